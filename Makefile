@@ -1,0 +1,28 @@
+# authz — PGXS build.  The version lives in authz.control only.
+EXTENSION = authz
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" authz.control)
+MODULE_big = authz
+
+# core (pure C) and PostgreSQL layer; every .c under src/ is part of the module
+SRCS = $(sort $(wildcard src/*.c src/*/*.c))
+OBJS = $(SRCS:.c=.o)
+
+DATA = $(wildcard authz--*.sql)
+
+REGRESS = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=. --load-extension=authz
+TAP_TESTS = 1
+
+PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11
+SHLIB_LINK = -lyaml -ljwt -ljansson -lpcre2-8 -lssl -lcrypto -lm
+
+EXTRA_CLEAN = test/unit/build
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# C unit tests of the core: no server needed.
+.PHONY: unitcheck
+unitcheck:
+	$(MAKE) -C test/unit CC="$(CC)" EXTRA_CFLAGS="$(PG_CFLAGS)"
