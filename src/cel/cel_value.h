@@ -39,7 +39,8 @@ typedef enum CelTypeKind
 	CEL_T_ERROR,
 	CEL_T_PARAM,				/* type parameter, name = "A", "B", ... */
 	CEL_T_MESSAGE,				/* named message type, name = full name */
-	CEL_T_ANY					/* google.protobuf.Any-ish: assignable to all */
+	CEL_T_ANY,					/* google.protobuf.Any-ish: assignable to all */
+	CEL_T_OPAQUE				/* library-defined type, name = "net.IP", ... */
 } CelTypeKind;
 
 typedef struct CelType
@@ -77,13 +78,23 @@ typedef enum CelValueKind
 	CEL_VAL_TYPE,				/* a type used as a value: type(1) == int */
 	CEL_VAL_OPTIONAL,			/* optional.of(x) / optional.none() */
 	CEL_VAL_ERROR,
-	CEL_VAL_UNKNOWN
+	CEL_VAL_UNKNOWN,
+	CEL_VAL_OPAQUE				/* library-defined: net.IP, hierarchy, spiffe.ID */
 } CelValueKind;
 
 typedef struct CelValue CelValue;
 typedef struct CelList CelList;
 typedef struct CelMap CelMap;
 typedef struct CelErrorInfo CelErrorInfo;
+
+/* A library-defined value type (ext.Network's IP and CIDR, Cerbos'
+ * hierarchy and SPIFFE ids).  equals may be NULL (identity never equal). */
+typedef struct CelOpaqueType
+{
+	const char *name;			/* as type() reports it */
+	const CelType *type;		/* CEL_T_OPAQUE descriptor for the checker */
+	bool		(*equals) (const void *a, const void *b);
+} CelOpaqueType;
 
 struct CelValue
 {
@@ -112,6 +123,11 @@ struct CelValue
 		const CelValue *opt;	/* NULL = optional.none() */
 		const CelErrorInfo *err;
 		const void *unknown;	/* planner-defined */
+		struct
+		{
+			const CelOpaqueType *type;
+			const void *data;
+		}			opaque;
 	}			u;
 };
 
