@@ -12,6 +12,7 @@ DATA = $(wildcard authz--*.sql)
 REGRESS = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=authz
 TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
 
 PG_CPPFLAGS = -I$(srcdir)/src -std=gnu11
 SHLIB_LINK = -lyaml -ljwt -ljansson -lpcre2-8 -lssl -lcrypto -lm

@@ -1,0 +1,58 @@
+-- authz 0.1: Cerbos-compatible authorization inside PostgreSQL.
+\echo Use "CREATE EXTENSION authz" to load this file. \quit
+
+-- Members of authz_admin may load policies (roles are cluster-wide, so the
+-- role outlives the extension and is shared by every database).
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'authz_admin') THEN
+		CREATE ROLE authz_admin NOLOGIN;
+	END IF;
+END
+$$;
+
+CREATE FUNCTION authz_load(dir text)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'authz_load'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION authz_load(text) IS
+	'Compile every policy under a directory and make it this database''s active policy set; returns the number of policies. Nothing changes if any file has an error.';
+
+CREATE FUNCTION authz_reload()
+RETURNS integer
+AS 'MODULE_PATHNAME', 'authz_reload'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION authz_reload() IS
+	'Recompile authz.policy_dir and publish it as the server-wide policy set; returns the number of policies.';
+
+CREATE FUNCTION authz_status(
+	OUT generation bigint,
+	OUT loaded_at timestamptz,
+	OUT image_size bigint,
+	OUT policies integer,
+	OUT source text,
+	OUT shared_image_bytes bigint,
+	OUT shared_images integer)
+RETURNS record
+AS 'MODULE_PATHNAME', 'authz_status'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_status() IS
+	'The policy set this session decides with: its generation, load time, image size, policy count and source, and the shared memory held by all images.';
+
+CREATE FUNCTION authz_policies_loaded(
+	OUT fqn text,
+	OUT kind text,
+	OUT version text,
+	OUT scope text,
+	OUT source text,
+	OUT generation bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'authz_policies_loaded'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE ROWS 100;
+COMMENT ON FUNCTION authz_policies_loaded() IS
+	'One row per policy of the active policy set.';
+
+REVOKE ALL ON FUNCTION authz_load(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION authz_reload() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION authz_load(text) TO authz_admin;
+GRANT EXECUTE ON FUNCTION authz_reload() TO authz_admin;

@@ -1,0 +1,47 @@
+/*
+ * authz_pg.h — the PostgreSQL layer's internal interface.
+ */
+#ifndef AUTHZ_PG_H
+#define AUTHZ_PG_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+
+/* GUCs (guc.c) */
+extern char *authz_policy_dir;
+extern int	authz_max_image_size_kb;
+extern int	authz_max_policy_file_kb;
+extern int	authz_max_databases;
+extern void authz_define_gucs(void);
+
+/* shared-memory store (store_shmem.c) */
+typedef struct AuthzImageRef
+{
+	const void *image;			/* position-independent image, read-only */
+	Size		size;
+	uint64		generation;		/* generation the image was published at */
+	uint64		global_generation;	/* store generation seen by this call */
+	TimestampTz loaded_at;
+	uint32		npolicies;
+	const char *source;
+} AuthzImageRef;
+
+extern void authz_store_install_hooks(void);
+extern void authz_require_shmem(void);
+extern uint64 authz_store_publish(Oid dbid, const void *image, Size size,
+								  uint32 npolicies, const char *source);
+extern bool authz_store_current(AuthzImageRef *ref);
+extern uint64 authz_store_generation(void);
+extern void authz_store_usage(uint64 *image_bytes, uint32 *live_images);
+extern bool authz_store_drop_database(Oid dbid);
+
+/* loading (load.c) */
+extern bool authz_load_directory(Oid dbid, const char *dir, int elevel_on_error,
+								 uint32 *npolicies);
+extern void authz_check_admin(const char *what);
+
+/* start-up loader (startup_worker.c) */
+extern void authz_register_startup_worker(void);
+
+#endif							/* AUTHZ_PG_H */

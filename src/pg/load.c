@@ -1,0 +1,82 @@
+/*
+ * load.c — compiling policy directories and publishing them.
+ *
+ * Loading is all or nothing: the directory is compiled into a complete
+ * image in backend memory first, and only a successful compilation is
+ * published.  Every problem found is reported in one ERROR, one
+ * "file:line:column: message" line each, so a user fixes a policy
+ * repository in one round trip.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_authid.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "arena_pg.h"
+#include "authz_pg.h"
+#include "store/image_source.h"
+
+/* Errors unless the current user is a superuser or a member of authz_admin. */
+void
+authz_check_admin(const char *what)
+{
+	Oid			admin = get_role_oid("authz_admin", true);
+
+	if (superuser())
+		return;
+	if (OidIsValid(admin) && has_privs_of_role(GetUserId(), admin))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to %s", what),
+			 errhint("Only superusers and members of authz_admin may %s.", what)));
+}
+
+/*
+ * Compiles dir and publishes it for dbid (InvalidOid = server-wide).
+ * On failure reports at elevel (ERROR throws; LOG/WARNING return false
+ * and publish nothing).
+ */
+bool
+authz_load_directory(Oid dbid, const char *dir, int elevel_on_error,
+					 uint32 *npolicies_out)
+{
+	MemoryContext ctx = AllocSetContextCreate(CurrentMemoryContext,
+											  "authz policy load",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(ctx);
+	Arena	   *arena = arena_create_in(ctx, 0);
+	DiagList	diags;
+	void	   *image;
+	size_t		size = 0;
+	uint32		npolicies = 0;
+	char	   *source;
+
+	diag_init(&diags, arena);
+	image = image_from_directory(arena, dir, (size_t) authz_max_policy_file_kb * 1024,
+								 &npolicies, &size, &diags);
+	if (image == NULL)
+	{
+		char	   *rendered = diag_render(&diags);
+		int			nerrors = diags.count + diags.dropped;
+
+		MemoryContextSwitchTo(old);
+		ereport(elevel_on_error,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("could not load policies from \"%s\": %d problem%s found",
+						dir, nerrors, nerrors == 1 ? "" : "s"),
+				 errdetail("%s", rendered ? rendered : "out of memory"),
+				 errhint("Nothing was changed: the previously loaded policies stay active.")));
+		MemoryContextDelete(ctx);
+		return false;
+	}
+	source = psprintf("directory:%s", dir);
+	authz_store_publish(dbid, image, size, npolicies, source);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(ctx);
+	*npolicies_out = npolicies;
+	return true;
+}

@@ -1,0 +1,19 @@
+/*
+ * image_source.h — compile a policy directory into an image.
+ */
+#ifndef AUTHZ_STORE_IMAGE_SOURCE_H
+#define AUTHZ_STORE_IMAGE_SOURCE_H
+
+#include "../common/diag.h"
+#include "image.h"
+
+/*
+ * Loads every policy under dir and builds an image in arena.  Returns NULL
+ * when anything is wrong, with every problem in diags (paths relative to
+ * dir).  max_file_size 0 = unlimited.
+ */
+extern void *image_from_directory(Arena *arena, const char *dir,
+								  size_t max_file_size, uint32_t *npolicies,
+								  size_t *size_out, DiagList *diags);
+
+#endif							/* AUTHZ_STORE_IMAGE_SOURCE_H */

@@ -1,0 +1,85 @@
+# tools/common.sh — shared by tools/demo and tools/test (sourced, not run).
+#
+# Installs what is missing (Debian 12), builds and installs the extension,
+# and manages a throwaway PostgreSQL cluster owned by the postgres user
+# (PostgreSQL refuses to run as root).
+
+set -euo pipefail
+
+AUTHZ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_MAJOR=15
+PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+APT_PACKAGES="make gcc clang llvm libclang-rt-14-dev postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
+	libyaml-dev libjwt-dev libjansson-dev libpcre2-dev libssl-dev libipc-run-perl
+	openssl ca-certificates"
+# warnings are errors in CI and tests, not in the Makefile
+AUTHZ_PG_CFLAGS="-DUSE_ASSERT_CHECKING -Wall -Wextra -Werror -Wno-unused-parameter"
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Installs the Debian packages that are not installed yet.
+install_packages() {
+	local missing=()
+	for p in $APT_PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	# Node.js may come from elsewhere than Debian; only its absence matters
+	command -v node >/dev/null 2>&1 || missing+=(nodejs)
+	command -v npm >/dev/null 2>&1 || missing+=(npm)
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "== installing: ${missing[*]}"
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+}
+
+# Builds with warnings as errors and installs into the server's directories.
+build_and_install() {
+	echo "== building authz"
+	make -C "$AUTHZ_ROOT" -s PG_CONFIG="$PG_BIN/../bin/pg_config" PG_CFLAGS="$AUTHZ_PG_CFLAGS" >/dev/null
+	as_root make -C "$AUTHZ_ROOT" -s install >/dev/null
+}
+
+# Starts a throwaway cluster with authz preloaded; sets CLUSTER_DIR, PGPORT.
+# Extra postgresql.conf lines may be passed as arguments.
+start_cluster() {
+	CLUSTER_DIR=$(mktemp -d /tmp/authz-cluster.XXXXXX)
+	chown postgres:postgres "$CLUSTER_DIR"
+	PGPORT=${AUTHZ_TEST_PORT:-$(( 55000 + RANDOM % 5000 ))}
+	export PGPORT PGHOST=/tmp PGUSER=postgres
+	as_root runuser -u postgres -- "$PG_BIN/initdb" -D "$CLUSTER_DIR/data" -A trust -U postgres >/dev/null
+	{
+		echo "shared_preload_libraries = 'authz'"
+		echo "port = $PGPORT"
+		echo "listen_addresses = ''"
+		echo "unix_socket_directories = '/tmp'"
+		echo "max_worker_processes = 16"
+		for line in "$@"; do echo "$line"; done
+	} >> "$CLUSTER_DIR/data/postgresql.conf"
+	as_root runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w start >/dev/null
+	echo "== throwaway cluster on port $PGPORT in $CLUSTER_DIR"
+}
+
+stop_cluster() {
+	if [ -n "${CLUSTER_DIR:-}" ] && [ -d "$CLUSTER_DIR/data" ]; then
+		as_root runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+		rm -rf "$CLUSTER_DIR"
+	fi
+}
+
+# psql as postgres against the throwaway cluster.
+run_psql() {
+	as_root runuser -u postgres -- env PGPORT="$PGPORT" PGHOST=/tmp "$PG_BIN/psql" -X -v ON_ERROR_STOP=1 "$@"
+}
+
+# A copy of the source tree that the postgres user owns (pg_regress and the
+# TAP tests write results next to the sources).
+postgres_tree() {
+	local dir
+	dir=$(mktemp -d /tmp/authz-tree.XXXXXX)
+	(cd "$AUTHZ_ROOT" && tar --exclude=.git -cf - .) | (cd "$dir" && tar xf -)
+	chown -R postgres:postgres "$dir"
+	echo "$dir"
+}
