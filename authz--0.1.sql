@@ -56,3 +56,37 @@ REVOKE ALL ON FUNCTION authz_load(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION authz_reload() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION authz_load(text) TO authz_admin;
 GRANT EXECUTE ON FUNCTION authz_reload() TO authz_admin;
+
+-- The session principal.  It lives in backend memory, never in a GUC, so
+-- plain SQL cannot forge it; see the README's Security model.
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'authz_trusted') THEN
+		CREATE ROLE authz_trusted NOLOGIN;
+	END IF;
+END
+$$;
+
+CREATE FUNCTION authz_set_principal(principal jsonb, for_session boolean DEFAULT false)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'authz_set_principal'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION authz_set_principal(jsonb, boolean) IS
+	'Make a Cerbos principal the current one until the end of the transaction (or the session with for_session => true), for applications that verify identity elsewhere. Superusers, authz_admin and authz_trusted only.';
+
+CREATE FUNCTION authz_principal()
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'authz_principal'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_principal() IS
+	'The current principal, or NULL when none is set.';
+
+CREATE FUNCTION authz_reset_session()
+RETURNS void
+AS 'MODULE_PATHNAME', 'authz_reset_session'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION authz_reset_session() IS
+	'Forget the current principal, whatever its scope.';
+
+REVOKE ALL ON FUNCTION authz_set_principal(jsonb, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION authz_set_principal(jsonb, boolean) TO authz_admin, authz_trusted;

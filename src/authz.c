@@ -29,5 +29,6 @@ _PG_init(void)
 	authz_define_gucs();
 	MarkGUCPrefixReserved("authz");
 	authz_store_install_hooks();
+	authz_principal_install_hooks();
 	authz_register_startup_worker();
 }

@@ -7,6 +7,8 @@
 #include "postgres.h"
 
 #include "datatype/timestamp.h"
+#include "utils/dsa.h"
+#include "utils/jsonb.h"
 
 /* GUCs (guc.c) */
 extern char *authz_policy_dir;
@@ -35,6 +37,19 @@ extern bool authz_store_current(AuthzImageRef *ref);
 extern uint64 authz_store_generation(void);
 extern void authz_store_usage(uint64 *image_bytes, uint32 *live_images);
 extern bool authz_store_drop_database(Oid dbid);
+extern dsa_area *authz_store_area(void);
+
+/* session principal (principal.c) */
+extern Size authz_principal_shmem_size(void);
+extern void authz_principal_shmem_init(void);
+extern void authz_principal_install_hooks(void);
+extern Jsonb *authz_current_principal(void);
+extern void authz_install_principal(Jsonb *principal, bool for_session);
+extern void authz_clear_principal(void);
+extern void authz_check_trusted(const char *what);
+
+/* request decoding (request.c) */
+extern void authz_validate_principal(Jsonb *principal, const char *field);
 
 /* loading (load.c) */
 extern bool authz_load_directory(Oid dbid, const char *dir, int elevel_on_error,

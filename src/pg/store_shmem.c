@@ -102,6 +102,7 @@ authz_shmem_request(void)
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(authz_shmem_size());
+	RequestAddinShmemSpace(authz_principal_shmem_size());
 	RequestNamedLWLockTranche("authz", 1);
 }
 
@@ -135,6 +136,7 @@ authz_shmem_startup(void)
 		/* slot 0 is always the server-wide slot */
 		authz_state->slots[0].in_use = true;
 	}
+	authz_principal_shmem_init();
 	LWLockRelease(AddinShmemInitLock);
 }
 
@@ -214,6 +216,14 @@ ensure_area(void)
 		before_shmem_exit(authz_store_detach_on_exit, 0);
 		exit_callback_registered = true;
 	}
+}
+
+/* The DSA area, mapped in this process (created on first use). */
+dsa_area *
+authz_store_area(void)
+{
+	ensure_area();
+	return authz_area;
 }
 
 /* The slot for dbid, optionally claiming a free one; -1 if none. */
