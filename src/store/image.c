@@ -196,7 +196,7 @@ image_validate(const void *image, size_t size)
 		return false;
 	if (h->total_size != size)
 		return false;
-	if (h->policies_off < sizeof(ImageHeader) ||
+	if (h->policies_off < sizeof(ImageHeader) || h->policies_off % 8 != 0 ||
 		(uint64_t) h->policies_off + (uint64_t) h->npolicies * sizeof(ImagePolicy) > h->strings_off ||
 		(uint64_t) h->strings_off + h->strings_len > size ||
 		h->strings_len == 0)

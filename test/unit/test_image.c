@@ -46,6 +46,10 @@ main(void)
 	memcpy(copy, img, size);
 	((ImageHeader *) copy)->strings_off = (uint32_t) size;
 	CHECK(!image_validate(copy, size));
+	/* found by fuzz_image: a misaligned table offset must be refused */
+	memcpy(copy, img, size);
+	((ImageHeader *) copy)->policies_off += 1;
+	CHECK(!image_validate(copy, size));
 
 	/* an empty image is valid */
 	img = image_build(a, NULL, 0, &size);
