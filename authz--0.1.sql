@@ -90,3 +90,27 @@ COMMENT ON FUNCTION authz_reset_session() IS
 
 REVOKE ALL ON FUNCTION authz_set_principal(jsonb, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION authz_set_principal(jsonb, boolean) TO authz_admin, authz_trusted;
+
+-- Policies kept in the database.  A transaction that changes this table
+-- recompiles the database's policy set when it commits (a COMMIT that
+-- would publish a broken set fails instead); a rollback publishes nothing.
+CREATE TABLE authz_policies (
+	id text PRIMARY KEY,
+	definition text NOT NULL,
+	updated_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE authz_policies IS
+	'Cerbos policies (YAML or JSON, one or more documents per row) compiled together with the database''s policy directory when a change commits.';
+SELECT pg_catalog.pg_extension_config_dump('authz_policies', '');
+
+CREATE FUNCTION authz_policies_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'authz_policies_changed'
+LANGUAGE C;
+
+CREATE TRIGGER authz_policies_changed
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON authz_policies
+	FOR EACH STATEMENT EXECUTE FUNCTION authz_policies_changed();
+
+REVOKE ALL ON authz_policies FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON authz_policies TO authz_admin;

@@ -32,7 +32,15 @@ typedef struct AuthzImageRef
 extern void authz_store_install_hooks(void);
 extern void authz_require_shmem(void);
 extern uint64 authz_store_publish(Oid dbid, const void *image, Size size,
-								  uint32 npolicies, const char *source);
+								  uint32 npolicies, const char *source,
+								  const char *directory);
+extern dsa_pointer authz_store_prepare(const void *image, Size size,
+									   uint32 npolicies, const char *source,
+									   const char *directory);
+extern void authz_store_discard(dsa_pointer dp);
+extern void authz_store_reserve_slot(Oid dbid);
+extern uint64 authz_store_install(Oid dbid, dsa_pointer dp);
+extern bool authz_store_database_directory(Oid dbid, char *directory);
 extern bool authz_store_current(AuthzImageRef *ref);
 extern uint64 authz_store_generation(void);
 extern void authz_store_usage(uint64 *image_bytes, uint32 *live_images);
@@ -55,6 +63,11 @@ extern void authz_validate_principal(Jsonb *principal, const char *field);
 extern bool authz_load_directory(Oid dbid, const char *dir, int elevel_on_error,
 								 uint32 *npolicies);
 extern void authz_check_admin(const char *what);
+
+/* policies table (policy_table.c) */
+extern dsa_pointer authz_compile_database(const char *dir, uint32 *npolicies);
+extern void authz_publish_database(const char *dir, uint32 *npolicies);
+extern bool authz_current_image(AuthzImageRef *ref);
 
 /* start-up loader (startup_worker.c) */
 extern void authz_register_startup_worker(void);

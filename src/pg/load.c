@@ -74,7 +74,7 @@ authz_load_directory(Oid dbid, const char *dir, int elevel_on_error,
 		return false;
 	}
 	source = psprintf("directory:%s", dir);
-	authz_store_publish(dbid, image, size, npolicies, source);
+	authz_store_publish(dbid, image, size, npolicies, source, dir);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(ctx);
 	*npolicies_out = npolicies;

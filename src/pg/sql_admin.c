@@ -26,7 +26,7 @@ authz_load(PG_FUNCTION_ARGS)
 
 	authz_require_shmem();
 	authz_check_admin("load policies");
-	authz_load_directory(MyDatabaseId, dir, ERROR, &n);
+	authz_publish_database(dir, &n);
 	PG_RETURN_INT32((int32) n);
 }
 
@@ -44,6 +44,18 @@ authz_reload(PG_FUNCTION_ARGS)
 				 errmsg("authz.policy_dir is not set"),
 				 errhint("Set authz.policy_dir in postgresql.conf and reload the configuration.")));
 	authz_load_directory(InvalidOid, authz_policy_dir, ERROR, &n);
+	/* a database with its own set compiled from the directory follows it */
+	{
+		char		dir[MAXPGPATH];
+		uint32		ndb;
+
+		if (authz_store_database_directory(MyDatabaseId, dir) &&
+			strcmp(dir, authz_policy_dir) == 0)
+		{
+			authz_publish_database(dir, &ndb);
+			n = ndb;
+		}
+	}
 	PG_RETURN_INT32((int32) n);
 }
 
@@ -61,7 +73,7 @@ authz_status(PG_FUNCTION_ARGS)
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	have = authz_store_current(&ref);
+	have = authz_current_image(&ref);
 	values[0] = Int64GetDatum((int64) (have ? ref.generation : 0));
 	if (have)
 		values[1] = TimestampTzGetDatum(ref.loaded_at);
@@ -88,7 +100,7 @@ authz_policies_loaded(PG_FUNCTION_ARGS)
 	uint32		i;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (!authz_store_current(&ref))
+	if (!authz_current_image(&ref))
 		PG_RETURN_VOID();
 	for (i = 0; i < image_header(ref.image)->npolicies; i++)
 	{

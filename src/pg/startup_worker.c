@@ -41,11 +41,11 @@ publish_empty(const char *source)
 {
 	Arena	   *arena = arena_create_in(CurrentMemoryContext, 0);
 	size_t		size = 0;
-	void	   *image = image_build(arena, NULL, 0, &size);
+	void	   *image = image_build(arena, NULL, 0, NULL, 0, &size);
 
 	if (image == NULL)
 		elog(ERROR, "out of memory building an empty policy image");
-	authz_store_publish(InvalidOid, image, size, 0, source);
+	authz_store_publish(InvalidOid, image, size, 0, source, NULL);
 }
 
 void

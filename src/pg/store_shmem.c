@@ -52,6 +52,7 @@ typedef struct SharedImage
 	TimestampTz loaded_at;
 	Size		size;			/* bytes of the image proper */
 	char		source[AUTHZ_SOURCE_LEN];
+	char		directory[MAXPGPATH];	/* directory compiled in, "" if none */
 	/* image bytes follow, MAXALIGNed */
 } SharedImage;
 
@@ -256,15 +257,18 @@ find_slot(Oid dbid, bool create)
 	return free_slot;
 }
 
-uint64
-authz_store_publish(Oid dbid, const void *image, Size size, uint32 npolicies,
-					const char *source)
+/*
+ * Copies an image into shared memory without making it current; returns
+ * its pointer.  Errors leave nothing behind.  Splitting preparation from
+ * installation lets a committing transaction do everything that can fail
+ * before its commit record, and only the infallible swap after it.
+ */
+dsa_pointer
+authz_store_prepare(const void *image, Size size, uint32 npolicies,
+					const char *source, const char *directory)
 {
-	dsa_pointer dp,
-				old;
+	dsa_pointer dp;
 	SharedImage *si;
-	uint64		generation;
-	int			slot;
 
 	ensure_area();
 	if (size > (Size) authz_max_image_size_kb * 1024)
@@ -277,7 +281,6 @@ authz_store_publish(Oid dbid, const void *image, Size size, uint32 npolicies,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("refusing to publish a malformed policy image")));
 
-	/* allocate and fill outside the lock; failure leaves everything as it was */
 	dp = dsa_allocate_extended(authz_area, MAXALIGN(sizeof(SharedImage)) + size,
 							   DSA_ALLOC_NO_OOM);
 	if (!DsaPointerIsValid(dp))
@@ -290,32 +293,112 @@ authz_store_publish(Oid dbid, const void *image, Size size, uint32 npolicies,
 	si->loaded_at = GetCurrentTimestamp();
 	si->size = size;
 	strlcpy(si->source, source ? source : "", sizeof(si->source));
+	strlcpy(si->directory, directory ? directory : "", sizeof(si->directory));
 	memcpy(SHARED_IMAGE_DATA(si), image, size);
 	pg_atomic_add_fetch_u64(&authz_state->image_bytes, size);
 	pg_atomic_add_fetch_u32(&authz_state->live_images, 1);
+	return dp;
+}
 
+/* Frees a prepared image that will not be installed. */
+void
+authz_store_discard(dsa_pointer dp)
+{
+	release_image(dp);
+}
+
+/* Makes sure dbid has a slot, so that installing cannot fail later. */
+void
+authz_store_reserve_slot(Oid dbid)
+{
+	ensure_area();
+	LWLockAcquire(authz_state->lock, LW_EXCLUSIVE);
 	PG_TRY();
 	{
-		LWLockAcquire(authz_state->lock, LW_EXCLUSIVE);
-		slot = find_slot(dbid, true);
-		old = authz_state->slots[slot].image;
-		generation = pg_atomic_read_u64(&authz_state->generation) + 1;
-		si->generation = generation;
-		authz_state->slots[slot].image = dp;
-		pg_atomic_write_u64(&authz_state->generation, generation);
+		(void) find_slot(dbid, true);
+	}
+	PG_FINALLY();
+	{
 		LWLockRelease(authz_state->lock);
 	}
-	PG_CATCH();
-	{
-		pg_atomic_sub_fetch_u64(&authz_state->image_bytes, size);
-		pg_atomic_sub_fetch_u32(&authz_state->live_images, 1);
-		dsa_free(authz_area, dp);
-		PG_RE_THROW();
-	}
 	PG_END_TRY();
+}
+
+/*
+ * Makes a prepared image current for dbid and bumps the generation.  Cannot
+ * fail once the slot is reserved; safe to call after a commit record.
+ */
+uint64
+authz_store_install(Oid dbid, dsa_pointer dp)
+{
+	SharedImage *si = dsa_get_address(authz_area, dp);
+	dsa_pointer old;
+	uint64		generation;
+	int			slot;
+
+	LWLockAcquire(authz_state->lock, LW_EXCLUSIVE);
+	slot = find_slot(dbid, false);
+	if (slot < 0)
+	{
+		/* not reserved: only possible for callers that may still fail */
+		LWLockRelease(authz_state->lock);
+		authz_store_reserve_slot(dbid);
+		LWLockAcquire(authz_state->lock, LW_EXCLUSIVE);
+		slot = find_slot(dbid, false);
+		Assert(slot >= 0);
+	}
+	old = authz_state->slots[slot].image;
+	generation = pg_atomic_read_u64(&authz_state->generation) + 1;
+	si->generation = generation;
+	authz_state->slots[slot].image = dp;
+	pg_atomic_write_u64(&authz_state->generation, generation);
+	LWLockRelease(authz_state->lock);
 
 	release_image(old);
 	return generation;
+}
+
+uint64
+authz_store_publish(Oid dbid, const void *image, Size size, uint32 npolicies,
+					const char *source, const char *directory)
+{
+	dsa_pointer dp = authz_store_prepare(image, size, npolicies, source, directory);
+
+	PG_TRY();
+	{
+		authz_store_reserve_slot(dbid);
+	}
+	PG_CATCH();
+	{
+		authz_store_discard(dp);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	return authz_store_install(dbid, dp);
+}
+
+/*
+ * Whether dbid has its own image; if so, copies the directory it was
+ * compiled from (may be empty) into directory (MAXPGPATH bytes).
+ */
+bool
+authz_store_database_directory(Oid dbid, char *directory)
+{
+	bool		found = false;
+	int			slot;
+
+	ensure_area();
+	LWLockAcquire(authz_state->lock, LW_SHARED);
+	slot = find_slot(dbid, false);
+	if (slot > 0 && DsaPointerIsValid(authz_state->slots[slot].image))
+	{
+		SharedImage *si = dsa_get_address(authz_area, authz_state->slots[slot].image);
+
+		strlcpy(directory, si->directory, MAXPGPATH);
+		found = true;
+	}
+	LWLockRelease(authz_state->lock);
+	return found;
 }
 
 /* Re-attaches when the generation moved; returns the current image or NULL. */

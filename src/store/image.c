@@ -105,11 +105,14 @@ pool_intern(StringPool *pool, const char *s)
 
 void *
 image_build(Arena *arena, const ImagePolicyInput *policies, uint32_t npolicies,
+			const ImageDocumentInput *documents, uint32_t ndocuments,
 			size_t *size_out)
 {
 	StringPool	pool = {0};
 	ImagePolicy *table;
+	ImageDocument *docs;
 	size_t		policies_off,
+				documents_off,
 				strings_off,
 				total;
 	char	   *image;
@@ -151,8 +154,25 @@ image_build(Arena *arena, const ImagePolicyInput *policies, uint32_t npolicies,
 		table[i].source = v[5];
 	}
 
+	docs = arena_alloc0(arena, sizeof(ImageDocument) * (ndocuments ? ndocuments : 1));
+	if (docs == NULL)
+		return NULL;
+	for (i = 0; i < ndocuments; i++)
+	{
+		uint32_t	src = pool_intern(&pool, documents[i].source);
+		uint32_t	text = pool_intern(&pool, documents[i].text);
+		size_t		len = documents[i].text ? strlen(documents[i].text) : 0;
+
+		if (src == UINT32_MAX || text == UINT32_MAX || len > UINT32_MAX / 2)
+			return NULL;
+		docs[i].source = src;
+		docs[i].text = text;
+		docs[i].text_len = (uint32_t) len;
+	}
+
 	policies_off = ALIGN8(sizeof(ImageHeader));
-	strings_off = ALIGN8(policies_off + sizeof(ImagePolicy) * npolicies);
+	documents_off = ALIGN8(policies_off + sizeof(ImagePolicy) * npolicies);
+	strings_off = ALIGN8(documents_off + sizeof(ImageDocument) * ndocuments);
 	total = ALIGN8(strings_off + pool.len);
 	if (total > UINT32_MAX)
 		return NULL;
@@ -163,12 +183,16 @@ image_build(Arena *arena, const ImagePolicyInput *policies, uint32_t npolicies,
 	h->magic = AUTHZ_IMAGE_MAGIC;
 	h->format = AUTHZ_IMAGE_FORMAT;
 	h->npolicies = npolicies;
+	h->ndocuments = ndocuments;
+	h->documents_off = (uint32_t) documents_off;
 	h->total_size = total;
 	h->policies_off = (uint32_t) policies_off;
 	h->strings_off = (uint32_t) strings_off;
 	h->strings_len = (uint32_t) pool.len;
 	if (npolicies)
 		memcpy(image + policies_off, table, sizeof(ImagePolicy) * npolicies);
+	if (ndocuments)
+		memcpy(image + documents_off, docs, sizeof(ImageDocument) * ndocuments);
 	memcpy(image + strings_off, pool.buf, pool.len);
 	*size_out = total;
 	return image;
@@ -197,7 +221,9 @@ image_validate(const void *image, size_t size)
 	if (h->total_size != size)
 		return false;
 	if (h->policies_off < sizeof(ImageHeader) || h->policies_off % 8 != 0 ||
-		(uint64_t) h->policies_off + (uint64_t) h->npolicies * sizeof(ImagePolicy) > h->strings_off ||
+		h->documents_off % 8 != 0 ||
+		(uint64_t) h->policies_off + (uint64_t) h->npolicies * sizeof(ImagePolicy) > h->documents_off ||
+		(uint64_t) h->documents_off + (uint64_t) h->ndocuments * sizeof(ImageDocument) > h->strings_off ||
 		(uint64_t) h->strings_off + h->strings_len > size ||
 		h->strings_len == 0)
 		return false;
@@ -211,6 +237,14 @@ image_validate(const void *image, size_t size)
 		if (!valid_str(h, pool, p->fqn) || !valid_str(h, pool, p->kind) ||
 			!valid_str(h, pool, p->name) || !valid_str(h, pool, p->version) ||
 			!valid_str(h, pool, p->scope) || !valid_str(h, pool, p->source))
+			return false;
+	}
+	for (i = 0; i < h->ndocuments; i++)
+	{
+		const ImageDocument *d = image_document(image, i);
+
+		if (!valid_str(h, pool, d->source) || !valid_str(h, pool, d->text) ||
+			strlen(pool + d->text) != d->text_len)
 			return false;
 	}
 	return true;

@@ -9,7 +9,13 @@
  * Layout (all offsets relative to the image start, 8-byte aligned):
  *   ImageHeader
  *   ImagePolicy[npolicies]
+ *   ImageDocument[ndocuments]
  *   string pool (NUL-terminated strings)
+ *
+ * Documents are the policy sources the set was compiled from (file path or
+ * table row id, and text).  Every backend builds its evaluation structures
+ * from them once per generation; the loading backend has already proved
+ * they compile, so that step cannot fail differently elsewhere.
  *
  * The format carries a magic number and a version so that a backend never
  * interprets bytes written by a different build.
@@ -24,7 +30,7 @@
 #include "../common/arena.h"
 
 #define AUTHZ_IMAGE_MAGIC	0x5a48545541ULL	/* "AUTHZ" */
-#define AUTHZ_IMAGE_FORMAT	1
+#define AUTHZ_IMAGE_FORMAT	2
 
 typedef uint32_t ImageStr;		/* offset of a NUL-terminated string; 0 = "" */
 
@@ -33,6 +39,8 @@ typedef struct ImageHeader
 	uint64_t	magic;
 	uint32_t	format;
 	uint32_t	npolicies;
+	uint32_t	ndocuments;
+	uint32_t	documents_off;	/* offset of ImageDocument[0] */
 	uint64_t	total_size;		/* bytes, header included */
 	uint32_t	policies_off;	/* offset of ImagePolicy[0] */
 	uint32_t	strings_off;	/* offset of the string pool */
@@ -50,6 +58,20 @@ typedef struct ImagePolicy
 	ImageStr	source;			/* file the policy came from */
 } ImagePolicy;
 
+typedef struct ImageDocument
+{
+	ImageStr	source;			/* file path (relative) or "table:<id>" */
+	ImageStr	text;			/* the document's full text */
+	uint32_t	text_len;
+	uint32_t	reserved;
+} ImageDocument;
+
+typedef struct ImageDocumentInput
+{
+	const char *source;
+	const char *text;			/* NUL-terminated */
+} ImageDocumentInput;
+
 /* What a compiler hands to the builder for each policy. */
 typedef struct ImagePolicyInput
 {
@@ -63,7 +85,8 @@ typedef struct ImagePolicyInput
 
 /* Serialises policies into one image allocated in arena; NULL on failure. */
 extern void *image_build(Arena *arena, const ImagePolicyInput *policies,
-						 uint32_t npolicies, size_t *size_out);
+						 uint32_t npolicies, const ImageDocumentInput *documents,
+						 uint32_t ndocuments, size_t *size_out);
 
 /* Checks magic, format and that every offset stays inside size. */
 extern bool image_validate(const void *image, size_t size);
@@ -80,6 +103,14 @@ image_policy(const void *image, uint32_t i)
 	const ImageHeader *h = image_header(image);
 
 	return (const ImagePolicy *) ((const char *) image + h->policies_off) + i;
+}
+
+static inline const ImageDocument *
+image_document(const void *image, uint32_t i)
+{
+	const ImageHeader *h = image_header(image);
+
+	return (const ImageDocument *) ((const char *) image + h->documents_off) + i;
 }
 
 static inline const char *

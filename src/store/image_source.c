@@ -30,6 +30,9 @@ typedef struct SourceState
 	ImagePolicyInput *policies;
 	uint32_t	npolicies;
 	uint32_t	cap;
+	ImageDocumentInput *documents;
+	uint32_t	ndocuments;
+	uint32_t	doc_cap;
 	size_t		max_file_size;
 } SourceState;
 
@@ -182,15 +185,83 @@ add_document(SourceState *st, const char *relpath, yaml_document_t *doc)
 			 "exportVariables, exportConstants or rolePolicy)");
 }
 
-/* Reads every YAML document of one file. */
+/* Keeps a document's text for the image. */
+static bool
+add_document_text(SourceState *st, const char *source, const char *text)
+{
+	if (st->ndocuments == st->doc_cap)
+	{
+		uint32_t	cap = st->doc_cap ? st->doc_cap * 2 : 64;
+		ImageDocumentInput *p = arena_realloc(st->arena, st->documents,
+											  sizeof(*p) * st->doc_cap, sizeof(*p) * cap);
+
+		if (p == NULL)
+			return false;
+		st->documents = p;
+		st->doc_cap = cap;
+	}
+	st->documents[st->ndocuments].source = source;
+	st->documents[st->ndocuments].text = text;
+	st->ndocuments++;
+	return true;
+}
+
+/* Reads every YAML document of one source text. */
+static void
+load_text(SourceState *st, const char *source, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+
+	if (memchr(text, '\0', len) != NULL)
+	{
+		diag_add(st->diags, source, 0, 0, "policy text contains a NUL byte");
+		return;
+	}
+	if (!yaml_parser_initialize(&parser))
+	{
+		diag_add(st->diags, source, 0, 0, "out of memory");
+		return;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
+	for (;;)
+	{
+		yaml_document_t doc;
+
+		if (!yaml_parser_load(&parser, &doc))
+		{
+			diag_add(st->diags, source, (int) parser.problem_mark.line + 1,
+					 (int) parser.problem_mark.column + 1, "invalid YAML: %s",
+					 parser.problem ? parser.problem : "parse error");
+			break;
+		}
+		if (yaml_document_get_root_node(&doc) == NULL)
+		{
+			yaml_document_delete(&doc);
+			break;				/* end of stream */
+		}
+		add_document(st, source, &doc);
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&parser);
+	if (!add_document_text(st, source, text))
+		diag_add(st->diags, source, 0, 0, "out of memory");
+}
+
+/* Reads one policy file into memory and loads it. */
 static void
 load_file(SourceState *st, const char *path, const char *relpath)
 {
 	FILE	   *f;
-	yaml_parser_t parser;
 	struct stat sb;
+	char	   *text;
+	size_t		got;
 
-	if (stat(path, &sb) == 0 && st->max_file_size && (size_t) sb.st_size > st->max_file_size)
+	if (stat(path, &sb) != 0)
+	{
+		diag_add(st->diags, relpath, 0, 0, "could not stat file: %s", strerror(errno));
+		return;
+	}
+	if (st->max_file_size && (size_t) sb.st_size > st->max_file_size)
 	{
 		diag_add(st->diags, relpath, 0, 0, "file is larger than the limit of %zu bytes",
 				 st->max_file_size);
@@ -202,34 +273,17 @@ load_file(SourceState *st, const char *path, const char *relpath)
 		diag_add(st->diags, relpath, 0, 0, "could not open file: %s", strerror(errno));
 		return;
 	}
-	if (!yaml_parser_initialize(&parser))
+	text = arena_alloc(st->arena, (size_t) sb.st_size + 1);
+	if (text == NULL)
 	{
 		fclose(f);
 		diag_add(st->diags, relpath, 0, 0, "out of memory");
 		return;
 	}
-	yaml_parser_set_input_file(&parser, f);
-	for (;;)
-	{
-		yaml_document_t doc;
-
-		if (!yaml_parser_load(&parser, &doc))
-		{
-			diag_add(st->diags, relpath, (int) parser.problem_mark.line + 1,
-					 (int) parser.problem_mark.column + 1, "invalid YAML: %s",
-					 parser.problem ? parser.problem : "parse error");
-			break;
-		}
-		if (yaml_document_get_root_node(&doc) == NULL)
-		{
-			yaml_document_delete(&doc);
-			break;				/* end of stream */
-		}
-		add_document(st, relpath, &doc);
-		yaml_document_delete(&doc);
-	}
-	yaml_parser_delete(&parser);
+	got = fread(text, 1, (size_t) sb.st_size, f);
 	fclose(f);
+	text[got] = '\0';
+	load_text(st, relpath, text, got);
 }
 
 static int
@@ -301,33 +355,79 @@ walk(SourceState *st, const char *dir, const char *rel, int depth)
 	}
 }
 
+/* Reports policies defined twice (in files or rows), as Cerbos does. */
+static void
+check_duplicates(SourceState *st)
+{
+	uint32_t	i,
+				j;
+
+	/* policy sets are small enough at load time for a quadratic scan to be
+	 * dwarfed by YAML parsing; sorted order would need a copy anyway */
+	for (i = 0; i < st->npolicies; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(st->policies[i].fqn, st->policies[j].fqn) == 0)
+			{
+				diag_add(st->diags, st->policies[i].source, 0, 0,
+						 "duplicate policy %s (also defined in %s)",
+						 st->policies[i].fqn, st->policies[j].source);
+				break;
+			}
+}
+
 void *
-image_from_directory(Arena *arena, const char *dir, size_t max_file_size,
-					 uint32_t *npolicies, size_t *size_out, DiagList *diags)
+image_compile(Arena *arena, const char *dir, const ImageDocumentInput *extra,
+			  uint32_t nextra, size_t max_file_size, uint32_t *npolicies,
+			  size_t *size_out, DiagList *diags)
 {
 	SourceState st = {0};
 	struct stat sb;
 	void	   *image;
+	uint32_t	i;
 	int			before = diags->count + diags->dropped;
 
 	st.arena = arena;
 	st.diags = diags;
 	st.root = dir;
 	st.max_file_size = max_file_size;
-	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+	if (dir != NULL)
 	{
-		diag_add(diags, dir, 0, 0, "not a directory");
-		return NULL;
+		if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		{
+			diag_add(diags, dir, 0, 0, "not a directory");
+			return NULL;
+		}
+		walk(&st, dir, "", 0);
 	}
-	walk(&st, dir, "", 0);
+	for (i = 0; i < nextra; i++)
+	{
+		size_t		len = strlen(extra[i].text);
+
+		if (max_file_size && len > max_file_size)
+			diag_add(diags, extra[i].source, 0, 0,
+					 "policy is larger than the limit of %zu bytes", max_file_size);
+		else
+			load_text(&st, extra[i].source, extra[i].text, len);
+	}
+	check_duplicates(&st);
 	if (diags->count + diags->dropped > before)
 		return NULL;
-	image = image_build(arena, st.policies, st.npolicies, size_out);
+	image = image_build(arena, st.policies, st.npolicies, st.documents,
+						st.ndocuments, size_out);
 	if (image == NULL)
 	{
-		diag_add(diags, dir, 0, 0, "out of memory while building the policy image");
+		diag_add(diags, dir ? dir : "policies", 0, 0,
+				 "out of memory while building the policy image");
 		return NULL;
 	}
 	*npolicies = st.npolicies;
 	return image;
+}
+
+void *
+image_from_directory(Arena *arena, const char *dir, size_t max_file_size,
+					 uint32_t *npolicies, size_t *size_out, DiagList *diags)
+{
+	return image_compile(arena, dir, NULL, 0, max_file_size, npolicies,
+						 size_out, diags);
 }

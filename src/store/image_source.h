@@ -16,4 +16,14 @@ extern void *image_from_directory(Arena *arena, const char *dir,
 								  size_t max_file_size, uint32_t *npolicies,
 								  size_t *size_out, DiagList *diags);
 
+/*
+ * Compiles the policies under dir (NULL = none) together with extra
+ * in-memory documents (table rows, source "table:<id>") into one image.
+ * A policy defined twice, in files or rows, is an error.
+ */
+extern void *image_compile(Arena *arena, const char *dir,
+						   const ImageDocumentInput *extra, uint32_t nextra,
+						   size_t max_file_size, uint32_t *npolicies,
+						   size_t *size_out, DiagList *diags);
+
 #endif							/* AUTHZ_STORE_IMAGE_SOURCE_H */

@@ -15,8 +15,16 @@ main(void)
 		{"cerbos.resource.b.vdefault/x", "RESOURCE", "b", "default", "x", "b.yaml"},
 		{"cerbos.derived_roles.r", "DERIVED_ROLES", "r", "", "", "a.yaml"},
 	};
+	ImageDocumentInput docs[2] = {
+		{"a.yaml", "resourcePolicy: {resource: a}\n"},
+		{"table:b", "resourcePolicy: {resource: b}\n"},
+	};
+	ImageDocumentInput rows[2] = {
+		{"table:photo", "apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  resource: photo\n  version: default\n"},
+		{"table:dup", "apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  resource: album\n  version: default\n"},
+	};
 	size_t		size = 0;
-	void	   *img = image_build(a, in, 3, &size);
+	void	   *img = image_build(a, in, 3, docs, 2, &size);
 	char	   *copy;
 	DiagList	dl;
 	uint32_t	n = 0;
@@ -29,6 +37,11 @@ main(void)
 	/* repeated strings are stored once */
 	CHECK(image_policy(img, 0)->source == image_policy(img, 2)->source);
 	CHECK(image_policy(img, 0)->kind == image_policy(img, 1)->kind);
+
+	CHECK(image_header(img)->ndocuments == 2);
+	CHECK_STR(image_str(img, image_document(img, 1)->source), "table:b");
+	CHECK_STR(image_str(img, image_document(img, 0)->text), "resourcePolicy: {resource: a}\n");
+	CHECK(image_document(img, 0)->text_len == strlen("resourcePolicy: {resource: a}\n"));
 
 	/* position independence: a copy elsewhere reads the same */
 	copy = arena_alloc(a, size);
@@ -51,8 +64,12 @@ main(void)
 	((ImageHeader *) copy)->policies_off += 1;
 	CHECK(!image_validate(copy, size));
 
+	memcpy(copy, img, size);
+	((ImageDocument *) (copy + image_header(copy)->documents_off))[0].text_len += 1;
+	CHECK(!image_validate(copy, size));
+
 	/* an empty image is valid */
-	img = image_build(a, NULL, 0, &size);
+	img = image_build(a, NULL, 0, NULL, 0, &size);
 	CHECK(img != NULL && image_validate(img, size));
 
 	/* directories: good ones load, broken ones report every problem */
@@ -66,6 +83,21 @@ main(void)
 	CHECK(dl.count == 2);
 	CHECK(dl.count == 2 && strcmp(dl.items[0].file, "nested/bad_yaml.yaml") == 0);
 	CHECK(dl.count == 2 && dl.items[1].line == 1 && dl.items[1].column == 1);
+	/* the sources travel in the image */
+	img = image_from_directory(a, FIXTURES "/v1", 0, &n, &size, &dl);
+	CHECK(img != NULL && image_header(img)->ndocuments == 2);
+	CHECK(img != NULL && strstr(image_str(img, image_document(img, 0)->text), "album") != NULL);
+
+	/* a directory and table rows compile together; a duplicate is an error */
+	diag_init(&dl, a);
+	img = image_compile(a, FIXTURES "/v1", rows, 1, 0, &n, &size, &dl);
+	CHECK(img != NULL && n == 3);
+	img = image_compile(a, FIXTURES "/v1", rows, 2, 0, &n, &size, &dl);
+	CHECK(img == NULL && dl.count == 1);
+	CHECK(dl.count == 1 && strstr(dl.items[0].message, "duplicate policy cerbos.resource.album.vdefault") != NULL);
+	img = image_compile(a, NULL, rows, 1, 0, &n, &size, &dl);
+	CHECK(img != NULL && n == 1);
+
 	/* a file size limit is a reported problem, not a crash */
 	diag_init(&dl, a);
 	img = image_from_directory(a, FIXTURES "/v1", 10, &n, &size, &dl);

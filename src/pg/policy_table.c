@@ -1,0 +1,306 @@
+/*
+ * policy_table.c — policies kept in the authz_policies table.
+ *
+ * A transaction that changes the table gets its database's policy set
+ * recompiled from the table's rows (plus the database's directory) when it
+ * commits, and only then:
+ *
+ *   statement trigger   takes a SHARE ROW EXCLUSIVE lock on the table, so
+ *                       writers commit one after another, and notes that a
+ *                       recompilation is due;
+ *   PRE_COMMIT          reads the rows with the latest snapshot (so the
+ *                       second of two writers sees the first one's rows),
+ *                       compiles them and copies the image into shared
+ *                       memory.  Any error here fails the COMMIT, so a
+ *                       broken policy can never be committed;
+ *   COMMIT              swaps the prepared image in — an operation that
+ *                       cannot fail, as it must not after the commit record;
+ *   ABORT               throws the prepared image away: a rolled-back
+ *                       change publishes nothing.
+ *
+ * After a restart (or on a standby, or in a backend that starts first) a
+ * database's set is rebuilt from the table on first use.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "catalog/namespace.h"
+#include "commands/dbcommands.h"
+#include "commands/extension.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "arena_pg.h"
+#include "authz_pg.h"
+#include "store/image_source.h"
+
+PG_FUNCTION_INFO_V1(authz_policies_changed);
+
+static bool recompile_due = false;
+static dsa_pointer prepared_image = InvalidDsaPointer;
+static Oid	prepared_dbid = InvalidOid;
+static bool callbacks_registered = false;
+static bool first_use_checked = false;
+
+/* The schema the extension lives in (PostgreSQL 15 does not export it). */
+static Oid
+extension_schema(Oid ext)
+{
+	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			schema = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ext));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		schema = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return schema;
+}
+
+/* The authz_policies table of this database, or InvalidOid. */
+static Oid
+policy_table_oid(void)
+{
+	Oid			ext = get_extension_oid("authz", true);
+	Oid			schema;
+
+	if (!OidIsValid(ext))
+		return InvalidOid;
+	schema = extension_schema(ext);
+	return OidIsValid(schema) ? get_relname_relid("authz_policies", schema) : InvalidOid;
+}
+
+/*
+ * Reads every row of authz_policies (id order) as documents "table:<id>",
+ * using the latest snapshot.  Allocates in the current memory context.
+ */
+static int
+fetch_policy_rows(ImageDocumentInput **rows_out)
+{
+	Oid			relid = policy_table_oid();
+	ImageDocumentInput *rows;
+	char	   *query;
+	uint64		i;
+	int			n;
+	MemoryContext caller = CurrentMemoryContext;
+
+	*rows_out = NULL;
+	if (!OidIsValid(relid))
+		return 0;
+	query = psprintf("SELECT id, definition FROM %s ORDER BY id",
+					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+												get_rel_name(relid)));
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetLatestSnapshot());
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(query, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read authz_policies");
+	n = (int) SPI_processed;
+	rows = MemoryContextAlloc(caller, sizeof(ImageDocumentInput) * (n ? n : 1));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		char	   *id = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		char	   *def = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+
+		rows[i].source = MemoryContextStrdup(caller, psprintf("table:%s", id));
+		rows[i].text = MemoryContextStrdup(caller, def ? def : "");
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	*rows_out = rows;
+	return n;
+}
+
+/* The directory compiled together with this database's table rows. */
+static char *
+database_directory(void)
+{
+	char		dir[MAXPGPATH];
+
+	if (authz_store_database_directory(MyDatabaseId, dir) && dir[0] != '\0')
+		return pstrdup(dir);
+	if (authz_policy_dir != NULL && authz_policy_dir[0] != '\0')
+		return pstrdup(authz_policy_dir);
+	return NULL;
+}
+
+/*
+ * Compiles dir plus this database's table rows into a prepared (not yet
+ * current) image; ERROR with every problem when anything is wrong.
+ */
+dsa_pointer
+authz_compile_database(const char *dir, uint32 *npolicies_out)
+{
+	MemoryContext ctx = AllocSetContextCreate(CurrentMemoryContext,
+											  "authz policy compile",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(ctx);
+	Arena	   *arena = arena_create_in(ctx, 0);
+	ImageDocumentInput *rows;
+	int			nrows = fetch_policy_rows(&rows);
+	DiagList	diags;
+	void	   *image;
+	size_t		size = 0;
+	uint32		npolicies = 0;
+	char	   *source;
+	dsa_pointer dp;
+
+	diag_init(&diags, arena);
+	image = image_compile(arena, dir, rows, (uint32) nrows,
+						  (size_t) authz_max_policy_file_kb * 1024,
+						  &npolicies, &size, &diags);
+	if (image == NULL)
+	{
+		char	   *rendered = diag_render(&diags);
+		int			nerrors = diags.count + diags.dropped;
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("could not compile the policies of database \"%s\": %d problem%s found",
+						get_database_name(MyDatabaseId), nerrors, nerrors == 1 ? "" : "s"),
+				 errdetail("%s", rendered ? rendered : "out of memory"),
+				 errhint("Nothing was changed: the previously loaded policies stay active.")));
+	}
+	if (dir && nrows > 0)
+		source = psprintf("directory:%s + authz_policies (%d row%s)", dir, nrows,
+						  nrows == 1 ? "" : "s");
+	else if (dir)
+		source = psprintf("directory:%s", dir);
+	else
+		source = psprintf("authz_policies (%d row%s)", nrows, nrows == 1 ? "" : "s");
+	dp = authz_store_prepare(image, size, npolicies, source, dir);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(ctx);
+	*npolicies_out = npolicies;
+	return dp;
+}
+
+/* Compiles dir plus the table and makes it this database's set now. */
+void
+authz_publish_database(const char *dir, uint32 *npolicies)
+{
+	dsa_pointer dp = authz_compile_database(dir, npolicies);
+
+	PG_TRY();
+	{
+		authz_store_reserve_slot(MyDatabaseId);
+	}
+	PG_CATCH();
+	{
+		authz_store_discard(dp);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	authz_store_install(MyDatabaseId, dp);
+}
+
+static void
+policy_table_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+			if (recompile_due)
+			{
+				uint32		n;
+				char	   *dir = database_directory();
+
+				/* errors here make the COMMIT fail: nothing is published */
+				prepared_image = authz_compile_database(dir, &n);
+				prepared_dbid = MyDatabaseId;
+				authz_store_reserve_slot(prepared_dbid);
+			}
+			break;
+		case XACT_EVENT_COMMIT:
+			if (DsaPointerIsValid(prepared_image))
+				authz_store_install(prepared_dbid, prepared_image);
+			prepared_image = InvalidDsaPointer;
+			recompile_due = false;
+			break;
+		case XACT_EVENT_ABORT:
+			if (DsaPointerIsValid(prepared_image))
+				authz_store_discard(prepared_image);
+			prepared_image = InvalidDsaPointer;
+			recompile_due = false;
+			break;
+		case XACT_EVENT_PRE_PREPARE:
+			if (recompile_due)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot PREPARE a transaction that changed authz_policies")));
+			break;
+		default:
+			break;
+	}
+}
+
+/* Statement trigger on authz_policies: serialise writers, recompile at commit. */
+Datum
+authz_policies_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("authz_policies_changed() must be called as a trigger")));
+	authz_require_shmem();
+	LockRelationOid(RelationGetRelid(trigdata->tg_relation), ShareRowExclusiveLock);
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(policy_table_xact_callback, NULL);
+		callbacks_registered = true;
+	}
+	recompile_due = true;
+	/* statement triggers return a null pointer, not an SQL NULL */
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * The image this backend decides with.  On first use in a database whose
+ * table holds policies but whose set is not in shared memory (after a
+ * restart, on a standby), compiles and publishes it first.
+ */
+bool
+authz_current_image(AuthzImageRef *ref)
+{
+	if (!first_use_checked && IsTransactionState())
+	{
+		char		dir[MAXPGPATH];
+
+		first_use_checked = true;
+		if (!authz_store_database_directory(MyDatabaseId, dir) &&
+			OidIsValid(policy_table_oid()))
+		{
+			ImageDocumentInput *rows;
+			int			nrows = fetch_policy_rows(&rows);
+
+			if (nrows > 0)
+			{
+				uint32		n;
+
+				authz_publish_database(database_directory(), &n);
+			}
+		}
+	}
+	return authz_store_current(ref);
+}
