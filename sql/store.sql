@@ -54,3 +54,10 @@ SET ROLE authz_regress_user;
 SELECT authz_load(:'v1');
 RESET ROLE;
 DROP ROLE authz_regress_user;
+
+-- DROP EXTENSION leaves no policy set of this database behind
+SELECT authz_load(:'v1');
+SELECT policies > 0 AS has_own_set FROM authz_status();
+DROP EXTENSION authz;
+CREATE EXTENSION authz;
+SELECT policies, source FROM authz_status();

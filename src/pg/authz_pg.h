@@ -31,6 +31,7 @@ typedef struct AuthzImageRef
 
 extern void authz_store_install_hooks(void);
 extern void authz_require_shmem(void);
+extern bool authz_shmem_available(void);
 extern uint64 authz_store_publish(Oid dbid, const void *image, Size size,
 								  uint32 npolicies, const char *source,
 								  const char *directory);

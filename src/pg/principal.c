@@ -349,7 +349,7 @@ principal_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		publish_to_slot();
 }
 
-/* RESET ALL and DISCARD ALL also forget the principal. */
+/* RESET ALL and DISCARD ALL forget the principal; DROP EXTENSION forgets everything. */
 static void
 principal_process_utility(PlannedStmt *pstmt, const char *queryString,
 						  bool readOnlyTree, ProcessUtilityContext context,
@@ -358,11 +358,20 @@ principal_process_utility(PlannedStmt *pstmt, const char *queryString,
 {
 	Node	   *stmt = pstmt->utilityStmt;
 	bool		forget = false;
+	bool		dropping_authz = false;
 
 	if (IsA(stmt, DiscardStmt) && ((DiscardStmt *) stmt)->target == DISCARD_ALL)
 		forget = true;
 	else if (IsA(stmt, VariableSetStmt) && ((VariableSetStmt *) stmt)->kind == VAR_RESET_ALL)
 		forget = true;
+	else if (IsA(stmt, DropStmt) && ((DropStmt *) stmt)->removeType == OBJECT_EXTENSION)
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((DropStmt *) stmt)->objects)
+			if (strcmp(strVal(lfirst(lc)), "authz") == 0)
+				dropping_authz = true;
+	}
 
 	if (prev_process_utility)
 		prev_process_utility(pstmt, queryString, readOnlyTree, context, params,
@@ -371,8 +380,11 @@ principal_process_utility(PlannedStmt *pstmt, const char *queryString,
 		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
 								queryEnv, dest, qc);
 	/* only once the statement succeeded */
-	if (forget)
+	if (forget || dropping_authz)
 		authz_clear_principal();
+	/* DROP EXTENSION leaves no policy set of this database behind */
+	if (dropping_authz && authz_shmem_available())
+		authz_store_drop_database(MyDatabaseId);
 }
 
 void

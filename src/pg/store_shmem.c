@@ -161,6 +161,12 @@ authz_require_shmem(void)
 				 errhint("Add authz to shared_preload_libraries in postgresql.conf and restart.")));
 }
 
+bool
+authz_shmem_available(void)
+{
+	return authz_state != NULL;
+}
+
 /* Drops one reference; frees the image when it was the last. */
 static void
 release_image(dsa_pointer dp)
