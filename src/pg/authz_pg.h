@@ -15,6 +15,9 @@ extern char *authz_policy_dir;
 extern int	authz_max_image_size_kb;
 extern int	authz_max_policy_file_kb;
 extern int	authz_max_databases;
+extern char *authz_supertokens_jwks_file;
+extern int	authz_supertokens_leeway;
+extern char *authz_principal_mapping;
 extern void authz_define_gucs(void);
 
 /* shared-memory store (store_shmem.c) */
@@ -47,13 +50,16 @@ extern uint64 authz_store_generation(void);
 extern void authz_store_usage(uint64 *image_bytes, uint32 *live_images);
 extern bool authz_store_drop_database(Oid dbid);
 extern dsa_area *authz_store_area(void);
+extern uint64 authz_store_keys_generation(void);
+extern void authz_store_bump_keys_generation(void);
 
 /* session principal (principal.c) */
 extern Size authz_principal_shmem_size(void);
 extern void authz_principal_shmem_init(void);
 extern void authz_principal_install_hooks(void);
 extern Jsonb *authz_current_principal(void);
-extern void authz_install_principal(Jsonb *principal, bool for_session);
+extern void authz_install_principal(Jsonb *principal, Jsonb *claims, bool for_session);
+extern Jsonb *authz_current_jwt_claims(void);
 extern void authz_clear_principal(void);
 extern void authz_check_trusted(const char *what);
 
@@ -69,6 +75,7 @@ extern void authz_check_admin(const char *what);
 extern dsa_pointer authz_compile_database(const char *dir, uint32 *npolicies);
 extern void authz_publish_database(const char *dir, uint32 *npolicies);
 extern bool authz_current_image(AuthzImageRef *ref);
+extern Oid	authz_extension_relation(const char *name);
 
 /* start-up loader (startup_worker.c) */
 extern void authz_register_startup_worker(void);

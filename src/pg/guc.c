@@ -17,6 +17,9 @@ char	   *authz_policy_dir = NULL;
 int			authz_max_image_size_kb = 64 * 1024;
 int			authz_max_policy_file_kb = 1024;
 int			authz_max_databases = 16;
+char	   *authz_supertokens_jwks_file = NULL;
+int			authz_supertokens_leeway = 0;
+char	   *authz_principal_mapping = NULL;
 
 void
 authz_define_gucs(void)
@@ -56,4 +59,31 @@ authz_define_gucs(void)
 							PGC_POSTMASTER,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("authz.supertokens_jwks_file",
+							   "File holding a SuperTokens JWKS whose keys verify access tokens.",
+							   "Used together with the keys stored by authz_set_jwks().",
+							   &authz_supertokens_jwks_file,
+							   "",
+							   PGC_SIGHUP,
+							   GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("authz.supertokens_leeway",
+							"Clock skew allowed when checking access-token expiry and issue time.",
+							NULL,
+							&authz_supertokens_leeway,
+							0, 0, 3600,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("authz.principal_mapping",
+							   "How access-token claims become the principal (JSON; empty = the default mapping).",
+							   NULL,
+							   &authz_principal_mapping,
+							   "",
+							   PGC_SUSET,
+							   0,
+							   NULL, NULL, NULL);
 }

@@ -75,9 +75,9 @@ extension_schema(Oid ext)
 	return schema;
 }
 
-/* The authz_policies table of this database, or InvalidOid. */
-static Oid
-policy_table_oid(void)
+/* A relation of the extension's schema in this database, or InvalidOid. */
+Oid
+authz_extension_relation(const char *name)
 {
 	Oid			ext = get_extension_oid("authz", true);
 	Oid			schema;
@@ -85,7 +85,13 @@ policy_table_oid(void)
 	if (!OidIsValid(ext))
 		return InvalidOid;
 	schema = extension_schema(ext);
-	return OidIsValid(schema) ? get_relname_relid("authz_policies", schema) : InvalidOid;
+	return OidIsValid(schema) ? get_relname_relid(name, schema) : InvalidOid;
+}
+
+static Oid
+policy_table_oid(void)
+{
+	return authz_extension_relation("authz_policies");
 }
 
 /*

@@ -49,6 +49,7 @@ typedef struct PrincipalSlot
 typedef struct PrincipalEntry
 {
 	Jsonb	   *principal;		/* in principal_context; NULL = none */
+	Jsonb	   *claims;			/* verified token claims (auxData.jwt) or NULL */
 	SubTransactionId subxid;	/* subtransaction that set it */
 	struct PrincipalEntry *previous;	/* value before it was set */
 } PrincipalEntry;
@@ -57,6 +58,7 @@ static PrincipalSlot *principal_slots = NULL;
 static MemoryContext principal_context = NULL;
 static PrincipalEntry *xact_principal = NULL;	/* transaction scope */
 static Jsonb *session_principal = NULL; /* session scope */
+static Jsonb *session_claims = NULL;
 static bool published_once = false;
 
 /* worker-side cache of the leader's principal */
@@ -255,13 +257,26 @@ free_entry_chain(PrincipalEntry *e)
 
 		if (e->principal)
 			pfree(e->principal);
+		if (e->claims)
+			pfree(e->claims);
 		pfree(e);
 		e = prev;
 	}
 }
 
+/* The verified token claims that came with the current principal, or NULL. */
+Jsonb *
+authz_current_jwt_claims(void)
+{
+	if (IsParallelWorker())
+		return NULL;
+	if (xact_principal != NULL)
+		return xact_principal->claims;
+	return session_claims;
+}
+
 void
-authz_install_principal(Jsonb *principal, bool for_session)
+authz_install_principal(Jsonb *principal, Jsonb *claims, bool for_session)
 {
 	if (IsParallelWorker())
 		ereport(ERROR,
@@ -271,10 +286,14 @@ authz_install_principal(Jsonb *principal, bool for_session)
 	if (for_session)
 	{
 		Jsonb	   *copy = copy_jsonb(principal);
+		Jsonb	   *claims_copy = copy_jsonb(claims);
 
 		if (session_principal)
 			pfree(session_principal);
+		if (session_claims)
+			pfree(session_claims);
 		session_principal = copy;
+		session_claims = claims_copy;
 		/* a session principal replaces any transaction-scoped one */
 		free_entry_chain(xact_principal);
 		xact_principal = NULL;
@@ -284,6 +303,7 @@ authz_install_principal(Jsonb *principal, bool for_session)
 		PrincipalEntry *e = MemoryContextAllocZero(principal_context, sizeof(PrincipalEntry));
 
 		e->principal = copy_jsonb(principal);
+		e->claims = copy_jsonb(claims);
 		e->subxid = GetCurrentSubTransactionId();
 		e->previous = xact_principal;
 		xact_principal = e;
@@ -298,7 +318,10 @@ authz_clear_principal(void)
 	xact_principal = NULL;
 	if (session_principal)
 		pfree(session_principal);
+	if (session_claims)
+		pfree(session_claims);
 	session_principal = NULL;
+	session_claims = NULL;
 	publish_to_slot();
 }
 
@@ -340,9 +363,8 @@ principal_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		PrincipalEntry *e = xact_principal;
 
 		xact_principal = e->previous;
-		if (e->principal)
-			pfree(e->principal);
-		pfree(e);
+		e->previous = NULL;
+		free_entry_chain(e);
 		changed = true;
 	}
 	if (changed && !IsParallelWorker())

@@ -44,7 +44,7 @@ authz_set_principal(PG_FUNCTION_ARGS)
 	authz_require_shmem();
 	authz_check_trusted("set the principal");
 	authz_validate_principal(principal, "principal");
-	authz_install_principal(principal, for_session);
+	authz_install_principal(principal, NULL, for_session);
 	PG_RETURN_JSONB_P(principal);
 }
 

@@ -70,6 +70,7 @@ typedef struct AuthzSharedState
 	LWLock	   *lock;
 	pg_atomic_uint64 generation;
 	pg_atomic_uint64 image_bytes;	/* bytes of all live images, retired included */
+	pg_atomic_uint64 keys_generation;	/* bumped when authz_jwks commits */
 	pg_atomic_uint32 live_images;
 	dsa_handle	area_handle;	/* DSM_HANDLE_INVALID until created */
 	int			nslots;
@@ -125,6 +126,7 @@ authz_shmem_startup(void)
 		authz_state->lock = &(GetNamedLWLockTranche("authz"))->lock;
 		pg_atomic_init_u64(&authz_state->generation, 0);
 		pg_atomic_init_u64(&authz_state->image_bytes, 0);
+		pg_atomic_init_u64(&authz_state->keys_generation, 1);
 		pg_atomic_init_u32(&authz_state->live_images, 0);
 		authz_state->area_handle = DSM_HANDLE_INVALID;
 		authz_state->nslots = authz_max_databases + 1;
@@ -159,6 +161,22 @@ authz_require_shmem(void)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("authz must be loaded via shared_preload_libraries"),
 				 errhint("Add authz to shared_preload_libraries in postgresql.conf and restart.")));
+}
+
+/* Generation of the SuperTokens key configuration (authz_jwks). */
+uint64
+authz_store_keys_generation(void)
+{
+	authz_require_shmem();
+	return pg_atomic_read_u64(&authz_state->keys_generation);
+}
+
+/* Tells every backend to rebuild its keys; cannot fail (runs at commit). */
+void
+authz_store_bump_keys_generation(void)
+{
+	if (authz_state != NULL)
+		pg_atomic_fetch_add_u64(&authz_state->keys_generation, 1);
 }
 
 bool
