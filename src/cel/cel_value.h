@@ -285,6 +285,32 @@ cel_type_value(const CelType *t)
 	return v;
 }
 
+/* optional.none() */
+static inline CelValue
+cel_optional_none(void)
+{
+	CelValue	v = {0};
+
+	v.kind = CEL_VAL_OPTIONAL;
+	v.u.opt = NULL;
+	return v;
+}
+
+/* optional.of(x): the wrapped value is copied into the arena. */
+static inline CelValue
+cel_optional_of(Arena *arena, CelValue inner)
+{
+	CelValue	v = {0};
+	CelValue   *box = (CelValue *) arena_alloc(arena, sizeof(CelValue));
+
+	if (box == NULL)
+		return cel_optional_none();
+	*box = inner;
+	v.kind = CEL_VAL_OPTIONAL;
+	v.u.opt = box;
+	return v;
+}
+
 static inline bool
 cel_is_error(CelValue v)
 {
