@@ -117,6 +117,7 @@ struct CelValue
 		{
 			int64_t		sec;	/* since 1970-01-01T00:00:00Z */
 			int32_t		nsec;	/* 0..999999999 */
+			int32_t		offset; /* UTC offset (s east) kept for string(); 0 = UTC */
 		}			ts;
 		int64_t		dur;		/* nanoseconds */
 		const CelType *type;
