@@ -39,6 +39,8 @@ typedef struct EvalLocal
 {
 	const char *name;
 	CelValue	value;
+	CelList    *owned;			/* accumulator list built in place, or NULL */
+	size_t		capacity;		/* allocated items of owned */
 } EvalLocal;
 
 typedef struct EvalState
@@ -477,6 +479,65 @@ eval_optional_or(EvalState *st, const CelExpr *e, const char *fn, CelValue *out)
 	return true;
 }
 
+/*
+ * accu + [x] inside a comprehension that builds a list (map, filter,
+ * transformList): append to the accumulator in place instead of copying
+ * it every step, as cel-go does with its mutable list.  Returns false when
+ * the call is not of that shape; *out is set otherwise.
+ */
+static bool
+eval_append_in_place(EvalState *st, const int32_t *argrefs, CelValue *out)
+{
+	const CelExpr *lhs = cel_ast_node(st->ast, argrefs[0]);
+	EvalLocal  *loc;
+	CelValue	r;
+	const CelList *add;
+
+	if (lhs->kind != CEL_EXPR_IDENT)
+		return false;
+	loc = find_local(st, cel_ast_str(st->ast, lhs->u.ident.name));
+	if (loc == NULL || loc->owned == NULL || loc->value.kind != CEL_VAL_LIST ||
+		loc->value.u.list != loc->owned)
+		return false;
+	r = eval_node(st, argrefs[1]);
+	if (r.kind != CEL_VAL_LIST)
+	{
+		CelValue	args[2] = {loc->value, r};
+
+		*out = cel_registry_call(st->ctx, st->reg, "_+_", false, args, 2);
+		return true;
+	}
+	add = r.u.list;
+	if (st->ctx->max_list_items > 0 &&
+		loc->owned->len + add->len > st->ctx->max_list_items)
+	{
+		*out = cel_error(st->ctx->arena, "list result exceeds the size limit");
+		return true;
+	}
+	if (loc->owned->len + add->len > loc->capacity)
+	{
+		size_t		cap = loc->capacity ? loc->capacity * 2 : 8;
+		CelValue   *items;
+
+		while (cap < loc->owned->len + add->len)
+			cap *= 2;
+		items = arena_realloc(st->ctx->arena, (void *) loc->owned->items,
+							  sizeof(CelValue) * loc->capacity, sizeof(CelValue) * cap);
+		if (items == NULL)
+		{
+			*out = cel_error(st->ctx->arena, "out of memory");
+			return true;
+		}
+		loc->owned->items = items;
+		loc->capacity = cap;
+	}
+	memcpy((CelValue *) loc->owned->items + loc->owned->len, add->items,
+		   sizeof(CelValue) * add->len);
+	loc->owned->len += add->len;
+	*out = loc->value;
+	return true;
+}
+
 /* A call node: special forms, then registry calls. */
 static CelValue
 eval_call(EvalState *st, CelNodeRef ref, const CelExpr *e)
@@ -514,6 +575,13 @@ eval_call(EvalState *st, CelNodeRef ref, const CelExpr *e)
 			CelValue	key = eval_node(st, argrefs[1]);
 
 			return index_value(st, obj, key, fn[2] == '?');
+		}
+		if (strcmp(fn, "_+_") == 0 && nargs == 2 && st->nlocals > 0)
+		{
+			CelValue	v;
+
+			if (eval_append_in_place(st, argrefs, &v))
+				return v;
 		}
 	}
 	if (e->u.call.target == CEL_NO_NODE && strcmp(fn, "@not_strictly_false") == 0 &&
@@ -687,6 +755,8 @@ push_local(EvalState *st, const char *name, CelValue v)
 		return false;
 	st->locals[st->nlocals].name = name;
 	st->locals[st->nlocals].value = v;
+	st->locals[st->nlocals].owned = NULL;
+	st->locals[st->nlocals].capacity = 0;
 	st->nlocals++;
 	return true;
 }
@@ -748,6 +818,18 @@ eval_comprehension(EvalState *st, const CelExpr *e)
 	if (!push_local(st, accu_name, accu))
 		return cel_error(st->ctx->arena, "too many nested comprehensions");
 	accu_slot = st->nlocals - 1;
+	/* an accumulator starting as [] (and unnameable by users) is built in place */
+	if (accu.kind == CEL_VAL_LIST && accu.u.list->len == 0 && accu_name[0] == '@')
+	{
+		CelList    *owned = arena_alloc0(st->ctx->arena, sizeof(CelList));
+
+		if (owned != NULL)
+		{
+			owned->items = NULL;
+			st->locals[accu_slot].owned = owned;
+			st->locals[accu_slot].value = cel_list(owned);
+		}
+	}
 	if (!push_local(st, iter1, cel_null()))
 	{
 		st->nlocals = base;
