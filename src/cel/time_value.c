@@ -18,6 +18,7 @@
  * combined separately with checked int64 operations.
  */
 #include "cel_time.h"
+#include "cel_goquote.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -102,107 +103,6 @@ cel_civil_from_unix(int64_t sec, int32_t nsec, CelCivilTime *out)
 	out->month = m;
 	out->year = y + (m <= 2);
 	out->yday = (int) (days - days_from_civil(out->year, 1, 1) + 1);
-}
-
-/* ---------- Go-style quoting for error messages ---------- */
-
-/* Length of the valid UTF-8 sequence at s (0 if invalid), code point in *cp. */
-static int
-utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	int			n;
-	uint32_t	c;
-	uint32_t	min;
-
-	if (s[0] < 0x80)
-	{
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xE0) == 0xC0)
-		n = 2, c = s[0] & 0x1F, min = 0x80;
-	else if ((s[0] & 0xF0) == 0xE0)
-		n = 3, c = s[0] & 0x0F, min = 0x800;
-	else if ((s[0] & 0xF8) == 0xF0)
-		n = 4, c = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if ((size_t) n > len)
-		return 0;
-	for (int i = 1; i < n; i++)
-	{
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/* Go's strconv.Quote (close enough for error messages), in the arena. */
-static char *
-go_quote(Arena *arena, const char *s, size_t len)
-{
-	size_t		cap = len * 10 + 3;
-	char	   *out;
-	size_t		o = 0;
-	size_t		i = 0;
-
-	if (len > 4096)
-		len = 4096, cap = len * 10 + 3;
-	out = arena_alloc(arena, cap);
-	if (!out)
-		return NULL;
-	out[o++] = '"';
-	while (i < len)
-	{
-		uint32_t	cp;
-		int			n = utf8_decode((const unsigned char *) s + i, len - i, &cp);
-
-		if (n == 0)
-		{
-			o += sprintf(out + o, "\\x%02x", (unsigned char) s[i]);
-			i++;
-			continue;
-		}
-		if (cp == '"' || cp == '\\')
-		{
-			out[o++] = '\\';
-			out[o++] = (char) cp;
-		}
-		else if (cp >= 0x20 && cp < 0x7F)
-			out[o++] = (char) cp;
-		else if (cp >= 0xA0 && cp != 0xAD && cp != 0x2028 && cp != 0x2029 &&
-				 cp != 0xFEFF)
-		{
-			memcpy(out + o, s + i, n);
-			o += n;
-		}
-		else
-		{
-			switch (cp)
-			{
-				case '\a': o += sprintf(out + o, "\\a"); break;
-				case '\b': o += sprintf(out + o, "\\b"); break;
-				case '\f': o += sprintf(out + o, "\\f"); break;
-				case '\n': o += sprintf(out + o, "\\n"); break;
-				case '\r': o += sprintf(out + o, "\\r"); break;
-				case '\t': o += sprintf(out + o, "\\t"); break;
-				case '\v': o += sprintf(out + o, "\\v"); break;
-				default:
-					if (cp < 0x80)
-						o += sprintf(out + o, "\\x%02x", (unsigned) cp);
-					else
-						o += sprintf(out + o, "\\u%04x", (unsigned) cp);
-			}
-		}
-		i += n;
-	}
-	out[o++] = '"';
-	out[o] = '\0';
-	return out;
 }
 
 /* ---------- timestamps: parsing ---------- */
@@ -315,7 +215,7 @@ cel_timestamp_parse(Arena *arena, const char *s, size_t len)
 			return cel_timestamp_at(sec, nsec, offset);
 		case 1:
 			{
-				const char *q = go_quote(arena, s, len);
+				const char *q = cel_go_quote(arena, s, len);
 
 				return cel_error(arena, "invalid RFC 3339 timestamp %s",
 								 q ? q : "\"\"");
@@ -423,10 +323,10 @@ duration_error(Arena *arena, const char **err, const char *what,
 	*err = NULL;
 	if (!arena)
 		return;
-	q = go_quote(arena, s, len);
+	q = cel_go_quote(arena, s, len);
 	if (unit)
 	{
-		const char *qu = go_quote(arena, unit, unit_len);
+		const char *qu = cel_go_quote(arena, unit, unit_len);
 
 		*err = arena_printf(arena, "time: unknown unit %s in duration %s",
 							qu ? qu : "", q ? q : "");

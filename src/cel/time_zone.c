@@ -16,6 +16,7 @@
  * before the first transition use the zone Go's lookupFirstZone picks.
  */
 #include "cel_time.h"
+#include "cel_goquote.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -562,8 +563,9 @@ go_atoi(Arena *arena, const char *s, size_t len, int64_t *out,
 	}
 	if (range || v > (uint64_t) INT64_MAX + (neg ? 1 : 0))
 	{
-		quoted = arena_printf(arena, "strconv.Atoi: parsing \"%.*s\": value out of range",
-							  (int) (len > 200 ? 200 : len), s);
+		quoted = cel_go_quote(arena, s, len);
+		quoted = quoted ? arena_printf(arena, "strconv.Atoi: parsing %s: value out of range",
+									   quoted) : NULL;
 		*error = quoted ? quoted : "value out of range";
 		return false;
 	}
@@ -571,8 +573,9 @@ go_atoi(Arena *arena, const char *s, size_t len, int64_t *out,
 	return true;
 
 syntax:
-	quoted = arena_printf(arena, "strconv.Atoi: parsing \"%.*s\": invalid syntax",
-						  (int) (len > 200 ? 200 : len), s);
+	quoted = cel_go_quote(arena, s, len);
+	quoted = quoted ? arena_printf(arena, "strconv.Atoi: parsing %s: invalid syntax",
+								   quoted) : NULL;
 	*error = quoted ? quoted : "invalid syntax";
 	return false;
 }
