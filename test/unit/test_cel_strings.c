@@ -216,6 +216,98 @@ test_format(void)
 			  "error during formatting: scientific clause can only be used on ints, uints, and doubles, was given google.protobuf.Duration");
 }
 
+/*
+ * Builds the typed AST of "<fmt>".format([e0, e1...]) where each element is
+ * a constant of the given type (strings given as "s", ints as "i", dyn as
+ * "d", double as "f", null as "n") and runs the checker's validation.
+ */
+static const char *
+check_format(const char *fmt, const char *elems, CelNodeRef *bad)
+{
+	static char pool[256];
+	static CelExpr nodes[16];
+	static int32_t args[16];
+	static const CelType *types[16];
+	CelAst		ast;
+	int			n = (int) strlen(elems);
+	uint32_t	fmt_off = 1;
+	uint32_t	fn_off;
+	const char *msg = NULL;
+	CelNodeRef	node = -1;
+
+	memset(&ast, 0, sizeof(ast));
+	memset(nodes, 0, sizeof(nodes));
+	pool[0] = '\0';
+	strcpy(pool + fmt_off, fmt);
+	fn_off = fmt_off + (uint32_t) strlen(fmt) + 1;
+	strcpy(pool + fn_off, "format");
+	/* node 0: the format string */
+	nodes[0].kind = CEL_EXPR_CONST;
+	nodes[0].u.constant.kind = CEL_CONST_STRING;
+	nodes[0].u.constant.u.str.off = fmt_off;
+	nodes[0].u.constant.u.str.len = (uint32_t) strlen(fmt);
+	types[0] = &cel_type_string;
+	/* nodes 1..n: the elements */
+	for (int i = 0; i < n; i++)
+	{
+		nodes[1 + i].kind = CEL_EXPR_CONST;
+		nodes[1 + i].u.constant.kind = CEL_CONST_INT;
+		types[1 + i] = elems[i] == 's' ? &cel_type_string : elems[i] == 'i' ? &cel_type_int :
+			elems[i] == 'f' ? &cel_type_double : elems[i] == 'n' ? &cel_type_null : &cel_type_dyn;
+		args[i] = 1 + i;
+	}
+	/* node n+1: the list literal; node n+2: the call */
+	nodes[n + 1].kind = CEL_EXPR_LIST;
+	nodes[n + 1].u.list.elems = 0;
+	nodes[n + 1].u.list.nelems = (uint32_t) n;
+	types[n + 1] = &cel_type_list_dyn;
+	args[n] = n + 1;
+	nodes[n + 2].kind = CEL_EXPR_CALL;
+	nodes[n + 2].u.call.target = 0;
+	nodes[n + 2].u.call.function = fn_off;
+	nodes[n + 2].u.call.args = (uint32_t) n;
+	nodes[n + 2].u.call.nargs = 1;
+	types[n + 2] = &cel_type_string;
+	ast.nodes = nodes;
+	ast.nnodes = n + 3;
+	ast.args = args;
+	ast.nargs = (uint32_t) n + 1;
+	ast.strings = pool;
+	ast.types = types;
+	ast.root = n + 2;
+	if (cel_strings_check_format(&ast, n + 2, lt_arena, &node, &msg))
+		return NULL;
+	*bad = node;
+	return msg;
+}
+
+static void
+test_format_check(void)
+{
+	CelNodeRef	bad = -1;
+
+	CHECK(check_format("%s and %d", "si", &bad) == NULL);
+	CHECK(check_format("%d", "d", &bad) == NULL);
+	CHECK(check_format("%d %f %e", "ifi", &bad) == NULL);
+	CHECK_STR(check_format("%d", "s", &bad),
+			  "error during formatting: decimal clause can only be used on ints, uints, and doubles, was given string");
+	CHECK(bad == 1);
+	CHECK_STR(check_format("%s %o", "sn", &bad),
+			  "error during formatting: octal clause can only be used on ints and uints, was given null_type");
+	CHECK(bad == 2);
+	CHECK_STR(check_format("x", "i", &bad),
+			  "too many arguments supplied to string.format (expected 0, got 1)");
+	CHECK(bad == 3);
+	CHECK_STR(check_format("%d %d %d", "ii", &bad), "index 2 out of range");
+	CHECK(bad == 4);
+	CHECK_STR(check_format("%a", "i", &bad),
+			  "could not parse formatting clause: unrecognized formatting clause \"a\"");
+	CHECK_STR(check_format("%.1000f", "f", &bad),
+			  "could not parse formatting clause: error while parsing precision: precision 1000 exceeds maximum allowed precision 100");
+	CHECK_STR(check_format("%E", "f", &bad),
+			  "could not parse formatting clause: unrecognized formatting clause \"E\"");
+}
+
 int
 main(void)
 {
@@ -225,5 +317,6 @@ main(void)
 	test_case_replace_split();
 	test_substring_trim_misc();
 	test_format();
+	test_format_check();
 	UNIT_DONE("test_cel_strings");
 }
