@@ -55,6 +55,7 @@ typedef struct EvalState
 } EvalState;
 
 static CelValue eval_node(EvalState *st, CelNodeRef ref);
+static bool same_key(CelValue a, CelValue b);
 
 /* ---------- variables ---------- */
 
@@ -154,6 +155,40 @@ list_index(CelValue k, int64_t *out)
 }
 
 /*
+ * Map lookup in the order cel-go's Go-map-backed literals answer it when
+ * keys of different numeric kinds coexist ({0: 1, 0u: 2}): an entry of
+ * the key's own kind first, then for a double key the int entry before the
+ * uint one; otherwise CEL's numeric key equality (cel_map_get).
+ */
+static bool
+map_lookup(const CelMap *map, CelValue key, CelValue *out)
+{
+	if (map->index == NULL && map->len <= 64 &&
+		(key.kind == CEL_VAL_INT || key.kind == CEL_VAL_UINT || key.kind == CEL_VAL_DOUBLE))
+	{
+		for (size_t i = map->len; i-- > 0;)
+			if (same_key(map->keys[i], key))
+			{
+				*out = map->values[i];
+				return true;
+			}
+		if (key.kind == CEL_VAL_DOUBLE && key.u.d >= -9.2e18 && key.u.d <= 9.2e18 &&
+			(double) (int64_t) key.u.d == key.u.d)
+		{
+			CelValue	ik = cel_int((int64_t) key.u.d);
+
+			for (size_t i = map->len; i-- > 0;)
+				if (same_key(map->keys[i], ik))
+				{
+					*out = map->values[i];
+					return true;
+				}
+		}
+	}
+	return cel_map_get(map, key, out);
+}
+
+/*
  * Index into a list or map.  In optional mode a missing key or an index out
  * of range gives none and a found value is wrapped in optional.of.
  */
@@ -207,7 +242,7 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 				return cel_error(arena, "unsupported key type '%s'",
 								 cel_type_name(cel_value_type(key)));
 		}
-		if (cel_map_get(obj.u.map, key, &out))
+		if (map_lookup(obj.u.map, key, &out))
 			return optional ? cel_optional_of(arena, out) : out;
 		if (optional)
 			return cel_optional_none();
