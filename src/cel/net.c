@@ -320,7 +320,7 @@ cel_net_to_string(Arena *arena, CelValue v)
 
 	if (v.kind != CEL_VAL_OPAQUE || !a ||
 		(v.u.opaque.type != &cel_net_ip_type && v.u.opaque.type != &cel_net_cidr_type))
-		return cel_error_no_such_overload(arena, "string");
+		return cel_error_no_such_overload(arena, NULL);
 	n = cel_netip_format_addr(buf, a);
 	if (a->bits >= 0)
 		n += (size_t) sprintf(buf + n, "/%d", a->bits);
