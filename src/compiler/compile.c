@@ -258,6 +258,7 @@ resolve_derived_roles(Arena *arena, PolicySet *set, CompiledPolicy *cp, DiagList
 			continue;
 		}
 		cp->derived_roles[cp->nderived_roles++] = dr;
+		((CompiledPolicy *) dr)->imported = true;
 	}
 	if (!ok)
 		return false;			/* names cannot be checked against missing imports */
@@ -478,12 +479,16 @@ compile_policies(Arena *arena, const PolicyDir *dir, const CompileOptions *optio
 	if (!check_scope_permissions(arena, set, diags))
 		ok = false;
 	for (i = 0; i < set->npolicies; i++)
+		if (!resolve_derived_roles(arena, set, &set->policies[i], diags))
+			ok = false;
+	for (i = 0; i < set->npolicies; i++)
 	{
 		CompiledPolicy *cp = &set->policies[i];
 		bool		vars_ok;
 
-		if (!resolve_derived_roles(arena, set, cp, diags))
-			ok = false;
+		/* Cerbos compiles derived roles only as part of a policy importing them */
+		if (cp->kind == POLICY_DERIVED_ROLES && !cp->imported)
+			continue;
 		vars_ok = compile_resolve_variables(arena, set, cp, diags);
 		if (!vars_ok)
 			ok = false;

@@ -84,6 +84,7 @@ typedef struct CompiledPolicy
 	int			nvariables;
 	CConstant  *constants;
 	int			nconstants;
+	bool		imported;		/* derived roles: some resource policy imports it */
 } CompiledPolicy;
 
 typedef struct PolicySet

@@ -106,6 +106,8 @@ get_string(Dec *d, const PNode *key, const PNode *v, PStr *out)
 	out->present = true;
 	out->pos.line = key->line;
 	out->pos.column = key->column;
+	out->value_pos.line = v ? v->line : key->line;
+	out->value_pos.column = v ? v->column : key->column;
 	if (pnode_is_null(v))
 	{
 		out->s = "";
@@ -113,7 +115,7 @@ get_string(Dec *d, const PNode *key, const PNode *v, PStr *out)
 	}
 	if (v->kind != PNODE_SCALAR)
 	{
-		ERR_AT(d, v, "expected string got %s", pnode_type_name(v), NULL);
+		ERR_AT(d, v, "expected string value got %s", pnode_type_name(v), NULL);
 		out->s = "";
 		return;
 	}
@@ -286,7 +288,7 @@ check_nonempty_list(Dec *d, const PStrList *list, const char *path)
 	for (i = 0; i < list->count; i++)
 		if (list->items[i].s[0] == '\0')
 			dec_error(d, list->items[i].pos.line, list->items[i].pos.column,
-					  "%s: value length must be at least 1 characters",
+					  "%s: must be at least 1 characters",
 					  itempath(d, path, i), NULL);
 }
 
@@ -351,6 +353,7 @@ static void
 decode_match(Dec *d, const PNode *n, PMatch *out, const char *path, int depth)
 {
 	const PNode *set_at = NULL;
+	int			errors_before = d->diags->count + d->diags->dropped;
 	int			i;
 
 	out->pos.line = n ? n->line : 0;
@@ -396,7 +399,7 @@ decode_match(Dec *d, const PNode *n, PMatch *out, const char *path, int depth)
 		else
 			decode_expr_list(d, v, out, subpath(d, path, k->text), depth);
 	}
-	if (set_at == NULL && !d->failed)
+	if (set_at == NULL && d->diags->count + d->diags->dropped == errors_before)
 		dec_error(d, n->line, n->column,
 				  "%s: exactly one field is required in oneof", subpath(d, path, "op"), NULL);
 }
@@ -407,6 +410,7 @@ decode_condition(Dec *d, const PNode *n, const char *path)
 {
 	PCondition *c;
 	const PNode *set_at = NULL;
+	int			errors_before = d->diags->count + d->diags->dropped;
 	int			i;
 
 	if (pnode_is_null(n))
@@ -449,7 +453,7 @@ decode_condition(Dec *d, const PNode *n, const char *path)
 			/* Cerbos reports scripts at the condition's key */
 		}
 	}
-	if (set_at == NULL)
+	if (set_at == NULL && d->diags->count + d->diags->dropped == errors_before)
 		dec_error(d, n->line, n->column,
 				  "%s: exactly one field is required in oneof", path, NULL);
 	return c;
@@ -766,14 +770,15 @@ decode_metadata(Dec *d, const PNode *n, PMetadata *m)
 
 /* The effect of a rule: required and ALLOW or DENY. */
 static int
-decode_effect(Dec *d, const PNode *v, const char *path)
+decode_effect(Dec *d, const PNode *key, const PNode *v, const char *path)
 {
 	int			e = get_enum(d, v, effect_names, 4);
 
 	if (e == 0)
-		required(d, v, path);
+		required(d, key, path);
 	else if (e > 0 && e != POLICY_EFFECT_ALLOW && e != POLICY_EFFECT_DENY)
-		dec_error(d, v->line, v->column, "%s: value must be in list [1, 2]", path, NULL);
+		dec_error(d, key->line, key->column,
+				  "%s: must be one of [EFFECT_ALLOW, EFFECT_DENY]", path, NULL);
 	return e;
 }
 
@@ -790,6 +795,7 @@ decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path)
 {
 	int			i;
 	const PNode *effect = NULL;
+	const PNode *effect_key = NULL;
 
 	r->pos.line = n->line;
 	r->pos.column = n->column;
@@ -811,6 +817,7 @@ decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path)
 		else if (key_is(k, "effect"))
 		{
 			effect = v;
+			effect_key = k;
 			r->effect_pos.line = k->line;
 			r->effect_pos.column = k->column;
 		}
@@ -830,7 +837,7 @@ decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path)
 	if (effect == NULL)
 		required(d, n, subpath(d, path, "effect"));
 	else
-		r->effect = decode_effect(d, effect, subpath(d, path, "effect"));
+		r->effect = decode_effect(d, effect_key, effect, subpath(d, path, "effect"));
 	check_rule_name(d, &r->name, path);
 }
 
@@ -840,6 +847,7 @@ decode_principal_action(Dec *d, const PNode *n, PPrincipalAction *a, const char 
 {
 	int			i;
 	const PNode *effect = NULL;
+	const PNode *effect_key = NULL;
 
 	a->pos.line = n->line;
 	a->pos.column = n->column;
@@ -855,7 +863,10 @@ decode_principal_action(Dec *d, const PNode *n, PPrincipalAction *a, const char 
 		else if (key_is(k, "condition"))
 			a->condition = decode_condition(d, v, subpath(d, path, "condition"));
 		else if (key_is(k, "effect"))
+		{
 			effect = v;
+			effect_key = k;
+		}
 		else if (key_is(k, "name"))
 			get_string(d, k, v, &a->name);
 		else if (key_is(k, "output"))
@@ -868,7 +879,7 @@ decode_principal_action(Dec *d, const PNode *n, PPrincipalAction *a, const char 
 	if (effect == NULL)
 		required(d, n, subpath(d, path, "effect"));
 	else
-		a->effect = decode_effect(d, effect, subpath(d, path, "effect"));
+		a->effect = decode_effect(d, effect_key, effect, subpath(d, path, "effect"));
 	check_rule_name(d, &a->name, path);
 }
 
@@ -1029,8 +1040,9 @@ decode_common_field(Dec *d, const PNode *k, const PNode *v, Policy *p, const cha
 
 		p->scope_permissions = sp < 0 ? 0 : sp;
 		if (p->kind == POLICY_ROLE && sp == SCOPE_PERMISSIONS_OVERRIDE_PARENT)
-			dec_error(d, k->line, k->column, "%s: value must be in list [0, 2]",
-					  subpath(d, path, "scopePermissions"), NULL);
+			dec_error(d, k->line, k->column, "%s: must be one of [%s]",
+					  subpath(d, path, "scopePermissions"),
+					  "SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS, SCOPE_PERMISSIONS_UNSPECIFIED");
 	}
 	else if (key_is(k, "variables"))
 		decode_variables(d, k, v, &p->variables, subpath(d, path, "variables"));
@@ -1105,10 +1117,13 @@ decode_resource_policy(Dec *d, const PNode *n, Policy *p)
 			if (p->resource_rules[j].name.s &&
 				strcmp(p->resource_rules[j].name.s, r->name.s) == 0)
 			{
-				char		msg[64];
+				char		msg[96];
 
-				snprintf(msg, sizeof(msg), "rule #%d has the same name as rule #%d", i + 1, j + 1);
-				dec_error(d, r->name.pos.line, r->name.pos.column, "%s: '%s'", msg, r->name.s);
+				snprintf(msg, sizeof(msg), "rule #%d has the same name as rule #%d defined at %d:%d",
+						 i + 1, j + 1, p->resource_rules[j].name.value_pos.line,
+						 p->resource_rules[j].name.value_pos.column);
+				dec_error(d, r->name.value_pos.line, r->name.value_pos.column,
+						  "duplicate rule name \"%s\": %s", r->name.s, msg);
 				break;
 			}
 	}
@@ -1153,12 +1168,14 @@ decode_principal_policy(Dec *d, const PNode *n, Policy *p)
 			if (p->principal_rules[i].resource.s && p->principal_rules[j].resource.s &&
 				strcmp(p->principal_rules[i].resource.s, p->principal_rules[j].resource.s) == 0)
 			{
-				char		msg[80];
+				char		msg[96];
 
-				snprintf(msg, sizeof(msg), "at #%d (previous definition at #%d)", i + 1, j + 1);
-				dec_error(d, p->principal_rules[i].pos.line, p->principal_rules[i].pos.column,
-						  "duplicate definition of resource '%s' %s",
-						  p->principal_rules[i].resource.s, msg);
+				snprintf(msg, sizeof(msg), "at rule #%d: previous definition in rule #%d at %d:%d",
+						 i + 1, j + 1, p->principal_rules[j].resource.value_pos.line,
+						 p->principal_rules[j].resource.value_pos.column);
+				dec_error(d, p->principal_rules[i].resource.value_pos.line,
+						  p->principal_rules[i].resource.value_pos.column,
+						  "duplicate resource \"%s\" %s", p->principal_rules[i].resource.s, msg);
 				break;
 			}
 }
@@ -1213,9 +1230,9 @@ decode_derived_roles(Dec *d, const PNode *n, Policy *p)
 
 				snprintf(msg, sizeof(msg),
 						 "definition #%d has the same name as definition #%d at %d:%d",
-						 i + 1, j + 1, p->role_defs[j].name.pos.line,
-						 p->role_defs[j].name.pos.column);
-				dec_error(d, p->role_defs[i].name.pos.line, p->role_defs[i].name.pos.column,
+						 i + 1, j + 1, p->role_defs[j].name.value_pos.line,
+						 p->role_defs[j].name.value_pos.column);
+				dec_error(d, p->role_defs[i].name.value_pos.line, p->role_defs[i].name.value_pos.column,
 						  "duplicate derived role definition \"%s\": %s",
 						  p->role_defs[i].name.s, msg);
 				break;

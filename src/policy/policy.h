@@ -107,7 +107,8 @@ typedef struct PPos
 typedef struct PStr
 {
 	const char *s;				/* "" when absent */
-	PPos		pos;
+	PPos		pos;			/* the key (or the item, in a list) */
+	PPos		value_pos;		/* the value */
 	bool		present;
 } PStr;
 
