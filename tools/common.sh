@@ -35,6 +35,21 @@ install_packages() {
 	fi
 }
 
+# The reference Cerbos binary (npm @cerbos/cerbos-linux-x64), for the
+# differential tests; sets CERBOS to its path.
+CERBOS_VERSION=0.55.0
+ensure_cerbos() {
+	local cache="$AUTHZ_ROOT/.cache/cerbos-$CERBOS_VERSION"
+	if [ ! -x "$cache/package/cerbos-linux-x64" ]; then
+		echo "== fetching the reference Cerbos $CERBOS_VERSION from npm"
+		mkdir -p "$cache"
+		(cd "$cache" && npm pack -q "@cerbos/cerbos-linux-x64@$CERBOS_VERSION" >/dev/null &&
+			tar xzf cerbos-cerbos-linux-x64-$CERBOS_VERSION.tgz && rm -f ./*.tgz)
+	fi
+	CERBOS="$cache/package/cerbos-linux-x64"
+	export CERBOS
+}
+
 # Builds with warnings as errors and installs into the server's directories.
 build_and_install() {
 	echo "== building authz"
