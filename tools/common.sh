@@ -11,7 +11,7 @@ PG_MAJOR=15
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
 APT_PACKAGES="make gcc clang llvm libclang-rt-14-dev postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
 	libyaml-dev libjwt-dev libjansson-dev libpcre2-dev libssl-dev libipc-run-perl
-	openssl ca-certificates"
+	openssl ca-certificates tzdata"
 # warnings are errors in CI and tests, not in the Makefile
 AUTHZ_PG_CFLAGS="-DUSE_ASSERT_CHECKING -Wall -Wextra -Werror -Wno-unused-parameter"
 
