@@ -11,7 +11,7 @@ PG_MAJOR=15
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
 APT_PACKAGES="make gcc clang llvm libclang-rt-14-dev postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
 	libyaml-dev libjwt-dev libjansson-dev libpcre2-dev libssl-dev libipc-run-perl
-	openssl ca-certificates"
+	openssl ca-certificates tzdata"
 # warnings are errors in CI and tests, not in the Makefile
 AUTHZ_PG_CFLAGS="-DUSE_ASSERT_CHECKING -Wall -Wextra -Werror -Wno-unused-parameter"
 
@@ -33,6 +33,21 @@ install_packages() {
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 	fi
+}
+
+# The reference Cerbos binary (npm @cerbos/cerbos-linux-x64), for the
+# differential tests; sets CERBOS to its path.
+CERBOS_VERSION=0.55.0
+ensure_cerbos() {
+	local cache="$AUTHZ_ROOT/.cache/cerbos-$CERBOS_VERSION"
+	if [ ! -x "$cache/package/cerbos-linux-x64" ]; then
+		echo "== fetching the reference Cerbos $CERBOS_VERSION from npm"
+		mkdir -p "$cache"
+		(cd "$cache" && npm pack -q "@cerbos/cerbos-linux-x64@$CERBOS_VERSION" >/dev/null &&
+			tar xzf cerbos-cerbos-linux-x64-$CERBOS_VERSION.tgz && rm -f ./*.tgz)
+	fi
+	CERBOS="$cache/package/cerbos-linux-x64"
+	export CERBOS
 }
 
 # Builds with warnings as errors and installs into the server's directories.

@@ -1,255 +1,70 @@
 /*
- * image_source.c — turn a policy directory into an image.
+ * image_source.c — from policy sources to an image, and back.
  *
- * This is the store's entry point for "compile this directory": it finds
- * the policy files the way Cerbos does (nested folders; .yaml, .yml and
- * .json; test suites, testdata/ and _schemas/ kept out; hidden files
- * skipped), reads every YAML document in them with libyaml, identifies each
- * document's policy kind and identity, and builds the image.  Any problem
- * in any file fails the whole load, and every problem is reported.
+ * Sources are documents: the files of a policy directory (found as Cerbos'
+ * disk store finds them, see policy_file_role) and the rows of the
+ * authz_policies table ("table:<id>").  Compiling means decoding every
+ * document into the policy model and running the compiler over all of them
+ * together, so imports, scopes and duplicates are checked across files and
+ * rows alike.  Any problem anywhere fails the whole load, and every problem
+ * is reported.
  *
- * The full policy model and its compiler (src/policy, src/compiler) plug in
- * here; until then the image lists the policies found.
+ * The image keeps the documents themselves, so every backend can rebuild
+ * the same compiled set from it (image_policy_set) with the very code that
+ * validated it.
  */
 #include "image_source.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yaml.h>
 
 #define MAX_DEPTH 32
 
-typedef struct SourceState
+typedef struct SourceDoc
+{
+	const char *source;			/* relative path or "table:<id>" */
+	const char *text;			/* NUL-terminated */
+	size_t		len;
+} SourceDoc;
+
+typedef struct Sources
 {
 	Arena	   *arena;
 	DiagList   *diags;
-	const char *root;
-	ImagePolicyInput *policies;
-	uint32_t	npolicies;
+	SourceDoc  *docs;
+	uint32_t	ndocs;
 	uint32_t	cap;
-	ImageDocumentInput *documents;
-	uint32_t	ndocuments;
-	uint32_t	doc_cap;
 	size_t		max_file_size;
-} SourceState;
+} Sources;
 
 static bool
-has_suffix(const char *s, const char *suffix)
+add_source(Sources *s, const char *source, const char *text, size_t len)
 {
-	size_t		n = strlen(s),
-				m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* Policy files are .yaml/.yml/.json that are not test suites. */
-static bool
-is_policy_file(const char *name)
-{
-	if (!(has_suffix(name, ".yaml") || has_suffix(name, ".yml") || has_suffix(name, ".json")))
-		return false;
-	if (has_suffix(name, "_test.yaml") || has_suffix(name, "_test.yml") ||
-		has_suffix(name, "_test.json"))
-		return false;
-	return true;
-}
-
-/* Scalar value of key in a mapping node, or NULL. */
-static const char *
-mapping_scalar(yaml_document_t *doc, yaml_node_t *map, const char *key)
-{
-	yaml_node_pair_t *pair;
-
-	if (map == NULL || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++)
+	if (s->ndocs == s->cap)
 	{
-		yaml_node_t *k = yaml_document_get_node(doc, pair->key);
-		yaml_node_t *v = yaml_document_get_node(doc, pair->value);
+		uint32_t	cap = s->cap ? s->cap * 2 : 64;
+		SourceDoc  *d = arena_realloc(s->arena, s->docs, sizeof(SourceDoc) * s->cap,
+									  sizeof(SourceDoc) * cap);
 
-		if (k && k->type == YAML_SCALAR_NODE && strcmp((char *) k->data.scalar.value, key) == 0)
-			return (v && v->type == YAML_SCALAR_NODE) ? (const char *) v->data.scalar.value : NULL;
-	}
-	return NULL;
-}
-
-/* Node of key in a mapping node, or NULL. */
-static yaml_node_t *
-mapping_node(yaml_document_t *doc, yaml_node_t *map, const char *key)
-{
-	yaml_node_pair_t *pair;
-
-	if (map == NULL || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++)
-	{
-		yaml_node_t *k = yaml_document_get_node(doc, pair->key);
-
-		if (k && k->type == YAML_SCALAR_NODE && strcmp((char *) k->data.scalar.value, key) == 0)
-			return yaml_document_get_node(doc, pair->value);
-	}
-	return NULL;
-}
-
-static bool
-add_policy(SourceState *st, const ImagePolicyInput *in)
-{
-	if (st->npolicies == st->cap)
-	{
-		uint32_t	cap = st->cap ? st->cap * 2 : 64;
-		ImagePolicyInput *p = arena_realloc(st->arena, st->policies,
-											sizeof(*p) * st->cap, sizeof(*p) * cap);
-
-		if (p == NULL)
+		if (d == NULL)
 			return false;
-		st->policies = p;
-		st->cap = cap;
+		s->docs = d;
+		s->cap = cap;
 	}
-	st->policies[st->npolicies++] = *in;
+	s->docs[s->ndocs].source = source;
+	s->docs[s->ndocs].text = text;
+	s->docs[s->ndocs].len = len;
+	s->ndocs++;
 	return true;
 }
 
-typedef struct KindInfo
-{
-	const char *key;			/* top-level YAML key */
-	const char *kind;			/* kind as authz_policies_loaded() shows it */
-	const char *prefix;			/* fqn prefix */
-	const char *name_key;		/* field holding the policy's name */
-} KindInfo;
-
-static const KindInfo kinds[] = {
-	{"resourcePolicy", "RESOURCE", "cerbos.resource.", "resource"},
-	{"principalPolicy", "PRINCIPAL", "cerbos.principal.", "principal"},
-	{"derivedRoles", "DERIVED_ROLES", "cerbos.derived_roles.", "name"},
-	{"exportVariables", "EXPORT_VARIABLES", "cerbos.export_variables.", "name"},
-	{"exportConstants", "EXPORT_CONSTANTS", "cerbos.export_constants.", "name"},
-	{"rolePolicy", "ROLE", "cerbos.role.", "role"},
-};
-
-/* Records one YAML document as a policy, or reports why it is not one. */
+/* Reads one file into the arena as a source document. */
 static void
-add_document(SourceState *st, const char *relpath, yaml_document_t *doc)
-{
-	yaml_node_t *root = yaml_document_get_root_node(doc);
-	size_t		i;
-
-	if (root == NULL)
-		return;					/* empty document: Cerbos skips it too */
-	if (root->type != YAML_MAPPING_NODE)
-	{
-		diag_add(st->diags, relpath, (int) root->start_mark.line + 1,
-				 (int) root->start_mark.column + 1, "policy document is not a mapping");
-		return;
-	}
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-	{
-		yaml_node_t *body = mapping_node(doc, root, kinds[i].key);
-		ImagePolicyInput in = {0};
-		const char *name,
-				   *version,
-				   *scope;
-
-		if (body == NULL)
-			continue;
-		name = mapping_scalar(doc, body, kinds[i].name_key);
-		if (name == NULL || *name == '\0')
-		{
-			diag_add(st->diags, relpath, (int) body->start_mark.line + 1,
-					 (int) body->start_mark.column + 1,
-					 "%s has no %s", kinds[i].key, kinds[i].name_key);
-			return;
-		}
-		version = mapping_scalar(doc, body, "version");
-		scope = mapping_scalar(doc, body, "scope");
-		in.kind = kinds[i].kind;
-		in.name = arena_strdup(st->arena, name);
-		in.version = version ? arena_strdup(st->arena, version) : "";
-		in.scope = scope ? arena_strdup(st->arena, scope) : "";
-		in.source = arena_strdup(st->arena, relpath);
-		if (version && *version)
-			in.fqn = arena_printf(st->arena, "%s%s.v%s%s%s", kinds[i].prefix, name,
-								  version, (scope && *scope) ? "/" : "",
-								  (scope && *scope) ? scope : "");
-		else
-			in.fqn = arena_printf(st->arena, "%s%s", kinds[i].prefix, name);
-		if (in.name == NULL || in.source == NULL || in.fqn == NULL || !add_policy(st, &in))
-			diag_add(st->diags, relpath, 0, 0, "out of memory");
-		return;
-	}
-	diag_add(st->diags, relpath, (int) root->start_mark.line + 1,
-			 (int) root->start_mark.column + 1,
-			 "document is not a policy (no resourcePolicy, principalPolicy, derivedRoles, "
-			 "exportVariables, exportConstants or rolePolicy)");
-}
-
-/* Keeps a document's text for the image. */
-static bool
-add_document_text(SourceState *st, const char *source, const char *text)
-{
-	if (st->ndocuments == st->doc_cap)
-	{
-		uint32_t	cap = st->doc_cap ? st->doc_cap * 2 : 64;
-		ImageDocumentInput *p = arena_realloc(st->arena, st->documents,
-											  sizeof(*p) * st->doc_cap, sizeof(*p) * cap);
-
-		if (p == NULL)
-			return false;
-		st->documents = p;
-		st->doc_cap = cap;
-	}
-	st->documents[st->ndocuments].source = source;
-	st->documents[st->ndocuments].text = text;
-	st->ndocuments++;
-	return true;
-}
-
-/* Reads every YAML document of one source text. */
-static void
-load_text(SourceState *st, const char *source, const char *text, size_t len)
-{
-	yaml_parser_t parser;
-
-	if (memchr(text, '\0', len) != NULL)
-	{
-		diag_add(st->diags, source, 0, 0, "policy text contains a NUL byte");
-		return;
-	}
-	if (!yaml_parser_initialize(&parser))
-	{
-		diag_add(st->diags, source, 0, 0, "out of memory");
-		return;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
-	for (;;)
-	{
-		yaml_document_t doc;
-
-		if (!yaml_parser_load(&parser, &doc))
-		{
-			diag_add(st->diags, source, (int) parser.problem_mark.line + 1,
-					 (int) parser.problem_mark.column + 1, "invalid YAML: %s",
-					 parser.problem ? parser.problem : "parse error");
-			break;
-		}
-		if (yaml_document_get_root_node(&doc) == NULL)
-		{
-			yaml_document_delete(&doc);
-			break;				/* end of stream */
-		}
-		add_document(st, source, &doc);
-		yaml_document_delete(&doc);
-	}
-	yaml_parser_delete(&parser);
-	if (!add_document_text(st, source, text))
-		diag_add(st->diags, source, 0, 0, "out of memory");
-}
-
-/* Reads one policy file into memory and loads it. */
-static void
-load_file(SourceState *st, const char *path, const char *relpath)
+read_source_file(Sources *s, const char *path, const char *relpath)
 {
 	FILE	   *f;
 	struct stat sb;
@@ -258,32 +73,35 @@ load_file(SourceState *st, const char *path, const char *relpath)
 
 	if (stat(path, &sb) != 0)
 	{
-		diag_add(st->diags, relpath, 0, 0, "could not stat file: %s", strerror(errno));
+		diag_add(s->diags, relpath, 0, 0, "could not stat file: %s", strerror(errno));
 		return;
 	}
-	if (st->max_file_size && (size_t) sb.st_size > st->max_file_size)
+	if (s->max_file_size && (size_t) sb.st_size > s->max_file_size)
 	{
-		diag_add(st->diags, relpath, 0, 0, "file is larger than the limit of %zu bytes",
-				 st->max_file_size);
+		diag_add(s->diags, relpath, 0, 0, "file is larger than the limit of %zu bytes",
+				 s->max_file_size);
 		return;
 	}
 	f = fopen(path, "rb");
 	if (f == NULL)
 	{
-		diag_add(st->diags, relpath, 0, 0, "could not open file: %s", strerror(errno));
+		diag_add(s->diags, relpath, 0, 0, "could not open file: %s", strerror(errno));
 		return;
 	}
-	text = arena_alloc(st->arena, (size_t) sb.st_size + 1);
+	text = arena_alloc(s->arena, (size_t) sb.st_size + 1);
 	if (text == NULL)
 	{
 		fclose(f);
-		diag_add(st->diags, relpath, 0, 0, "out of memory");
+		diag_add(s->diags, relpath, 0, 0, "out of memory");
 		return;
 	}
 	got = fread(text, 1, (size_t) sb.st_size, f);
 	fclose(f);
 	text[got] = '\0';
-	load_text(st, relpath, text, got);
+	if (memchr(text, '\0', got) != NULL)
+		diag_add(s->diags, relpath, 0, 0, "file contains a NUL byte");
+	else if (!add_source(s, relpath, text, got))
+		diag_add(s->diags, relpath, 0, 0, "out of memory");
 }
 
 static int
@@ -292,9 +110,9 @@ compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* Walks dir (relative path rel) in name order so loads are deterministic. */
+/* Walks dir in lexical order (as Cerbos does), collecting policies and schemas. */
 static void
-walk(SourceState *st, const char *dir, const char *rel, int depth)
+walk(Sources *s, const char *dir, const char *rel, int depth)
 {
 	DIR		   *d;
 	struct dirent *e;
@@ -305,13 +123,13 @@ walk(SourceState *st, const char *dir, const char *rel, int depth)
 
 	if (depth > MAX_DEPTH)
 	{
-		diag_add(st->diags, rel[0] ? rel : ".", 0, 0, "directories nested too deeply");
+		diag_add(s->diags, rel[0] ? rel : ".", 0, 0, "directories nested too deeply");
 		return;
 	}
 	d = opendir(dir);
 	if (d == NULL)
 	{
-		diag_add(st->diags, rel[0] ? rel : dir, 0, 0, "could not open directory: %s",
+		diag_add(s->diags, rel[0] ? rel : dir, 0, 0, "could not open directory: %s",
 				 strerror(errno));
 		return;
 	}
@@ -322,7 +140,7 @@ walk(SourceState *st, const char *dir, const char *rel, int depth)
 		if (n == cap)
 		{
 			size_t		ncap = cap ? cap * 2 : 32;
-			char	  **p = arena_realloc(st->arena, names, sizeof(char *) * cap,
+			char	  **p = arena_realloc(s->arena, names, sizeof(char *) * cap,
 										  sizeof(char *) * ncap);
 
 			if (p == NULL)
@@ -330,49 +148,89 @@ walk(SourceState *st, const char *dir, const char *rel, int depth)
 			names = p;
 			cap = ncap;
 		}
-		names[n++] = arena_strdup(st->arena, e->d_name);
+		names[n++] = arena_strdup(s->arena, e->d_name);
 	}
 	closedir(d);
 	if (n > 1)
 		qsort(names, n, sizeof(char *), compare_names);
 	for (i = 0; i < n; i++)
 	{
-		char	   *path = arena_printf(st->arena, "%s/%s", dir, names[i]);
-		char	   *relpath = rel[0] ? arena_printf(st->arena, "%s/%s", rel, names[i])
-			: arena_strdup(st->arena, names[i]);
+		char	   *path = arena_printf(s->arena, "%s/%s", dir, names[i]);
+		char	   *relpath = rel[0] ? arena_printf(s->arena, "%s/%s", rel, names[i])
+			: arena_strdup(s->arena, names[i]);
 		struct stat sb;
+		PolicyFileRole role;
 
 		if (path == NULL || relpath == NULL || stat(path, &sb) != 0)
 			continue;
 		if (S_ISDIR(sb.st_mode))
 		{
-			if (strcmp(names[i], "testdata") == 0 || strcmp(names[i], "_schemas") == 0)
-				continue;
-			walk(st, path, relpath, depth + 1);
+			walk(s, path, relpath, depth + 1);
+			continue;
 		}
-		else if (S_ISREG(sb.st_mode) && is_policy_file(names[i]))
-			load_file(st, path, relpath);
+		if (!S_ISREG(sb.st_mode))
+			continue;
+		role = policy_file_role(relpath);
+		if (role == PFILE_POLICY || role == PFILE_SCHEMA)
+			read_source_file(s, path, relpath);
 	}
 }
 
-/* Reports policies defined twice (in files or rows), as Cerbos does. */
-static void
-check_duplicates(SourceState *st)
+/* Appends one schema document to the policy directory model. */
+static bool
+add_schema(Arena *arena, PolicyDir *pdir, const char *source, const char *text, size_t len)
 {
-	uint32_t	i,
-				j;
+	PSchemaFile *schemas = arena_realloc(arena, pdir->schemas,
+										 sizeof(PSchemaFile) * pdir->nschemas,
+										 sizeof(PSchemaFile) * (pdir->nschemas + 1));
 
-	/* policy sets are small enough at load time for a quadratic scan to be
-	 * dwarfed by YAML parsing; sorted order would need a copy anyway */
-	for (i = 0; i < st->npolicies; i++)
-		for (j = 0; j < i; j++)
-			if (strcmp(st->policies[i].fqn, st->policies[j].fqn) == 0)
-			{
-				diag_add(st->diags, st->policies[i].source, 0, 0,
-						 "duplicate policy %s (also defined in %s)",
-						 st->policies[i].fqn, st->policies[j].source);
-				break;
-			}
+	if (schemas == NULL)
+		return false;
+	pdir->schemas = schemas;
+	schemas[pdir->nschemas].name = source + strlen("_schemas/");
+	schemas[pdir->nschemas].text = text;
+	schemas[pdir->nschemas].len = len;
+	pdir->nschemas++;
+	return true;
+}
+
+/* Decodes every document and compiles them together. */
+static PolicySet *
+compile_sources(Arena *arena, const char *root, const SourceDoc *docs, uint32_t ndocs,
+				DiagList *diags)
+{
+	PolicyDir  *pdir = arena_alloc0(arena, sizeof(PolicyDir));
+	CompileOptions options;
+	PolicySet  *set = NULL;
+	int			before = diags->count + diags->dropped;
+	uint32_t	i;
+
+	if (pdir == NULL)
+		return NULL;
+	memset(&options, 0, sizeof(options));
+	/* unlike `cerbos compile`, several documents per file are allowed */
+	options.load.allow_multiple_documents = true;
+	pdir->root = root ? root : "";
+	for (i = 0; i < ndocs; i++)
+	{
+		bool		from_table = strncmp(docs[i].source, "table:", 6) == 0;
+		PolicyFileRole role = from_table ? PFILE_POLICY : policy_file_role(docs[i].source);
+
+		if (role == PFILE_SCHEMA)
+		{
+			if (!add_schema(arena, pdir, docs[i].source, docs[i].text, docs[i].len))
+				diag_add(diags, docs[i].source, 0, 0, "out of memory");
+			continue;
+		}
+		pdir->nfiles++;
+		(void) policy_load_text(arena, docs[i].source, docs[i].text, docs[i].len,
+								&options.load, &pdir->policies, &pdir->npolicies, diags);
+	}
+	if (diags->count + diags->dropped > before)
+		return NULL;
+	if (!compile_policies(arena, pdir, &options, &set, diags))
+		return NULL;
+	return set;
 }
 
 void *
@@ -380,16 +238,18 @@ image_compile(Arena *arena, const char *dir, const ImageDocumentInput *extra,
 			  uint32_t nextra, size_t max_file_size, uint32_t *npolicies,
 			  size_t *size_out, DiagList *diags)
 {
-	SourceState st = {0};
+	Sources		s = {0};
 	struct stat sb;
+	PolicySet  *set;
+	ImagePolicyInput *pols;
+	ImageDocumentInput *docs;
 	void	   *image;
 	uint32_t	i;
 	int			before = diags->count + diags->dropped;
 
-	st.arena = arena;
-	st.diags = diags;
-	st.root = dir;
-	st.max_file_size = max_file_size;
+	s.arena = arena;
+	s.diags = diags;
+	s.max_file_size = max_file_size;
 	if (dir != NULL)
 	{
 		if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
@@ -397,7 +257,7 @@ image_compile(Arena *arena, const char *dir, const ImageDocumentInput *extra,
 			diag_add(diags, dir, 0, 0, "not a directory");
 			return NULL;
 		}
-		walk(&st, dir, "", 0);
+		walk(&s, dir, "", 0);
 	}
 	for (i = 0; i < nextra; i++)
 	{
@@ -406,21 +266,46 @@ image_compile(Arena *arena, const char *dir, const ImageDocumentInput *extra,
 		if (max_file_size && len > max_file_size)
 			diag_add(diags, extra[i].source, 0, 0,
 					 "policy is larger than the limit of %zu bytes", max_file_size);
-		else
-			load_text(&st, extra[i].source, extra[i].text, len);
+		else if (!add_source(&s, extra[i].source, extra[i].text, len))
+			diag_add(diags, extra[i].source, 0, 0, "out of memory");
 	}
-	check_duplicates(&st);
 	if (diags->count + diags->dropped > before)
 		return NULL;
-	image = image_build(arena, st.policies, st.npolicies, st.documents,
-						st.ndocuments, size_out);
+	set = compile_sources(arena, dir, s.docs, s.ndocs, diags);
+	if (set == NULL)
+		return NULL;
+
+	pols = arena_alloc0(arena, sizeof(ImagePolicyInput) * (set->npolicies ? set->npolicies : 1));
+	docs = arena_alloc0(arena, sizeof(ImageDocumentInput) * (s.ndocs ? s.ndocs : 1));
+	if (pols == NULL || docs == NULL)
+	{
+		diag_add(diags, dir ? dir : "policies", 0, 0, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < (uint32_t) set->npolicies; i++)
+	{
+		const CompiledPolicy *cp = &set->policies[i];
+
+		pols[i].fqn = cp->fqn;
+		pols[i].kind = policy_kind_name(cp->kind);
+		pols[i].name = cp->name;
+		pols[i].version = cp->version;
+		pols[i].scope = cp->scope;
+		pols[i].source = cp->policy->file;
+	}
+	for (i = 0; i < s.ndocs; i++)
+	{
+		docs[i].source = s.docs[i].source;
+		docs[i].text = s.docs[i].text;
+	}
+	image = image_build(arena, pols, (uint32_t) set->npolicies, docs, s.ndocs, size_out);
 	if (image == NULL)
 	{
 		diag_add(diags, dir ? dir : "policies", 0, 0,
 				 "out of memory while building the policy image");
 		return NULL;
 	}
-	*npolicies = st.npolicies;
+	*npolicies = (uint32_t) set->npolicies;
 	return image;
 }
 
@@ -430,4 +315,24 @@ image_from_directory(Arena *arena, const char *dir, size_t max_file_size,
 {
 	return image_compile(arena, dir, NULL, 0, max_file_size, npolicies,
 						 size_out, diags);
+}
+
+PolicySet *
+image_policy_set(Arena *arena, const void *image, DiagList *diags)
+{
+	const ImageHeader *h = image_header(image);
+	SourceDoc  *docs = arena_alloc0(arena, sizeof(SourceDoc) * (h->ndocuments ? h->ndocuments : 1));
+	uint32_t	i;
+
+	if (docs == NULL)
+		return NULL;
+	for (i = 0; i < h->ndocuments; i++)
+	{
+		const ImageDocument *d = image_document(image, i);
+
+		docs[i].source = image_str(image, d->source);
+		docs[i].text = image_str(image, d->text);
+		docs[i].len = d->text_len;
+	}
+	return compile_sources(arena, NULL, docs, h->ndocuments, diags);
 }

@@ -5,6 +5,7 @@
 #define AUTHZ_STORE_IMAGE_SOURCE_H
 
 #include "../common/diag.h"
+#include "../compiler/compiler.h"
 #include "image.h"
 
 /*
@@ -25,5 +26,9 @@ extern void *image_compile(Arena *arena, const char *dir,
 						   const ImageDocumentInput *extra, uint32_t nextra,
 						   size_t max_file_size, uint32_t *npolicies,
 						   size_t *size_out, DiagList *diags);
+
+/* Rebuilds the compiled policy set from an image's documents. */
+extern PolicySet *image_policy_set(Arena *arena, const void *image,
+								   DiagList *diags);
 
 #endif							/* AUTHZ_STORE_IMAGE_SOURCE_H */

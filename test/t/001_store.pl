@@ -29,14 +29,14 @@ is($b->query_safe($status), '0|0', 'nothing published yet');
 $a->query_safe("SELECT authz_load('$fixtures/v1')");
 is($b->query_safe($status), '1|2', 'publication by one session is seen by the next call of another');
 is($b->query_safe('SELECT string_agg(fqn, \',\' ORDER BY fqn) FROM authz_policies_loaded()'),
-	'cerbos.derived_roles.album_roles,cerbos.resource.album.vdefault',
+	'derived_roles.album_roles,resource.album.vdefault',
 	'other session reads the published policies');
 
 # A failed publication leaves the old image in place for everyone
 my ($out, $err) = $a->query("SELECT authz_load('$fixtures/broken')");
 ok($err, 'loading a broken directory fails');
 like($a->{stderr}, qr/bad_yaml\.yaml:\d+:\d+: invalid YAML/, 'error names the file and position');
-like($a->{stderr}, qr/not_a_policy\.yaml:1:1: document is not a policy/, 'every problem is reported');
+like($a->{stderr}, qr/not_a_policy\.yaml:2:1: unknown field "somethingElse"/, 'every problem is reported');
 $a->{stderr} = '';
 is($b->query_safe($status), '1|2', 'failed publish: generation and policies unchanged');
 is($a->query_safe($status), '1|2', 'failed publish: the publishing session also keeps the old set');
@@ -47,10 +47,10 @@ is($a->query_safe($status), '1|2', 'failed publish: the publishing session also 
 $node->safe_psql('postgres', "SELECT authz_load('$fixtures/v2')");
 is($node->safe_psql('postgres', 'SELECT shared_images FROM authz_status()'),
 	'2', 'the retired image lives while sessions still use it');
-is($b->query_safe($status), '2|3', 'B moves to the new generation');
+is($b->query_safe($status), '2|4', 'B moves to the new generation');
 is($node->safe_psql('postgres', 'SELECT shared_images FROM authz_status()'),
 	'2', 'still pinned by A');
-is($a->query_safe($status), '2|3', 'A moves to the new generation');
+is($a->query_safe($status), '2|4', 'A moves to the new generation');
 is($node->safe_psql('postgres', 'SELECT shared_images FROM authz_status()'),
 	'1', 'the old image is freed once no backend uses it');
 
@@ -73,8 +73,8 @@ $node->restart;
 $node->poll_query_until('postgres', 'SELECT generation > 0 FROM authz_status()')
   or die 'start-up load never published';
 is($node->safe_psql('postgres', 'SELECT policies, source FROM authz_status()'),
-	"3|directory:$fixtures/v2", 'policies from authz.policy_dir are loaded at start');
-is($node->safe_psql('postgres', 'SELECT authz_reload()'), '3', 'authz_reload() recompiles the directory');
+	"4|directory:$fixtures/v2", 'policies from authz.policy_dir are loaded at start');
+is($node->safe_psql('postgres', 'SELECT authz_reload()'), '4', 'authz_reload() recompiles the directory');
 
 # a broken directory at start-up: errors logged, an empty set served
 $node->append_conf('postgresql.conf', "authz.policy_dir = '$fixtures/broken'");
@@ -84,7 +84,7 @@ $node->poll_query_until('postgres', 'SELECT generation > 0 FROM authz_status()')
   or die 'start-up load never published';
 is($node->safe_psql('postgres', 'SELECT policies, source FROM authz_status()'),
 	"0|directory:$fixtures/broken (failed to load)", 'a broken directory at start serves an empty set');
-ok($node->log_contains(qr/not_a_policy\.yaml:1:1: document is not a policy/, $log_offset),
+ok($node->log_contains(qr/not_a_policy\.yaml:2:1: unknown field "somethingElse"/, $log_offset),
 	'start-up errors are logged with positions');
 $node->stop;
 

@@ -36,17 +36,17 @@ $node->poll_query_until('postgres',
 	q{SELECT count(*) > 0 FROM pg_locks WHERE NOT granted AND relation = 'authz_policies'::regclass})
   or die 'second writer never waited';
 $w1->query_safe('COMMIT');
-is($reader->query_safe($loaded), 'cerbos.resource.alpha.vdefault', 'first commit seen by another session');
+is($reader->query_safe($loaded), 'resource.alpha.vdefault', 'first commit seen by another session');
 $w2->query('SELECT 1');
 $w2->query_safe('COMMIT');
-is($reader->query_safe($loaded), 'cerbos.resource.alpha.vdefault,cerbos.resource.beta.vdefault',
+is($reader->query_safe($loaded), 'resource.alpha.vdefault,resource.beta.vdefault',
 	'second commit publishes both writers\' rows');
 
 # a rolled-back change publishes nothing, for anyone
 $w1->query_safe('BEGIN');
 $w1->query_safe('DELETE FROM authz_policies');
 $w1->query_safe('ROLLBACK');
-is($reader->query_safe($loaded), 'cerbos.resource.alpha.vdefault,cerbos.resource.beta.vdefault',
+is($reader->query_safe($loaded), 'resource.alpha.vdefault,resource.beta.vdefault',
 	'rolled-back delete changed nothing');
 $reader->quit;
 $w1->quit;
@@ -56,7 +56,7 @@ $w2->quit;
 $node->stop('immediate');
 $node->start;
 is($node->safe_psql('postgres', $loaded),
-	'cerbos.resource.alpha.vdefault,cerbos.resource.beta.vdefault',
+	'resource.alpha.vdefault,resource.beta.vdefault',
 	'policies are back after an immediate shutdown');
 
 $node->stop;

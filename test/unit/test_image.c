@@ -76,13 +76,16 @@ main(void)
 	diag_init(&dl, a);
 	img = image_from_directory(a, FIXTURES "/v2", 0, &n, &size, &dl);
 	CHECK(img != NULL);
-	CHECK(n == 3);
+	CHECK(n == 4);
 	CHECK(dl.count == 0);
+	/* the compiled names are Cerbos' */
+	CHECK(img != NULL && strcmp(image_str(img, image_policy(img, 0)->fqn), "resource.album.vdefault") == 0);
 	img = image_from_directory(a, FIXTURES "/broken", 0, &n, &size, &dl);
 	CHECK(img == NULL);
-	CHECK(dl.count == 2);
-	CHECK(dl.count == 2 && strcmp(dl.items[0].file, "nested/bad_yaml.yaml") == 0);
-	CHECK(dl.count == 2 && dl.items[1].line == 1 && dl.items[1].column == 1);
+	CHECK(dl.count == 3);
+	CHECK(dl.count == 3 && strcmp(dl.items[0].file, "nested/bad_yaml.yaml") == 0);
+	CHECK(dl.count == 3 && dl.items[1].line == 2 && dl.items[1].column == 1);
+	CHECK(dl.count == 3 && strstr(dl.items[1].message, "unknown field \"somethingElse\"") != NULL);
 	/* the sources travel in the image */
 	img = image_from_directory(a, FIXTURES "/v1", 0, &n, &size, &dl);
 	CHECK(img != NULL && image_header(img)->ndocuments == 2);
@@ -94,7 +97,7 @@ main(void)
 	CHECK(img != NULL && n == 3);
 	img = image_compile(a, FIXTURES "/v1", rows, 2, 0, &n, &size, &dl);
 	CHECK(img == NULL && dl.count == 1);
-	CHECK(dl.count == 1 && strstr(dl.items[0].message, "duplicate policy cerbos.resource.album.vdefault") != NULL);
+	CHECK(dl.count == 1 && strstr(dl.items[0].message, "resource.album.vdefault") != NULL);
 	img = image_compile(a, NULL, rows, 1, 0, &n, &size, &dl);
 	CHECK(img != NULL && n == 1);
 
