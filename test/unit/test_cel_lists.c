@@ -76,6 +76,17 @@ test_lists(void)
 	CHECK_STR(show(LC("lists_range", 1, cel_int(3))), "0,1,2");
 	CHECK_STR(show(LC("lists_range", 1, cel_int(0))), "");
 	CHECK_STR(show(LC("lists_range", 1, cel_int(-1))), "lists.range: size must be non-negative, got -1");
+	{
+		CelValue	v = LC("list_first", 1, L(2, cel_int(1), cel_int(2)));
+
+		CHECK(v.kind == CEL_VAL_OPTIONAL && v.u.opt && v.u.opt->u.i == 1);
+		v = LC("list_last", 1, L(2, cel_int(1), cel_int(2)));
+		CHECK(v.kind == CEL_VAL_OPTIONAL && v.u.opt && v.u.opt->u.i == 2);
+		v = LC("list_first", 1, L(0));
+		CHECK(v.kind == CEL_VAL_OPTIONAL && v.u.opt == NULL);
+		v = LC("list_last", 1, L(0));
+		CHECK(v.kind == CEL_VAL_OPTIONAL && v.u.opt == NULL);
+	}
 	lt_ctx.max_list_items = 100;
 	CHECK_STR(show(LC("lists_range", 1, cel_int(1000000000000LL))), "list exceeds the size limit of 100 items");
 	lt_ctx.max_list_items = 0;
