@@ -27,14 +27,23 @@
 
 /* ---------- sets ---------- */
 
-/* Whether v occurs in l by CEL equality. */
-static bool
-list_has(const CelList *l, CelValue v)
+/*
+ * Whether v occurs in l by CEL equality: 1 yes, 0 no, -1 when the
+ * embedding layer asked to stop (the set functions are quadratic, so long
+ * lists poll ctx->interrupted every few thousand comparisons).
+ */
+static int
+list_has(CelEvalContext *ctx, const CelList *l, CelValue v, uint64_t *steps)
 {
 	for (size_t i = 0; i < l->len; i++)
+	{
+		if ((++*steps & 4095) == 0 && ctx->interrupted &&
+			ctx->interrupted(ctx->user))
+			return -1;
 		if (cel_equal_bool(v, l->items[i]))
-			return true;
-	return false;
+			return 1;
+	}
+	return 0;
 }
 
 /* Checks the two list arguments of a set function (non-strict forms). */
@@ -62,6 +71,7 @@ fn_intersect(CelEvalContext *ctx, const CelValue *args, int nargs)
 	CelValue   *out;
 	size_t		n = 0;
 	CelValue	err;
+	uint64_t	steps = 0;
 
 	if (!set_args(ctx, args, &err))
 		return err;
@@ -77,8 +87,14 @@ fn_intersect(CelEvalContext *ctx, const CelValue *args, int nargs)
 	if (!out)
 		return cel_error(ctx->arena, "out of memory");
 	for (size_t i = 0; i < a->len; i++)
-		if (list_has(b, a->items[i]))
+	{
+		int			found = list_has(ctx, b, a->items[i], &steps);
+
+		if (found < 0)
+			return cel_error(ctx->arena, "evaluation interrupted");
+		if (found)
 			out[n++] = a->items[i];
+	}
 	return cel_list_from(ctx->arena, out, n);
 }
 
@@ -90,6 +106,7 @@ fn_except(CelEvalContext *ctx, const CelValue *args, int nargs)
 	CelValue   *out;
 	size_t		n = 0;
 	CelValue	err;
+	uint64_t	steps = 0;
 
 	if (!set_args(ctx, args, &err))
 		return err;
@@ -99,8 +116,14 @@ fn_except(CelEvalContext *ctx, const CelValue *args, int nargs)
 	if (!out)
 		return cel_error(ctx->arena, "out of memory");
 	for (size_t i = 0; i < a->len; i++)
-		if (!list_has(b, a->items[i]))
+	{
+		int			found = list_has(ctx, b, a->items[i], &steps);
+
+		if (found < 0)
+			return cel_error(ctx->arena, "evaluation interrupted");
+		if (!found)
 			out[n++] = a->items[i];
+	}
 	return cel_list_from(ctx->arena, out, n);
 }
 
@@ -110,6 +133,7 @@ fn_has_intersection(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	const CelList *a, *b;
 	CelValue	err;
+	uint64_t	steps = 0;
 
 	if (!set_args(ctx, args, &err))
 		return err;
@@ -122,8 +146,14 @@ fn_has_intersection(CelEvalContext *ctx, const CelValue *args, int nargs)
 		a = b, b = t;
 	}
 	for (size_t i = 0; i < a->len; i++)
-		if (list_has(b, a->items[i]))
+	{
+		int			found = list_has(ctx, b, a->items[i], &steps);
+
+		if (found < 0)
+			return cel_error(ctx->arena, "evaluation interrupted");
+		if (found)
 			return cel_bool(true);
+	}
 	return cel_bool(false);
 }
 
@@ -132,12 +162,19 @@ static CelValue
 fn_is_subset(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	CelValue	err;
+	uint64_t	steps = 0;
 
 	if (!set_args(ctx, args, &err))
 		return err;
 	for (size_t i = 0; i < args[0].u.list->len; i++)
-		if (!list_has(args[1].u.list, args[0].u.list->items[i]))
+	{
+		int			found = list_has(ctx, args[1].u.list, args[0].u.list->items[i], &steps);
+
+		if (found < 0)
+			return cel_error(ctx->arena, "evaluation interrupted");
+		if (!found)
 			return cel_bool(false);
+	}
 	return cel_bool(true);
 }
 

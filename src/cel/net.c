@@ -681,30 +681,35 @@ fn_is_canonical(CelEvalContext *ctx, const CelValue *args, int nargs)
 					memcmp(buf, args[0].u.str.ptr, n) == 0);
 }
 
+/* <ip>.isLoopback(). */
 static CelValue
 fn_is_loopback(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	return cel_bool(is_loopback(arg_addr(&args[0])));
 }
 
+/* <ip>.isGlobalUnicast(). */
 static CelValue
 fn_is_global_unicast(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	return cel_bool(is_global_unicast(arg_addr(&args[0])));
 }
 
+/* <ip>.isUnspecified(): 0.0.0.0 or ::. */
 static CelValue
 fn_is_unspecified(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	return cel_bool(is_zero(arg_addr(&args[0])));
 }
 
+/* <ip>.isLinkLocalMulticast(). */
 static CelValue
 fn_is_ll_multicast(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	return cel_bool(is_link_local_multicast(arg_addr(&args[0])));
 }
 
+/* <ip>.isLinkLocalUnicast(). */
 static CelValue
 fn_is_ll_unicast(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
