@@ -200,6 +200,13 @@ test_cidr(void)
 	a = call("cidr_masked", cel_net_cidr_parse(arena, "2001:db8:ffff::1/33", 19), NULL);
 	CHECK_STR(arena_strndup(arena, cel_net_to_string(arena, a).u.str.ptr, cel_net_to_string(arena, a).u.str.len), "2001:db8:8000::/33");
 	CHECK(call("cidr_prefix_length", cel_net_cidr_parse(arena, "192.168.0.0/24", 14), NULL).u.i == 24);
+	/* isMask (REPL: true, false, true, true, false, true) */
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "1.2.3.4/32", 10), NULL).u.b == true);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "2001:db8::1/64", 14), NULL).u.b == false);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "2001:db8::/64", 13), NULL).u.b == true);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "0.0.0.0/0", 9), NULL).u.b == true);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "1.0.0.0/0", 9), NULL).u.b == false);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "192.168.0.0/24", 14), NULL).u.b == true);
 	CHECK(call("cidr_prefix_length", cel_net_cidr_parse(arena, "2001:db8::/32", 13), NULL).u.i == 32);
 
 	/* equality through the opaque type */
