@@ -306,6 +306,65 @@ test_signatures(void)
 	CHECK(reg && cel_registry_count(reg) == cel_lib_cerbos.count + cel_lib_net.count + cel_lib_time.count);
 }
 
+/* Dynamic dispatch through the default registry reaches these overloads. */
+static void
+test_dispatch(void)
+{
+	const CelRegistry *reg = cel_registry_default();
+	CelValue	args[2];
+	CelValue	r;
+
+	CHECK(reg != NULL);
+	if (!reg)
+		return;
+	args[0] = h("a.b.c");
+	args[1] = cel_int(2);
+	r = cel_registry_call(&ctx, reg, "_[_]", false, args, 2);
+	CHECK(r.kind == CEL_VAL_STRING && r.u.str.len == 1 && r.u.str.ptr[0] == 'c');
+	r = cel_registry_call(&ctx, reg, "size", true, args, 1);
+	CHECK(r.kind == CEL_VAL_INT && r.u.i == 3);
+	args[1] = h("a.b");
+	r = cel_registry_call(&ctx, reg, "descendentOf", true, args, 2);
+	CHECK(b(r) == 1);
+	args[0] = str("x.y");
+	r = cel_registry_call(&ctx, reg, "hierarchy", false, args, 1);
+	CHECK(r.kind == CEL_VAL_OPAQUE && cel_hierarchy_size(r) == 2);
+	args[0] = cel_list_from(arena, (CelValue[]) {str("p"), str("q")}, 2);
+	r = cel_registry_call(&ctx, reg, "hierarchy", false, args, 1);
+	CHECK(r.kind == CEL_VAL_OPAQUE && cel_hierarchy_size(r) == 2);
+	args[0] = str("10.1.2.3");
+	args[1] = str("10.0.0.0/8");
+	CHECK(b(cel_registry_call(&ctx, reg, "inIPAddrRange", true, args, 2)) == 1);
+	args[0] = ints(2, (int64_t[]) {1, 2});
+	args[1] = ints(1, (int64_t[]) {2});
+	r = cel_registry_call(&ctx, reg, "intersect", true, args, 2);
+	CHECK(r.kind == CEL_VAL_LIST && r.u.list->len == 1);
+	r = cel_registry_call(&ctx, reg, "except", false, args, 2);
+	CHECK(r.kind == CEL_VAL_LIST && r.u.list->len == 1 && r.u.list->items[0].u.i == 1);
+	/* ext.Network and the time accessors through the same path */
+	args[0] = str("192.168.0.1");
+	r = cel_registry_call(&ctx, reg, "ip", false, args, 1);
+	CHECK(r.kind == CEL_VAL_OPAQUE);
+	args[0] = r;
+	CHECK(cel_registry_call(&ctx, reg, "family", true, args, 1).u.i == 4);
+	r = cel_registry_call(&ctx, reg, "string", false, args, 1);
+	CHECK(r.kind == CEL_VAL_STRING && r.u.str.len == 11);
+	args[0] = cel_timestamp_parse(arena, "2009-02-13T23:31:30Z", 20);
+	args[1] = str("Australia/Sydney");
+	CHECK(cel_registry_call(&ctx, reg, "getDate", true, args, 2).u.i == 14);
+	CHECK(cel_registry_call(&ctx, reg, "getDate", true, args, 1).u.i == 13);
+	args[0] = cel_duration(INT64_C(3730000000000));
+	CHECK(cel_registry_call(&ctx, reg, "getMinutes", true, args, 1).u.i == 62);
+	args[0] = call("spiffeID_string", 1, str("spiffe://a.b/c"), cel_null());
+	r = cel_registry_call(&ctx, reg, "path", true, args, 1);
+	CHECK(r.kind == CEL_VAL_STRING && r.u.str.len == 2);
+	args[0] = call("trustDomain", 1, args[0], cel_null());
+	r = cel_registry_call(&ctx, reg, "id", true, args, 1);
+	CHECK(r.kind == CEL_VAL_STRING && r.u.str.len == 12);
+	args[0] = cel_int(7);
+	CHECK(cel_registry_call(&ctx, reg, "id", false, args, 1).u.i == 7);
+}
+
 int
 main(void)
 {
@@ -318,6 +377,7 @@ main(void)
 	test_ip_range();
 	test_spiffe();
 	test_signatures();
+	test_dispatch();
 	arena_destroy(arena);
 	UNIT_DONE("test_cel_cerbos");
 }
