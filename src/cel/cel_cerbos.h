@@ -27,6 +27,10 @@ extern const CelOpaqueType cel_spiffe_id_type;
 extern const CelOpaqueType cel_spiffe_td_type;
 extern const CelOpaqueType cel_spiffe_matcher_type;
 
+/* The type a Cerbos type name denotes ("cerbos.lib.hierarchy",
+ * "cerbos.lib.spiffeID", ...), else NULL; for cel_type_named. */
+extern const CelType *cel_cerbos_type_named(const char *name);
+
 /* hierarchy(string[, delimiter]) as Go's strings.Split builds it. */
 extern CelValue cel_hierarchy_from_string(Arena *arena, const char *s,
 										  size_t len, const char *delim,

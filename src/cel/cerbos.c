@@ -320,6 +320,19 @@ fn_in_ip_addr_range(CelEvalContext *ctx, const CelValue *args, int nargs)
 	return cel_bool(true);
 }
 
+/* Cerbos' library types by name. */
+const CelType *
+cel_cerbos_type_named(const char *name)
+{
+	const CelOpaqueType *types[] = {&cel_hierarchy_type, &cel_spiffe_id_type,
+	&cel_spiffe_td_type, &cel_spiffe_matcher_type};
+
+	for (size_t i = 0; name && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(types[i]->name, name) == 0)
+			return types[i]->type;
+	return NULL;
+}
+
 /* ---------- the library ---------- */
 
 #define HIER "opaque(cerbos.lib.hierarchy)"

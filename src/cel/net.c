@@ -29,6 +29,17 @@ static const CelType net_cidr_desc = {CEL_T_OPAQUE, {NULL, NULL}, "net.CIDR"};
 const CelOpaqueType cel_net_ip_type = {"net.IP", &net_ip_desc, net_equals};
 const CelOpaqueType cel_net_cidr_type = {"net.CIDR", &net_cidr_desc, net_equals};
 
+/* net.IP / net.CIDR as type identifiers. */
+const CelType *
+cel_net_type_named(const char *name)
+{
+	if (name && strcmp(name, "net.IP") == 0)
+		return &net_ip_desc;
+	if (name && strcmp(name, "net.CIDR") == 0)
+		return &net_cidr_desc;
+	return NULL;
+}
+
 /* Go's == on netip.Addr / netip.Prefix (same family, bytes and bits). */
 static bool
 net_equals(const void *a, const void *b)

@@ -124,6 +124,9 @@ test_hierarchy(void)
 		CHECK(memcmp(call("hierarchy_index", 2, v, cel_int(1)).u.str.ptr, "x.y", 3) == 0);
 	}
 	CHECK_STR(cel_hierarchy_type.name, "cerbos.lib.hierarchy");
+	CHECK(cel_cerbos_type_named("cerbos.lib.hierarchy") == cel_hierarchy_type.type);
+	CHECK(cel_cerbos_type_named("cerbos.lib.spiffeMatcher") == cel_spiffe_matcher_type.type);
+	CHECK(cel_cerbos_type_named("hierarchy") == NULL);
 }
 
 /* Whether list v holds exactly the ints want[0..n). */

@@ -222,6 +222,9 @@ test_cidr(void)
 	a = cel_net_ip_parse(arena, "::", 2);
 	CHECK(!cel_net_ip_type.equals(a.u.opaque.data, b.u.opaque.data));
 	CHECK_STR(cel_net_ip_type.name, "net.IP");
+	CHECK(cel_net_type_named("net.IP") == cel_net_ip_type.type);
+	CHECK(cel_net_type_named("net.CIDR") == cel_net_cidr_type.type);
+	CHECK(cel_net_type_named("net.Foo") == NULL);
 	CHECK_STR(cel_net_cidr_type.name, "net.CIDR");
 }
 
