@@ -17,6 +17,7 @@
 
 #define FLATTEN_MAX_NESTING 1000
 
+/* The error value for an allocation the arena refused. */
 static CelValue
 oom(CelEvalContext *ctx)
 {

@@ -61,6 +61,7 @@ arena_pcre_alloc(PCRE2_SIZE size, void *data)
 	return arena_alloc((Arena *) data, size);
 }
 
+/* The matching free: arena memory goes away with the arena. */
 static void
 arena_pcre_free(void *ptr, void *data)
 {
