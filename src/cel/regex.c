@@ -132,6 +132,31 @@ cel_regex_check(Arena *arena, const char *pattern, size_t len)
 	return cel_regex_translate(arena, pattern, len, &out, &outlen, &ncap);
 }
 
+/* The checker's literal-pattern check of x.matches('...') (see cel_regex.h). */
+bool
+cel_regex_check_call(const CelAst *ast, CelNodeRef call, Arena *arena,
+					 CelNodeRef *node, const char **message)
+{
+	const CelExpr *e = cel_ast_node(ast, call);
+	CelNodeRef	argref;
+	const CelExpr *arg;
+
+	if (e->kind != CEL_EXPR_CALL || e->u.call.target == CEL_NO_NODE ||
+		e->u.call.nargs != 1 ||
+		strcmp(cel_ast_str(ast, e->u.call.function), "matches") != 0)
+		return true;
+	argref = ast->args[e->u.call.args];
+	arg = cel_ast_node(ast, argref);
+	if (arg->kind != CEL_EXPR_CONST || arg->u.constant.kind != CEL_CONST_STRING)
+		return true;
+	if (cel_regex_check(arena, cel_ast_str(ast, arg->u.constant.u.str.off),
+						arg->u.constant.u.str.len) == NULL)
+		return true;
+	*node = argref;
+	*message = "invalid matches argument";
+	return false;
+}
+
 /* Compiles a translated pattern with Go-compatible options. */
 static pcre2_code *
 compile_translated(const char *pat, size_t len, pcre2_general_context *gctx,

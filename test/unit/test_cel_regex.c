@@ -196,6 +196,69 @@ test_ext(void)
 			  "error parsing regexp: missing closing ): `(`");
 }
 
+/* Builds the AST of 'abc'.matches('<pattern>') (member) and checks it. */
+static bool
+check_call(const char *pattern, bool member, CelNodeRef *bad, const char **msg)
+{
+	static char pool[128];
+	static CelExpr nodes[4];
+	static int32_t args[2];
+	CelAst		ast;
+	uint32_t	p_off = 1;
+	uint32_t	fn_off;
+
+	memset(&ast, 0, sizeof(ast));
+	memset(nodes, 0, sizeof(nodes));
+	pool[0] = '\0';
+	strcpy(pool + p_off, pattern);
+	fn_off = p_off + (uint32_t) strlen(pattern) + 1;
+	strcpy(pool + fn_off, "matches");
+	nodes[0].kind = CEL_EXPR_CONST;	/* the subject: '' */
+	nodes[0].u.constant.kind = CEL_CONST_STRING;
+	nodes[1].kind = CEL_EXPR_CONST;
+	nodes[1].u.constant.kind = CEL_CONST_STRING;
+	nodes[1].u.constant.u.str.off = p_off;
+	nodes[1].u.constant.u.str.len = (uint32_t) strlen(pattern);
+	nodes[2].kind = CEL_EXPR_CALL;
+	nodes[2].u.call.function = fn_off;
+	if (member)
+	{
+		nodes[2].u.call.target = 0;
+		args[0] = 1;
+		nodes[2].u.call.args = 0;
+		nodes[2].u.call.nargs = 1;
+	}
+	else
+	{
+		nodes[2].u.call.target = CEL_NO_NODE;
+		args[0] = 0;
+		args[1] = 1;
+		nodes[2].u.call.args = 0;
+		nodes[2].u.call.nargs = 2;
+	}
+	ast.nodes = nodes;
+	ast.nnodes = 3;
+	ast.args = args;
+	ast.nargs = 2;
+	ast.strings = pool;
+	ast.root = 2;
+	return cel_regex_check_call(&ast, 2, lt_arena, bad, msg);
+}
+
+static void
+test_check_call(void)
+{
+	CelNodeRef	bad = -1;
+	const char *msg = NULL;
+
+	CHECK(check_call("a+", true, &bad, &msg));
+	CHECK(!check_call("a(", true, &bad, &msg));
+	CHECK_STR(msg, "invalid matches argument");
+	CHECK(bad == 1);
+	/* the global form is left to run time, as in Cerbos */
+	CHECK(check_call("a(", false, &bad, &msg));
+}
+
 int
 main(void)
 {
@@ -205,5 +268,6 @@ main(void)
 	test_bounded();
 	test_cache();
 	test_ext();
+	test_check_call();
 	UNIT_DONE("test_cel_regex");
 }
