@@ -78,6 +78,15 @@ lookup_global(EvalState *st, const char *name, CelValue *out)
 	return st->act->resolve(st->act->state, name, out);
 }
 
+/* A standard or library-defined type a name denotes, or NULL. */
+static const CelType *
+type_named(EvalState *st, const char *name)
+{
+	const CelType *t = cel_type_named(name);
+
+	return t != NULL ? t : cel_registry_find_type(st->reg, name);
+}
+
 /* Value of a plain identifier: local, activation, then type name. */
 static CelValue
 eval_ident(EvalState *st, const char *name)
@@ -90,7 +99,7 @@ eval_ident(EvalState *st, const char *name)
 		return l->value;
 	if (lookup_global(st, name, &v))
 		return v;
-	if ((t = cel_type_named(name)) != NULL)
+	if ((t = type_named(st, name)) != NULL)
 		return cel_type_value(t);
 	return cel_error(st->ctx->arena, "no such attribute(s): %s", name);
 }
@@ -330,7 +339,7 @@ eval_qualified(EvalState *st, const char *const *parts, int n, CelValue *out)
 			return false;
 		if (lookup_global(st, name, &v))
 			found = true;
-		else if ((t = cel_type_named(name)) != NULL)
+		else if ((t = type_named(st, name)) != NULL)
 		{
 			v = cel_type_value(t);
 			found = true;
