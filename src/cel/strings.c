@@ -160,7 +160,7 @@ str_last_index_of_offset(CelEvalContext *ctx, const CelValue *args, int nargs)
 	return last_index_of(ctx, args[0], args[1], args[2].u.i, false);
 }
 
-/* Copies s mapping ASCII letters through delta ('a'-'A' or its negation). */
+/* Copies s with its ASCII letters upper- or lower-cased (others unchanged). */
 static CelValue
 ascii_case(CelEvalContext *ctx, CelValue str, bool upper)
 {
