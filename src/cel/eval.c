@@ -552,6 +552,11 @@ eval_append_in_place(EvalState *st, const int32_t *argrefs, CelValue *out)
 		return true;
 	}
 	add = r.u.list;
+	if (add->len == 0)
+	{
+		*out = loc->value;
+		return true;
+	}
 	if (st->ctx->max_list_items > 0 &&
 		loc->owned->len + add->len > st->ctx->max_list_items)
 	{

@@ -1108,8 +1108,11 @@ map_insert(CelEvalContext *ctx, const CelValue *a, int n)
 	vals = arena_alloc(A, sizeof(CelValue) * (m->len + nadd + 1));
 	if (keys == NULL || vals == NULL)
 		return cel_error(A, "out of memory");
-	memcpy(keys, m->keys, sizeof(CelValue) * m->len);
-	memcpy(vals, m->values, sizeof(CelValue) * m->len);
+	if (m->len > 0)
+	{
+		memcpy(keys, m->keys, sizeof(CelValue) * m->len);
+		memcpy(vals, m->values, sizeof(CelValue) * m->len);
+	}
 	for (size_t i = 0; i < nadd; i++)
 	{
 		if (cel_map_get(m, addk[i], &ignored))
