@@ -480,8 +480,7 @@ join(CelEvalContext *ctx, const CelList *list, const char *sep, size_t seplen)
 			CelStrBuf	shown;
 
 			cel_strbuf_init(&shown, ctx);
-			if (cel_format_append_string(&shown, item) != NULL)
-				cel_strbuf_puts(&shown, cel_format_value_type_name(item));
+			cel_format_append_go_value(&shown, item, 0);
 			cel_strbuf_putc(&shown, '\0');
 			return cel_error(ctx->arena, "join: invalid input: %s",
 							 shown.data ? shown.data : "");
