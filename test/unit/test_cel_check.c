@@ -82,7 +82,7 @@ main(void)
 	CHECK_STR(check_str("[1].map(x, x * 2)"), "list(int)");
 	CHECK_STR(check_str("[1, 2].filter(x, x > 1)"), "list(int)");
 	CHECK_STR(check_str("[1].all(x, x > 0)"), "bool");
-	CHECK_STR(check_str("[1, 2].transformMap(i, v, v * 2.0)"), "ERR 1:31: found no matching overload for '_*_' applied to '(int, double)'");
+	CHECK_STR(check_str("[1, 2].transformMap(i, v, v * 2.0)"), "ERR 1:29: found no matching overload for '_*_' applied to '(int, double)'");
 	CHECK_STR(check_str("[1, 2].transformMap(i, v, string(v))"), "map(int, string)");
 	CHECK_STR(check_str("cel.bind(x, 'a', x + 'b')"), "string");
 	CHECK_STR(check_str("1 < 1.0"), "bool");
