@@ -362,7 +362,9 @@ eval_select(EvalState *st, CelNodeRef ref, const CelExpr *e)
 	const char *field = cel_ast_str(st->ast, e->u.select.field);
 	CelValue	obj;
 
-	if (!(e->flags & (CEL_EXPR_F_TEST_ONLY | CEL_EXPR_F_OPTIONAL)))
+	/* the checker already turned bound qualified names into identifiers */
+	if (!(e->flags & (CEL_EXPR_F_TEST_ONLY | CEL_EXPR_F_OPTIONAL)) &&
+		st->ast->types == NULL)
 	{
 		const char *parts[EVAL_MAX_CHAIN];
 		int			n = ident_chain(st, ref, parts, EVAL_MAX_CHAIN);
