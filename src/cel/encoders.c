@@ -14,7 +14,8 @@
  * So ints beyond 2^53 become strings, bytes become base64, timestamps and
  * durations their CEL text, map keys must be strings and come out sorted,
  * doubles use Go's JSON number form, and <, >, &, U+2028 and U+2029 are
- * escaped as \u sequences.
+ * escaped as \u sequences.  protobuf-go writes its error prefix as
+ * "proto:" and a no-break space in the Cerbos build; so do we.
  */
 #include "cel_strings.h"
 
@@ -320,10 +321,10 @@ json_value(CelStrBuf *sb, CelValue v, int depth)
 			return NULL;
 		case CEL_VAL_DOUBLE:
 			if (isnan(v.u.d))
-				return "proto: google.protobuf.Value.number_value: invalid NaN value";
+				return "proto:\xc2\xa0google.protobuf.Value.number_value: invalid NaN value";
 			if (isinf(v.u.d))
-				return v.u.d > 0 ? "proto: google.protobuf.Value.number_value: invalid +Inf value"
-					: "proto: google.protobuf.Value.number_value: invalid -Inf value";
+				return v.u.d > 0 ? "proto:\xc2\xa0google.protobuf.Value.number_value: invalid +Inf value"
+					: "proto:\xc2\xa0google.protobuf.Value.number_value: invalid -Inf value";
 			json_double(sb, v.u.d);
 			return NULL;
 		case CEL_VAL_STRING:

@@ -45,8 +45,8 @@ test_json(void)
 	CHECK_STR(JSONERR(cel_optional_none()), "optional.none() dereference");
 	CHECK_STR(JSONERR(M(1, cel_int(1), cel_int(2))), "unsupported type conversion from 'int' to string");
 	CHECK_STR(JSONERR(M(1, cel_bool(true), cel_int(2))), "type conversion error from bool to 'string'");
-	CHECK_STR(JSONERR(cel_double(NAN)), "proto: google.protobuf.Value.number_value: invalid NaN value");
-	CHECK_STR(JSONERR(cel_double(-INFINITY)), "proto: google.protobuf.Value.number_value: invalid -Inf value");
+	CHECK_STR(JSONERR(cel_double(NAN)), "proto:\xc2\xa0google.protobuf.Value.number_value: invalid NaN value");
+	CHECK_STR(JSONERR(cel_double(-INFINITY)), "proto:\xc2\xa0google.protobuf.Value.number_value: invalid -Inf value");
 	CHECK_STR(JSONERR(L(2, cel_int(1), cel_type_value(&cel_type_int))), "type conversion not supported for 'type'");
 }
 
