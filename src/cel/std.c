@@ -885,9 +885,53 @@ eq_fold(const char *s, size_t len, const char *word)
 	return true;
 }
 
+/* Go's underscoreOK: each '_' sits between digits (a base prefix counts). */
+static bool
+underscores_ok(const char *s, size_t len)
+{
+	char		saw = '^';
+	size_t		i = 0;
+	bool		hex = false;
+
+	if (len >= 1 && (s[0] == '-' || s[0] == '+'))
+	{
+		s++;
+		len--;
+	}
+	if (len >= 2 && s[0] == '0' &&
+		(s[1] == 'x' || s[1] == 'X' || s[1] == 'b' || s[1] == 'B' || s[1] == 'o' || s[1] == 'O'))
+	{
+		i = 2;
+		saw = '0';
+		hex = s[1] == 'x' || s[1] == 'X';
+	}
+	for (; i < len; i++)
+	{
+		char		c = s[i];
+
+		if ((c >= '0' && c <= '9') ||
+			(hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))))
+		{
+			saw = '0';
+			continue;
+		}
+		if (c == '_')
+		{
+			if (saw != '0')
+				return false;
+			saw = '_';
+			continue;
+		}
+		if (saw == '_')
+			return false;
+		saw = '!';
+	}
+	return saw != '_';
+}
+
 /*
- * Go's strconv.ParseFloat(s, 64): decimal or hex floats with optional
- * underscores only after a base prefix, "inf"/"infinity"/"nan" in any case;
+ * Go's strconv.ParseFloat(s, 64): decimal or hex floats with underscores
+ * between digits, "inf"/"infinity"/"nan" in any case;
  * out-of-range values are errors.  strtod is close but skips whitespace,
  * accepts hex mantissas without an exponent and takes "nan(...)", so the
  * syntax is checked first.
@@ -924,6 +968,7 @@ cel_parse_go_float(const char *s, size_t len, double *out)
 	{
 		size_t		o = 0;
 		bool		seen_exp = false;
+		bool		underscore = false;
 
 		for (size_t k = 0; k < len; k++)
 		{
@@ -931,8 +976,7 @@ cel_parse_go_float(const char *s, size_t len, double *out)
 
 			if (c == '_')
 			{
-				if (!hex)
-					return false;
+				underscore = true;
 				continue;
 			}
 			if (c >= '0' && c <= '9')
@@ -954,6 +998,8 @@ cel_parse_go_float(const char *s, size_t len, double *out)
 		}
 		buf[o] = '\0';
 		if (!digits || (hex && !seen_exp))
+			return false;
+		if (underscore && !underscores_ok(s, len))
 			return false;
 	}
 	errno = 0;

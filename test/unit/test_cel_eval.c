@@ -477,6 +477,10 @@ main(void)
 		CHECK(!cel_parse_go_float("1e400", 5, &d));
 		CHECK(cel_parse_go_float("-Inf", 4, &d) && isinf(d) && d < 0);
 		CHECK(!cel_parse_go_float("0x1", 3, &d));
+		CHECK(cel_parse_go_float("1_000", 5, &d) && d == 1000);
+		CHECK(!cel_parse_go_float("1__0", 4, &d));
+		CHECK(!cel_parse_go_float("_1", 2, &d));
+		CHECK(cel_parse_go_float("0x_1p4", 6, &d) && d == 16);
 	}
 	CHECK(cel_utf8_valid("\xc3\xbf", 2));
 	CHECK(!cel_utf8_valid("\xff", 1));
