@@ -1371,12 +1371,6 @@ cel_parse(Arena *arena, const char *source, size_t len,
 						len, max_length);
 		return NULL;
 	}
-	if (memchr(source, '\0', len) != NULL)
-	{
-		cel_parse_error(&p, (int32_t) ((const char *) memchr(source, '\0', len) - source),
-						"Syntax error: token recognition error at: '\\x00'");
-		return NULL;
-	}
 	/* the string pool starts with "" at offset 0 */
 	if (!grow(&p, (void **) &p.strings, &p.cap_strings, 1, 1))
 		return NULL;
