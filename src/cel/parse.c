@@ -1388,6 +1388,9 @@ cel_parse(Arena *arena, const char *source, size_t len,
 			cel_parse_error(&p, 0, "out of memory");
 		return NULL;
 	}
+	/* never leave the argument array NULL: consumers index into it freely */
+	if (p.args == NULL && !grow(&p, (void **) &p.args, &p.cap_args, 1, sizeof(int32_t)))
+		return NULL;
 	ast = (CelAst *) arena_alloc0(arena, sizeof(CelAst));
 	if (ast == NULL)
 		return NULL;

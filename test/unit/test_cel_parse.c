@@ -162,7 +162,7 @@ main(void)
 		CelAst	   *ast;
 
 		diag_init(&d, arena);
-		ast = cel_parse(arena, "b'a\0b'", 7, NULL, &d);
+		ast = cel_parse(arena, "b'a\0b'", 6, NULL, &d);
 		CHECK(ast != NULL && ast->nodes[ast->root].u.constant.kind == CEL_CONST_BYTES &&
 			  ast->nodes[ast->root].u.constant.u.str.len == 3);
 		ast = cel_parse(arena, "a\0", 2, NULL, &d);
