@@ -41,7 +41,8 @@ RE_PIECES = [
     '\\q', '\\e', '\\k', '\\C', '\\X', '\\R', '\\h', '\u00e9', '{', '}', ']', '(?s)', '(?m)',
     '(?U)', '(?-i)', '(?i-)', '(?)', '(?P=n)', '(?#c)', '[\\b]', '[a-\\d]', 'x{2}{3}',
     '(x{100}){20}', '\\v', '\\f', '[[:^digit:]]', '(?P<>x)', '(?P<a-b>x)', '\\p{latin}',
-    '\\p{Letter}', '[\\p{Lu}\\d]',
+    '\\p{Letter}', '[\\p{Lu}\\d]', '\\p{Old_Italic}', '\\p{Alphabetic}', '\\p{Cased_Letter}',
+    '\\p{Assigned}', '\\P{ASCII}', '\\p{Latn}', '[^\\p{Nko}]', '\\p{Lowercase Letter}',
 ]
 SUBJECTS = ['', 'a', 'ab', 'aB\\n', '\u00e9', 'x{2}', 'A1 b_', '\\v', 'abc\\nb', 'foo bar',
             'admin@x.com', 'aab', '123-4567', '\u00c9a', 'a\\nb', '\u03b1\u03b2\u03b3']
