@@ -183,6 +183,24 @@ def gen_cerbos(cases, n):
                                                " ".join(x[0] for x in b) or "-")))
 
 
+def gen_paths(cases, n):
+    def rp(pattern):
+        pieces = ["a", "b", "/", "//", ".", "..", "\\", "C:", "c:", "x.y", ""]
+        if pattern:
+            pieces += ["*", "?", "[a-c]", "[^a]", "[", "]", "[]", "[-]", "\\*", "**", "[a-]", "[\\]"]
+        return "".join(random.choice(pieces) for _ in range(random.randint(0, 6)))
+    for _ in range(n):
+        p, pat = rp(False), rp(True)
+        if random.random() < 0.3:
+            pat = p
+        # the REPL's line reader mistakes a backslash before the closing quote
+        # for an escaped quote, and "://" for something else: avoid both
+        p, pat = p + "z" if p.endswith("\\") else p, pat + "z" if pat.endswith("\\") else pat
+        if "://" in p + pat:
+            continue
+        cases.append(('pathMatch("%s", "%s")' % (q(p), q(pat)), "path\t%s\t%s" % (p, pat)))
+
+
 def normalise_list(text):
     """JSON list text with nulls as the REPL prints them (0)."""
     try:
@@ -217,6 +235,7 @@ def main():
     gen_accessors(cases, 5 * args.scale)
     gen_network(cases, 2 * args.scale)
     gen_cerbos(cases, args.scale)
+    gen_paths(cases, 3 * args.scale)
     driver = args.driver or build_driver()
     ref = run_repl(args.cerbos, [c[0] for c in cases])
     ours = subprocess.run([driver], input="\n".join(c[1] for c in cases) + "\n",

@@ -15,6 +15,7 @@
  *   hier ID A B        hierarchy(A).<ID>(hierarchy(B)) (hierarchies as sizes)
  *   hsplit S D I       hierarchy(S, D)[I]
  *   set ID A B         list A .<ID>(list B), lists as "i:1 d:2 u:3 s:x n: b:t"
+ *   path P PAT         pathMatch(P, PAT)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +198,12 @@ run_case(char **f, int n)
 		args[0] = cel_hierarchy_from_string(arena, f[1], strlen(f[1]), f[2], strlen(f[2]));
 		args[1] = cel_int(atoll(f[3]));
 		v = call(&cel_lib_cerbos, "hierarchy_index", args, 2);
+	}
+	else if (strcmp(f[0], "path") == 0 && n >= 3)
+	{
+		args[0] = cel_string(f[1], strlen(f[1]));
+		args[1] = cel_string(f[2], strlen(f[2]));
+		v = call(&cel_lib_cerbos, "pathMatch_string_string", args, 2);
 	}
 	else if (strcmp(f[0], "set") == 0 && n >= 4)
 	{
