@@ -259,7 +259,8 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 	}
 	if (optional)
 		return cel_optional_none();
-	return cel_error_no_such_overload(arena, "_[_]");
+	/* cel-go qualifies other values by key and finds nothing */
+	return cel_error_no_such_key(arena, key);
 }
 
 /*
@@ -431,7 +432,7 @@ eval_logic(EvalState *st, const CelExpr *e, bool is_and)
 		else if (r.kind == CEL_VAL_ERROR)
 			acc = r;
 		else
-			acc = cel_error_no_such_overload(st->ctx->arena, is_and ? "_&&_" : "_||_");
+			acc = cel_error_no_such_overload(st->ctx->arena, NULL);
 	}
 	return acc;
 }
@@ -450,7 +451,7 @@ eval_conditional(EvalState *st, const CelExpr *e)
 		return eval_node(st, c.u.b ? args[1] : args[2]);
 	if (cel_is_error_or_unknown(c))
 		return c;
-	return cel_error_no_such_overload(st->ctx->arena, "_?_:_");
+	return cel_error_no_such_overload(st->ctx->arena, NULL);
 }
 
 /* Whether a call's target is a namespace for a global function. */
@@ -510,7 +511,7 @@ eval_optional_or(EvalState *st, const CelExpr *e, const char *fn, CelValue *out)
 	}
 	if (target.kind != CEL_VAL_OPTIONAL)
 	{
-		*out = cel_error_no_such_overload(st->ctx->arena, fn);
+		*out = cel_error_no_such_overload(st->ctx->arena, NULL);
 		return true;
 	}
 	if (target.u.opt != NULL)
@@ -520,7 +521,7 @@ eval_optional_or(EvalState *st, const CelExpr *e, const char *fn, CelValue *out)
 	}
 	alt = eval_node(st, args[0]);
 	if (is_or && !cel_is_error_or_unknown(alt) && alt.kind != CEL_VAL_OPTIONAL)
-		alt = cel_error_no_such_overload(st->ctx->arena, fn);
+		alt = cel_error_no_such_overload(st->ctx->arena, NULL);
 	*out = alt;
 	return true;
 }

@@ -563,7 +563,7 @@ compare_op(CelEvalContext *ctx, const CelValue *a, int op)
 	int			c = cel_compare_values(a[0], a[1]);
 
 	if (c == 3)
-		return cel_error_no_such_overload(A, "compare");
+		return cel_error_no_such_overload(A, NULL);
 	if (c == 2)
 		return cel_bool(false);
 	switch (op)
@@ -668,7 +668,7 @@ index_op(CelEvalContext *ctx, const CelValue *a, int n)
 			return cel_error(A, "index out of bounds: %lld", (long long) a[1].u.i);
 		return a[0].u.list->items[a[1].u.i];
 	}
-	return cel_error_no_such_overload(A, "_[_]");
+	return cel_error_no_such_overload(A, NULL);
 }
 
 static CelValue

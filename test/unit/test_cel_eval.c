@@ -312,6 +312,26 @@ main(void)
 	reset();
 	CHECK(is_err(run(call("_+_", -1, 2, k_int(1), k_uint(1))), "no such overload"));
 
+	/* dispatch failures worded as cel-go words them */
+	reset();
+	{
+		CelValue	v = run(call("_<_", -1, 2, call("dyn", -1, 1, list(0)), k_int(1)));
+
+		CHECK(v.kind == CEL_VAL_ERROR && strcmp(v.u.err->message, "no such overload: _<_") == 0);
+	}
+	reset();
+	{
+		CelValue	v = run(call("_<_", -1, 2, k_int(1), k_str("a")));
+
+		CHECK(v.kind == CEL_VAL_ERROR && strcmp(v.u.err->message, "no such overload") == 0);
+	}
+	reset();
+	{
+		CelValue	v = run(call("int", -1, 1, list(0)));
+
+		CHECK(v.kind == CEL_VAL_ERROR && strcmp(v.u.err->message, "no such overload: int(list)") == 0);
+	}
+
 	/* cross-type ordering and equality */
 	reset();
 	CHECK(is_bool(run(call("_<_", -1, 2, k_int(1), k_double(1.5))), true));
