@@ -43,6 +43,8 @@ typedef struct Re2
 	int			depth;			/* frames[0] is the whole pattern */
 	bool		have_atom;		/* a repeatable item ends the output */
 	size_t		atom_start;
+	bool		atom_closed;	/* flag text follows the item: atom_end valid */
+	size_t		atom_end;
 	int64_t		atom_need;
 	bool		last_repeat;	/* previous token was a repetition */
 	size_t		last_repeat_pos;
@@ -78,6 +80,7 @@ begin_atom(Re2 *re)
 	finish_atom(re);
 	re->have_atom = true;
 	re->atom_start = re->out.len;
+	re->atom_closed = false;
 	re->atom_need = 0;
 }
 
@@ -570,6 +573,7 @@ close_group(Re2 *re)
 	f = &re->frames[re->depth--];
 	re->have_atom = true;
 	re->atom_start = f->out_start;
+	re->atom_closed = false;
 	re->atom_need = f->need;
 	re->pos++;
 	return true;
@@ -652,7 +656,16 @@ parse_perl_group(Re2 *re)
 					text[n] = '\0';
 					if (c == ':')
 						return open_group(re, text, t);
-					/* flags for the rest of the group: no item of its own */
+					/*
+					 * Flags for the rest of the group: no item of their own,
+					 * so a repetition right after them applies to the item
+					 * before them (Go: "ab(?i)*" repeats b).
+					 */
+					if (re->have_atom && !re->atom_closed)
+					{
+						re->atom_closed = true;
+						re->atom_end = re->out.len;
+					}
 					if (non || noff)
 						cel_strbuf_puts(&re->out, text);
 					re->pos = t;
@@ -776,28 +789,35 @@ parse_repeat(Re2 *re, bool *was_repeat)
 			return fail(re, "invalid repeat count", start, after);
 	}
 	/* wrap the item so the quantifier applies to exactly it */
-	if (cel_strbuf_reserve(&re->out, 3))
 	{
-		memmove(re->out.data + re->atom_start + 3, re->out.data + re->atom_start,
-				re->out.len - re->atom_start);
-		memcpy(re->out.data + re->atom_start, "(?:", 3);
-		re->out.len += 3;
-		re->out.data[re->out.len] = '\0';
-	}
-	cel_strbuf_putc(&re->out, ')');
-	if (counted)
-	{
-		if (max == min)
-			cel_strbuf_printf(&re->out, "{%d}", min);
+		char		quant[40];
+		int			qlen;
+		size_t		end = re->atom_closed ? re->atom_end : re->out.len;
+
+		if (!counted)
+			qlen = snprintf(quant, sizeof(quant), ")%c%s", op, nongreedy ? "?" : "");
+		else if (max == min)
+			qlen = snprintf(quant, sizeof(quant), "){%d}%s", min, nongreedy ? "?" : "");
 		else if (max < 0)
-			cel_strbuf_printf(&re->out, "{%d,}", min);
+			qlen = snprintf(quant, sizeof(quant), "){%d,}%s", min, nongreedy ? "?" : "");
 		else
-			cel_strbuf_printf(&re->out, "{%d,%d}", min, max);
+			qlen = snprintf(quant, sizeof(quant), "){%d,%d}%s", min, max, nongreedy ? "?" : "");
+		if (cel_strbuf_reserve(&re->out, 3 + (size_t) qlen))
+		{
+			char	   *d = re->out.data;
+			size_t		len = re->out.len;
+
+			/* text after the item (flags) moves right by the quantifier */
+			memmove(d + end + 3 + qlen, d + end, len - end);
+			memcpy(d + end + 3, quant, (size_t) qlen);
+			memmove(d + re->atom_start + 3, d + re->atom_start, end - re->atom_start);
+			memcpy(d + re->atom_start, "(?:", 3);
+			re->out.len = len + 3 + (size_t) qlen;
+			d[re->out.len] = '\0';
+			if (re->atom_closed)
+				re->atom_end = end + 3 + (size_t) qlen;
+		}
 	}
-	else
-		cel_strbuf_putc(&re->out, op);
-	if (nongreedy)
-		cel_strbuf_putc(&re->out, '?');
 	re->atom_need = need;
 	*was_repeat = true;
 	re->pos = after;

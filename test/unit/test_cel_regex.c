@@ -108,6 +108,10 @@ test_matching(void)
 	CHECK_BOOL(MATCH("x", "\\p{L_u}"), false);
 	CHECK_BOOL(MATCH("x", "\\pZ"), false);
 	CHECK_BOOL(MATCH("\u00e9", "^\\P{ASCII}$"), true);
+	/* a repetition after a flag group repeats the item before the flags */
+	CHECK_BOOL(MATCH("abC", "^ab(?i)*c$"), true);
+	CHECK_BOOL(MATCH("aC", "^ab(?i)*c$"), true);
+	CHECK_BOOL(MATCH("abbBc", "^ab(?i)+c$"), false);
 	CHECK_BOOL(MATCH("\U00011F04", "^\\p{Kawi}$"), true);
 	CHECK_BOOL(MATCH("a", "^[\\P{Kawi}]$"), true);
 	CHECK_BOOL(MATCH("\U000E0080", "\\p{Assigned}"), false);
