@@ -108,7 +108,20 @@ main(void)
 
 	/* rewrites: qualified names become identifiers, namespaces global calls */
 	CHECK_STR(checked_ast("optional.of(1)"), "optional.of(1)");
-	CHECK_STR(checked_ast("optional.none().hasValue()"), "optional.none().hasValue()");
+	CHECK_STR(checked_ast("optional.of(R).hasValue()"), "optional.of(R).hasValue()");
+
+	/* constant folding: scalar constants only, never errors */
+	CHECK_STR(checked_ast("1 + 2 * 3"), "7");
+	CHECK_STR(checked_ast("R.x + (1 + 2)"), "_+_(R.x, 3)");
+	CHECK_STR(checked_ast("1 / 0"), "_/_(1, 0)");
+	CHECK_STR(checked_ast("'a' + 'b' == R.s"), "_==_(\"ab\", R.s)");
+	CHECK_STR(checked_ast("size([1, 2]) == 2"), "true");
+	CHECK_STR(checked_ast("b'a' + b'b'"), "b\"\\x61\\x62\"");
+	CHECK_STR(checked_ast("now() < timestamp('2020-01-01T00:00:00Z')"),
+			  "_<_(now(), timestamp(\"2020-01-01T00:00:00Z\"))");
+	CHECK_STR(checked_ast("[1, 2].exists(x, x == R.y && 1 < 2)"),
+			  "__comp__(x, [1, 2], @result, false, @not_strictly_false(!_(@result)), _||_(@result, _&&_(_==_(x, R.y), true)), @result)");
+	CHECK_STR(check_str("true ? 1 : dyn('a')"), "dyn");
 
 	/* what Cerbos rejects, with cel-go's messages and positions */
 	CHECK_STR(check_str("1 == 1.0"), "ERR 1:3: found no matching overload for '_==_' applied to '(int, double)'");
