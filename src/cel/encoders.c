@@ -293,9 +293,15 @@ cmp_json_entry(const void *a, const void *b)
 	return x->keylen < y->keylen ? -1 : (x->keylen > y->keylen);
 }
 
-/* Appends v as JSON; NULL or cel-go's error text. */
+/*
+ * Appends v as JSON; NULL or cel-go's error text.  cel-go first converts
+ * the value to a google.protobuf.Value (failing on non-string map keys,
+ * optional.none(), types...) and only then marshals it (failing on NaN and
+ * infinities), so with converting set nothing is written and only the
+ * conversion errors are looked for.
+ */
 static const char *
-json_value(CelStrBuf *sb, CelValue v, int depth)
+json_value(CelStrBuf *sb, CelValue v, int depth, bool converting)
 {
 	if (depth > JSON_MAX_DEPTH)
 		return "json.encode: value nests too deeply";
@@ -320,6 +326,8 @@ json_value(CelStrBuf *sb, CelValue v, int depth)
 				cel_strbuf_printf(sb, "%llu", (unsigned long long) v.u.u);
 			return NULL;
 		case CEL_VAL_DOUBLE:
+			if (converting)
+				return NULL;
 			if (isnan(v.u.d))
 				return "proto:\xc2\xa0google.protobuf.Value.number_value: invalid NaN value";
 			if (isinf(v.u.d))
@@ -357,7 +365,7 @@ json_value(CelStrBuf *sb, CelValue v, int depth)
 		case CEL_VAL_OPTIONAL:
 			if (v.u.opt == NULL)
 				return "optional.none() dereference";
-			return json_value(sb, *v.u.opt, depth + 1);
+			return json_value(sb, *v.u.opt, depth + 1, converting);
 		case CEL_VAL_LIST:
 			cel_strbuf_putc(sb, '[');
 			for (size_t i = 0; i < v.u.list->len; i++)
@@ -366,7 +374,7 @@ json_value(CelStrBuf *sb, CelValue v, int depth)
 
 				if (i > 0)
 					cel_strbuf_putc(sb, ',');
-				err = json_value(sb, v.u.list->items[i], depth + 1);
+				err = json_value(sb, v.u.list->items[i], depth + 1, converting);
 				if (err)
 					return err;
 			}
@@ -413,7 +421,7 @@ json_value(CelStrBuf *sb, CelValue v, int depth)
 						cel_strbuf_putc(sb, ',');
 					json_string(sb, ents[i].key, ents[i].keylen);
 					cel_strbuf_putc(sb, ':');
-					err = json_value(sb, ents[i].value, depth + 1);
+					err = json_value(sb, ents[i].value, depth + 1, converting);
 					if (err)
 						return err;
 				}
@@ -434,7 +442,12 @@ json_encode(CelEvalContext *ctx, const CelValue *args, int nargs)
 	const char *err;
 
 	cel_strbuf_init(&sb, ctx);
-	err = json_value(&sb, args[0], 0);
+	err = json_value(&sb, args[0], 0, true);
+	if (err == NULL)
+	{
+		cel_strbuf_init(&sb, ctx);
+		err = json_value(&sb, args[0], 0, false);
+	}
 	if (err)
 		return cel_error(ctx->arena, "%s", err);
 	return cel_strbuf_string(&sb);
