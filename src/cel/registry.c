@@ -919,8 +919,9 @@ cel_registry_invoke(CelEvalContext *ctx, const CelSignature *sig,
  * type ("no such overload: int(list)"); operators dispatched on a trait of
  * their first operand name the function when that operand lacks the trait
  * ("no such overload: _<_" for null < 1) and say just "no such overload"
- * when it has it but the other operand does not fit; everything else says
- * "no such overload".
+ * when it has it but the other operand does not fit, or when the operand is
+ * a string, timestamp or duration (cel-go's receiver types answer any
+ * unknown operator themselves); everything else says "no such overload".
  */
 static CelValue
 dispatch_failure(CelEvalContext *ctx, const CelRegistry *reg, const char *function,
@@ -931,6 +932,7 @@ dispatch_failure(CelEvalContext *ctx, const CelRegistry *reg, const char *functi
 	};
 	static const char *const trait_ops[] = {
 		"_<_", "_<=_", "_>_", "_>=_", "_+_", "_-_", "_*_", "_/_", "_%_", "size",
+		"matches",
 	};
 	const CelSignature *const *cands;
 	int			n;
@@ -944,6 +946,9 @@ dispatch_failure(CelEvalContext *ctx, const CelRegistry *reg, const char *functi
 	{
 		if (strcmp(function, trait_ops[i]) != 0 || nargs < 1)
 			continue;
+		if (args[0].kind == CEL_VAL_STRING || args[0].kind == CEL_VAL_TIMESTAMP ||
+			args[0].kind == CEL_VAL_DURATION)
+			return cel_error_no_such_overload(ctx->arena, NULL);
 		cel_registry_candidates(reg, function, receiver, &cands, &n);
 		for (int k = 0; k < n; k++)
 			if (cands[k]->nparams >= 1 && fits(args[0], cands[k]->params[0], false, 0))
