@@ -13,6 +13,8 @@ must match.  Groups:
   strings       indexOf/lastIndexOf/substring/charAt/split/replace/trim/
                 reverse/lowerAscii/upperAscii/quote on random Unicode text
   format        string.format on random doubles (%s %d %f %e, precisions)
+  format-mixed  random format strings over values of every type, through
+                dyn() so that errors are runtime errors
   math          math.greatest/least over mixed int/uint/double arguments
   lists         distinct/sort/flatten/slice and sets.* over mixed lists
   json          json.encode / base64 round trips
@@ -155,6 +157,22 @@ def gen_format(cases, n):
         cases.append(("format", '"%%s|%%f|%%.3e|%%d|%%.0f|%%e|%%.12f".format([%s])' % ', '.join([v] * 7)))
 
 
+def gen_format_mixed(cases, n):
+    vals = ['1', '-255', '2u', '0u', '18446744073709551615u', '-9223372036854775808', '1.5', '-0.0',
+            '1e21', '0.1', 'true', 'false', 'null', '"x<y>"', '"h\u00e9llo"', 'b"ab"', 'b"\xff"',
+            '[1, "a", 2.5, null]', '{"b": 1, "a": [true]}', '{2: "x", 1: "y"}',
+            'timestamp("2023-01-02T03:04:05.678Z")', 'duration("-90.5s")', 'duration("0s")',
+            'type(1)', 'type("")', '[timestamp("2000-01-01T00:00:00Z"), duration("1ms")]',
+            'optional.of(1)', 'double("NaN")', 'double("-Infinity")']
+    clauses = ['%s', '%d', '%f', '%.2f', '%e', '%.0e', '%b', '%x', '%X', '%o', '%%', '%.3s', '%q',
+               '%', '%.', '%.100f', '%.101f']
+    for _ in range(n):
+        k = random.randint(0, 3)
+        fmt = ' '.join(random.choice(clauses) for _ in range(k)) + random.choice(['', '!', ' end'])
+        args = [random.choice(vals) for _ in range(random.randint(0, 3))]
+        cases.append(("format-mixed", '%s.format(dyn([%s]))' % (lit(fmt), ', '.join(args))))
+
+
 def gen_math(cases, n):
     def num():
         k = random.random()
@@ -240,6 +258,7 @@ def main():
     gen_regex(cases, 4 * args.scale)
     gen_strings(cases, 3 * args.scale)
     gen_format(cases, args.scale)
+    gen_format_mixed(cases, 2 * args.scale)
     gen_math(cases, 2 * args.scale)
     gen_lists(cases, 2 * args.scale)
     gen_json(cases, args.scale)
