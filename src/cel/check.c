@@ -206,6 +206,9 @@ format_into(char *buf, size_t size, const CelType *t)
 		case CEL_T_ERROR:
 			snprintf(buf + n, size - n, "*error*");
 			return;
+		case CEL_T_NULL:
+			snprintf(buf + n, size - n, "null");
+			return;
 		default:
 			snprintf(buf + n, size - n, "%s", cel_type_name(t));
 			return;
@@ -651,7 +654,8 @@ root_is_local(Checker *c, const char *qname)
 
 /* The type of operand.field (optional: for a.?b). */
 static const CelType *
-select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, bool optional)
+select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, const char *field,
+				  bool optional)
 {
 	const CelType *ot;
 	const CelType *target;
@@ -670,6 +674,14 @@ select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, bool optional)
 	{
 		case CEL_T_MAP:
 			result = target->param[1];
+			break;
+		case CEL_T_MESSAGE:
+			result = cel_env_message_field(target, field);
+			if (result == NULL)
+			{
+				report(c, ref, "undefined field '%s'", field);
+				result = &cel_type_error;
+			}
 			break;
 		case CEL_T_PARAM:
 			(void) is_assignable(c, &cel_type_dyn, target);
@@ -713,7 +725,8 @@ check_select(Checker *c, CelNodeRef ref)
 			return;
 		}
 	}
-	t = select_field_type(c, ref, e->u.select.operand, false);
+	t = select_field_type(c, ref, e->u.select.operand,
+						  cel_ast_str(c->ast, e->u.select.field), false);
 	if (c->ast->nodes[ref].flags & CEL_EXPR_F_TEST_ONLY)
 		t = &cel_type_bool;
 	set_type(c, ref, substitute(c, &c->m, t, false, 0));
@@ -891,7 +904,8 @@ check_call(Checker *c, CelNodeRef ref)
 			return;
 		}
 		set_type(c, field, &cel_type_string);
-		t = select_field_type(c, ref, c->ast->args[e->u.call.args], true);
+		t = select_field_type(c, ref, c->ast->args[e->u.call.args],
+							  cel_ast_str(c->ast, f->u.constant.u.str.off), true);
 		set_type(c, ref, substitute(c, &c->m, t, false, 0));
 		return;
 	}

@@ -112,15 +112,15 @@ main(void)
 
 	/* constant folding: scalar constants only, never errors */
 	CHECK_STR(checked_ast("1 + 2 * 3"), "7");
-	CHECK_STR(checked_ast("R.x + (1 + 2)"), "_+_(R.x, 3)");
+	CHECK_STR(checked_ast("R.attr.x + (1 + 2)"), "_+_(R.attr.x, 3)");
 	CHECK_STR(checked_ast("1 / 0"), "_/_(1, 0)");
-	CHECK_STR(checked_ast("'a' + 'b' == R.s"), "_==_(\"ab\", R.s)");
+	CHECK_STR(checked_ast("'a' + 'b' == R.id"), "_==_(\"ab\", R.id)");
 	CHECK_STR(checked_ast("size([1, 2]) == 2"), "true");
 	CHECK_STR(checked_ast("b'a' + b'b'"), "b\"\\x61\\x62\"");
 	CHECK_STR(checked_ast("now() < timestamp('2020-01-01T00:00:00Z')"),
 			  "_<_(now(), timestamp(\"2020-01-01T00:00:00Z\"))");
-	CHECK_STR(checked_ast("[1, 2].exists(x, x == R.y && 1 < 2)"),
-			  "__comp__(x, [1, 2], @result, false, @not_strictly_false(!_(@result)), _||_(@result, _&&_(_==_(x, R.y), true)), @result)");
+	CHECK_STR(checked_ast("[1, 2].exists(x, x == R.attr.y && 1 < 2)"),
+			  "__comp__(x, [1, 2], @result, false, @not_strictly_false(!_(@result)), _||_(@result, _&&_(_==_(x, R.attr.y), true)), @result)");
 	CHECK_STR(check_str("true ? 1 : dyn('a')"), "dyn");
 
 	/* what Cerbos rejects, with cel-go's messages and positions */
@@ -144,6 +144,19 @@ main(void)
 	CHECK_STR(check_str("a.as() || true"), "ERR 1:1: undeclared reference to 'a' (in container '')");
 	CHECK(error_count("a.as() || true") == 2);
 	CHECK_STR(check_str("isIP(cidr('192.168.0.0/24'))"), "ERR 1:5: found no matching overload for 'isIP' applied to '(net.CIDR)'");
+
+	/* Cerbos' message types (answers taken from cerbos compile 0.55) */
+	CHECK_STR(check_str("R.id + 1"), "ERR 1:6: found no matching overload for '_+_' applied to '(string, int)'");
+	CHECK_STR(check_str("P.id.startsWith(1)"), "ERR 1:16: found no matching overload for 'startsWith' applied to 'string.(int)'");
+	CHECK_STR(check_str("P.unknownField == 1"), "ERR 1:2: undefined field 'unknownField'");
+	CHECK_STR(check_str("request.auxData == {}"), "ERR 1:17: found no matching overload for '_==_' applied to '(cerbos.engine.v1.AuxData, map(dyn, dyn))'");
+	CHECK_STR(check_str("R.attr == null"), "ERR 1:8: found no matching overload for '_==_' applied to '(map(string, dyn), null)'");
+	CHECK_STR(check_str("inIPAddrRange(P.attr.ip, '10.0.0.0/8')"), "ERR 1:14: found no matching overload for 'inIPAddrRange' applied to '(dyn, string)'");
+	CHECK_STR(check_str("R.policy_version == R.policyVersion"), "bool");
+	CHECK_STR(check_str("runtime.effectiveDerivedRoles"), "list(string)");
+	CHECK_STR(check_str("request.aux_data.jwt.iss"), "dyn");
+	CHECK_STR(check_str("R == null && type(R) == int"), "bool");
+	CHECK_STR(check_str("P.roles.exists(r, r == 'admin')"), "bool");
 
 	/* literal arguments Cerbos validates when compiling */
 	CHECK_STR(check_str("timestamp('0000-01-01T00:00:00Z')"), "ERR 1:11: invalid timestamp argument");
