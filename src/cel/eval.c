@@ -31,7 +31,7 @@
 #include <string.h>
 
 #define EVAL_MAX_DEPTH 1000
-#define EVAL_MAX_LOCALS 256
+#define EVAL_MAX_LOCALS 64		/* live comprehension variables (nesting) */
 #define EVAL_MAX_CHAIN 32
 #define EVAL_INLINE_ARGS 8
 
@@ -1076,7 +1076,8 @@ CelValue
 cel_eval(CelEvalContext *ctx, const CelEnv *env, const CelAst *ast,
 		 const CelActivation *activation)
 {
-	EvalState  *st;
+	EvalState	state;			/* about 2.6 kB: cheaper than an arena block */
+	EvalState  *st = &state;
 	CelValue	v;
 
 	(void) env;
@@ -1084,13 +1085,12 @@ cel_eval(CelEvalContext *ctx, const CelEnv *env, const CelAst *ast,
 		return cel_null();
 	if (ast == NULL || ast->nodes == NULL)
 		return cel_error(ctx->arena, "no expression to evaluate");
-	/* the state holds the locals array: keep it off the C stack */
-	st = arena_alloc0(ctx->arena, sizeof(EvalState));
-	if (st == NULL)
-		return oom_error();
+	/* locals[] is initialised entry by entry as variables are pushed */
 	st->ctx = ctx;
 	st->ast = ast;
 	st->act = activation;
+	st->nlocals = 0;
+	st->depth = 0;
 	st->reg = cel_registry_default();
 	if (st->reg == NULL)
 		return cel_error(ctx->arena, "function registry unavailable");
