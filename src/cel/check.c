@@ -209,6 +209,12 @@ format_into(char *buf, size_t size, const CelType *t)
 		case CEL_T_NULL:
 			snprintf(buf + n, size - n, "null");
 			return;
+		case CEL_T_TIMESTAMP:
+			snprintf(buf + n, size - n, "timestamp");
+			return;
+		case CEL_T_DURATION:
+			snprintf(buf + n, size - n, "duration");
+			return;
 		default:
 			snprintf(buf + n, size - n, "%s", cel_type_name(t));
 			return;
