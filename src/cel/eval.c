@@ -199,6 +199,33 @@ map_lookup(const CelMap *map, CelValue key, CelValue *out)
 	return cel_map_get(map, key, out);
 }
 
+/* The Go type cel-go prints for a value that cannot be a qualifier. */
+static const char *
+go_qualifier_type(CelValue key)
+{
+	switch (key.kind)
+	{
+		case CEL_VAL_NULL:
+			return "types.Null";
+		case CEL_VAL_BYTES:
+			return "types.Bytes";
+		case CEL_VAL_LIST:
+			return "*types.baseList";
+		case CEL_VAL_MAP:
+			return "*types.baseMap";
+		case CEL_VAL_TIMESTAMP:
+			return "types.Timestamp";
+		case CEL_VAL_DURATION:
+			return "types.Duration";
+		case CEL_VAL_TYPE:
+			return "*types.Type";
+		case CEL_VAL_OPTIONAL:
+			return "*types.Optional";
+		default:
+			return "unknown";
+	}
+}
+
 /*
  * Index into a list or map.  In optional mode a missing key or an index out
  * of range gives none and a found value is wrapped in optional.of.
@@ -218,6 +245,18 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 		if (obj.u.opt == NULL)
 			return obj;
 		return index_value(st, *obj.u.opt, key, true);
+	}
+	switch (key.kind)
+	{
+		case CEL_VAL_STRING:
+		case CEL_VAL_INT:
+		case CEL_VAL_UINT:
+		case CEL_VAL_BOOL:
+		case CEL_VAL_DOUBLE:
+			break;
+		default:
+			/* cel-go names the Go type of a key it cannot qualify with */
+			return cel_error(arena, "invalid qualifier type: %s", go_qualifier_type(key));
 	}
 	if (obj.kind == CEL_VAL_LIST)
 	{

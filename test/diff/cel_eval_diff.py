@@ -106,6 +106,16 @@ def condition():
         '%s.exists(k, v, v == 1.0)' % a, '%s.all(i, v, i < 3)' % a,
         '%s.transformList(i, v, v)[0] == %s' % (a, lit), 'size(string(%s)) > 0' % a,
         '%s == %s || (%s)' % (a, lit, attr() + ' > 1'), '(%s) && %s != null' % (a + ' < 3', b),
+        '%s.exists(e, e.%s == %s)' % (a, random.choice(KEYS), lit),
+        '%s.all(e, has(e.%s))' % (a, random.choice(KEYS)),
+        '%s.exists(k, k == "%s")' % (a, random.choice(KEYS)),
+        '%s[%s] == %s' % (a, b, lit), '%s[1.0] == %s' % (a, lit),
+        '%s in %s' % (a, b), 'string(%s) == "%s"' % (a, random.choice(['1', '100', '1e+21', '0.5'])),
+        '%s.filter(e, type(e) == string).size() > 0' % a, 'x.?%s[?0].hasValue()' % random.choice(KEYS),
+        '%s.map(e, string(e)).exists(s, s.size() > 1)' % a, '%s + "x" == "ax"' % a,
+        'size(%s) == %s' % (a, random.choice(['1', '2.0', '0u'])),
+        'int(%s) < 2 && uint(%s) > 0u' % (a, b),
+        '%s.exists_one(k, v, v == true)' % a,
     ])
 
 
