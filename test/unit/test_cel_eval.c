@@ -385,6 +385,21 @@ main(void)
 	CHECK(is_err(run(ident("nope")), "no such attribute"));
 	vars.n = 0;
 
+	/* has() on a scalar is false; qualifying by an unusable key is an error */
+	reset();
+	CHECK(is_bool(run(sel(k_int(1), "f", CEL_EXPR_F_TEST_ONLY)), false));
+	reset();
+	CHECK(is_err(run(sel(list(1, k_int(1)), "f", CEL_EXPR_F_TEST_ONLY)), "unsupported index type"));
+	reset();
+	CHECK(is_err(run(call("_[_]", -1, 2, list(1, k_int(1)), list(0))),
+				 "invalid qualifier type: *types.baseList"));
+	reset();
+	CHECK(is_err(run(sel(k_str("s"), "f", 0)), "no such key: f"));
+	/* && reports the first non-bool term */
+	reset();
+	CHECK(is_err(run(call("_&&_", -1, 2, k_int(1), call("_/_", -1, 2, k_int(1), k_int(0)))),
+				 "no such overload"));
+
 	/* type denotations */
 	reset();
 	CHECK(is_bool(run(call("_==_", -1, 2, call("type", -1, 1, k_int(1)), ident("int"))), true));
