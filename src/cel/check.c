@@ -612,7 +612,22 @@ check_ident(Checker *c, CelNodeRef ref)
 {
 	const char *name = cel_ast_str(c->ast, c->ast->nodes[ref].u.ident.name);
 	bool		local;
-	const CelType *t = lookup_ident(c, name, &local);
+	const CelType *t;
+
+	/* .x names x in the root scope: resolve and keep it without the dot */
+	if (name[0] == '.' && name[1] != '\0')
+	{
+		t = cel_env_lookup(c->env, name + 1);
+		if (t == NULL)
+			t = lookup_ident(c, name + 1, &local);
+		if (t != NULL)
+		{
+			c->ast->nodes[ref].u.ident.name++;
+			set_type(c, ref, t);
+			return;
+		}
+	}
+	t = lookup_ident(c, name, &local);
 
 	if (t == NULL)
 	{

@@ -305,7 +305,7 @@ cel_lex_next(CelLexer *lx)
 		{
 			case '=':
 				if (d != '=')
-					return lex_error(lx, i, i + 1);
+					return lex_error(lx, i, d >= 0 ? i + 2 : i + 1);
 				t.kind = TK_EQ;
 				n = 2;
 				break;
@@ -338,13 +338,13 @@ cel_lex_next(CelLexer *lx)
 				break;
 			case '&':
 				if (d != '&')
-					return lex_error(lx, i, i + 1);
+					return lex_error(lx, i, d >= 0 ? i + 2 : i + 1);
 				t.kind = TK_AND;
 				n = 2;
 				break;
 			case '|':
 				if (d != '|')
-					return lex_error(lx, i, i + 1);
+					return lex_error(lx, i, d >= 0 ? i + 2 : i + 1);
 				t.kind = TK_OR;
 				n = 2;
 				break;
@@ -416,7 +416,7 @@ cel_tok_describe(const char *src, CelToken t, char *buf, size_t size)
 	int			n = t.end - t.start;
 
 	if (t.kind == TK_EOF)
-		snprintf(buf, size, "<EOF>");
+		snprintf(buf, size, "'<EOF>'");
 	else
 	{
 		if (n > 40)

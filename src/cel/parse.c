@@ -592,7 +592,8 @@ parse_string_literal(CelParser *p, CelToken t)
 	if (!cel_lex_unquote(p->arena, p->src + t.start, (size_t) (t.end - t.start),
 						 bytes, &out, &len, &err))
 	{
-		cel_parse_error(p, t.start, "%s", err);
+		cel_parse_error(p, t.start, "%s", strcmp(err, "out of memory") == 0 ? err :
+						"unable to unescape string");
 		return CEL_NO_NODE;
 	}
 	r = cel_pmk_string(p, t.start, out, len);
@@ -997,8 +998,18 @@ parse_primary(CelParser *p)
 		case TK_LPAREN:
 			advance(p);
 			r = parse_expr(p);
-			if (p->fatal || !expect(p, TK_RPAREN, "')'"))
+			if (p->fatal)
 				return CEL_NO_NODE;
+			if (!accept(p, TK_RPAREN))
+			{
+				char		desc[64];
+
+				/* ANTLR's single-token insertion wording */
+				cel_parse_error(p, p->tok.start, "Syntax error: missing ')' at %s",
+								cel_tok_describe(p->src, p->tok, desc, sizeof(desc)));
+				p->fatal = true;
+				return CEL_NO_NODE;
+			}
 			return r;
 		case TK_LBRACKET:
 			return parse_list(p);
@@ -1062,7 +1073,15 @@ parse_member(CelParser *p)
 			id = p->tok;
 			if (id.kind != TK_IDENT && id.kind != TK_ESC_IDENT)
 			{
-				syntax_error(p, "{IDENTIFIER, ESC_IDENTIFIER}");
+				if (id.kind == TK_ERROR)
+					syntax_error(p, "");
+				else
+				{
+					cel_parse_error(p, id.start, "Syntax error: no viable alternative at input '%.*s'",
+									id.kind == TK_EOF ? 1 : (int) (id.end - op.start),
+									p->src + op.start);
+					p->fatal = true;
+				}
 				return CEL_NO_NODE;
 			}
 			name = field_name(p, id);
@@ -1381,7 +1400,15 @@ cel_parse(Arena *arena, const char *source, size_t len,
 	p.tok = cel_lex_next(&p.lx);
 	root = parse_expr(&p);
 	if (!p.fatal && !p.failed && p.tok.kind != TK_EOF)
-		syntax_error(&p, "<EOF>");
+	{
+		char		desc[64];
+
+		if (p.tok.kind == TK_ERROR)
+			syntax_error(&p, "<EOF>");
+		else
+			cel_parse_error(&p, p.tok.start, "Syntax error: extraneous input %s expecting <EOF>",
+							cel_tok_describe(p.src, p.tok, desc, sizeof(desc)));
+	}
 	if (p.failed || p.fatal || root < 0 || arena->failed)
 	{
 		if (!p.failed)

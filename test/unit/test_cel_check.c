@@ -155,6 +155,7 @@ main(void)
 	CHECK_STR(check_str("duration('1h') * 2"), "ERR 1:16: found no matching overload for '_*_' applied to '(duration, int)'");
 	CHECK_STR(check_str("R.policy_version == R.policyVersion"), "bool");
 	CHECK_STR(check_str("runtime.effectiveDerivedRoles"), "list(string)");
+	CHECK_STR(check_str(".R.id"), "string");
 	CHECK_STR(check_str("request.aux_data.jwt.iss"), "dyn");
 	CHECK_STR(check_str("R == null && type(R) == int"), "bool");
 	CHECK_STR(check_str("P.roles.exists(r, r == 'admin')"), "bool");
