@@ -64,7 +64,7 @@ static EvalLocal *
 find_local(EvalState *st, const char *name)
 {
 	for (int i = st->nlocals - 1; i >= 0; i--)
-		if (strcmp(st->locals[i].name, name) == 0)
+		if (st->locals[i].name == name || strcmp(st->locals[i].name, name) == 0)
 			return &st->locals[i];
 	return NULL;
 }
@@ -515,7 +515,8 @@ namespaced_function(EvalState *st, const CelExpr *e)
 	int			n;
 	const char *name;
 
-	if (e->u.call.target == CEL_NO_NODE)
+	/* on a checked AST the checker already made these global calls */
+	if (e->u.call.target == CEL_NO_NODE || st->ast->types != NULL)
 		return NULL;
 	n = ident_chain(st, e->u.call.target, parts, EVAL_MAX_CHAIN - 1);
 	if (n == 0 || find_local(st, parts[0]) != NULL)
@@ -551,10 +552,12 @@ eval_optional_or(EvalState *st, const CelExpr *e, const char *fn, CelValue *out)
 	const int32_t *args = st->ast->args + e->u.call.args;
 	CelValue	target;
 	CelValue	alt;
-	bool		is_or = strcmp(fn, "or") == 0;
+	bool		is_or;
 
-	if (e->u.call.target == CEL_NO_NODE || e->u.call.nargs != 1 ||
-		!(is_or || strcmp(fn, "orValue") == 0))
+	if (e->u.call.target == CEL_NO_NODE || e->u.call.nargs != 1 || fn[0] != 'o')
+		return false;
+	is_or = strcmp(fn, "or") == 0;
+	if (!is_or && strcmp(fn, "orValue") != 0)
 		return false;
 	target = eval_node(st, e->u.call.target);
 	if (cel_is_error_or_unknown(target))
@@ -658,13 +661,16 @@ eval_call(EvalState *st, CelNodeRef ref, const CelExpr *e)
 
 	if (e->u.call.target == CEL_NO_NODE && fn[0] == '_')
 	{
-		if (strcmp(fn, "_&&_") == 0)
+		/* the second character tells the special operators apart cheaply */
+		char		c1 = fn[1];
+
+		if (c1 == '&' && strcmp(fn, "_&&_") == 0)
 			return eval_logic(st, e, true);
-		if (strcmp(fn, "_||_") == 0)
+		if (c1 == '|' && strcmp(fn, "_||_") == 0)
 			return eval_logic(st, e, false);
-		if (strcmp(fn, "_?_:_") == 0)
+		if (c1 == '?' && strcmp(fn, "_?_:_") == 0)
 			return eval_conditional(st, e);
-		if (strcmp(fn, "_?._") == 0 && nargs == 2)
+		if (c1 == '?' && strcmp(fn, "_?._") == 0 && nargs == 2)
 		{
 			const CelExpr *f = cel_ast_node(st->ast, argrefs[1]);
 			CelValue	obj = eval_node(st, argrefs[0]);
@@ -674,14 +680,31 @@ eval_call(EvalState *st, CelNodeRef ref, const CelExpr *e)
 			return select_field(st, obj,
 								cel_ast_str(st->ast, f->u.constant.u.str.off), true);
 		}
-		if ((strcmp(fn, "_[?_]") == 0 || strcmp(fn, "_[_]") == 0) && nargs == 2)
+		if (c1 == '[' && (strcmp(fn, "_[?_]") == 0 || strcmp(fn, "_[_]") == 0) && nargs == 2)
 		{
 			CelValue	obj = eval_node(st, argrefs[0]);
 			CelValue	key = eval_node(st, argrefs[1]);
 
 			return index_value(st, obj, key, fn[2] == '?');
 		}
-		if (strcmp(fn, "_+_") == 0 && nargs == 2 && st->nlocals > 0)
+		/* equality is hot in conditions: skip dispatch (cel-go's evalEq) */
+		if ((c1 == '=' || c1 == '!') && (strcmp(fn, "_==_") == 0 || strcmp(fn, "_!=_") == 0) &&
+			nargs == 2)
+		{
+			CelValue	l = eval_node(st, argrefs[0]);
+			CelValue	r = eval_node(st, argrefs[1]);
+			CelValue	eq;
+
+			if (cel_is_error_or_unknown(l))
+				return l;
+			if (cel_is_error_or_unknown(r))
+				return r;
+			eq = cel_equals(st->ctx->arena, l, r);
+			if (fn[1] == '!' && eq.kind == CEL_VAL_BOOL)
+				eq.u.b = !eq.u.b;
+			return eq;
+		}
+		if (c1 == '+' && strcmp(fn, "_+_") == 0 && nargs == 2 && st->nlocals > 0)
 		{
 			CelValue	v;
 
@@ -689,7 +712,19 @@ eval_call(EvalState *st, CelNodeRef ref, const CelExpr *e)
 				return v;
 		}
 	}
-	if (e->u.call.target == CEL_NO_NODE && strcmp(fn, "@not_strictly_false") == 0 &&
+	if (e->u.call.target == CEL_NO_NODE && fn[0] == '!' && fn[1] == '_' && fn[2] == '\0' &&
+		nargs == 1)
+	{
+		CelValue	v = eval_node(st, argrefs[0]);
+
+		if (v.kind == CEL_VAL_BOOL)
+			return cel_bool(!v.u.b);
+		if (cel_is_error_or_unknown(v))
+			return v;
+		return cel_error_no_such_overload(st->ctx->arena, NULL);
+	}
+	if (e->u.call.target == CEL_NO_NODE && fn[0] == '@' &&
+		strcmp(fn, "@not_strictly_false") == 0 &&
 		nargs == 1)
 	{
 		CelValue	v = eval_node(st, argrefs[0]);
