@@ -55,6 +55,12 @@ typedef struct Local
 	const CelType *type;
 } Local;
 
+typedef struct CheckError
+{
+	int32_t		offset;
+	const char *message;
+} CheckError;
+
 typedef struct Checker
 {
 	const CelEnv *env;
@@ -71,6 +77,9 @@ typedef struct Checker
 	int			depth;
 	bool		failed;
 	bool		oom;
+	CheckError *errors;			/* reported at the end, sorted by position */
+	int			nerrors;
+	int			caperrors;
 } Checker;
 
 static const CelType *check_node(Checker *c, CelNodeRef ref);
@@ -204,7 +213,7 @@ format_into(char *buf, size_t size, const CelType *t)
 			}
 			return;
 		case CEL_T_ERROR:
-			snprintf(buf + n, size - n, "*error*");
+			snprintf(buf + n, size - n, "!error!");
 			return;
 		case CEL_T_NULL:
 			snprintf(buf + n, size - n, "null");
@@ -243,18 +252,61 @@ report(Checker *c, CelNodeRef ref, const char *fmt,...)
 {
 	char		buf[1024];
 	va_list		ap;
-	int			line;
-	int			column;
 
 	c->failed = true;
-	if (c->diags == NULL)
+	if (c->nerrors >= 1000)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	cel_offset_position(c->ast->source,
-						ref >= 0 ? c->ast->nodes[ref].offset : 0, &line, &column);
-	diag_add(c->diags, "<input>", line, column, "%s", buf);
+	if (c->nerrors == c->caperrors)
+	{
+		int			ncap = c->caperrors ? c->caperrors * 2 : 8;
+		CheckError *n = (CheckError *) arena_realloc(c->arena, c->errors,
+													 sizeof(CheckError) * (size_t) c->caperrors,
+													 sizeof(CheckError) * (size_t) ncap);
+
+		if (n == NULL)
+		{
+			c->oom = true;
+			return;
+		}
+		c->errors = n;
+		c->caperrors = ncap;
+	}
+	c->errors[c->nerrors].offset = ref >= 0 ? c->ast->nodes[ref].offset : 0;
+	c->errors[c->nerrors].message = arena_strdup(c->arena, buf);
+	c->nerrors++;
+}
+
+/* Moves the collected errors into diags ordered by position, as cel-go
+ * sorts its issues (stable: same position keeps report order). */
+static void
+flush_errors(Checker *c)
+{
+	/* insertion sort: few errors, and it is stable */
+	for (int i = 1; i < c->nerrors; i++)
+	{
+		CheckError	e = c->errors[i];
+		int			j = i - 1;
+
+		while (j >= 0 && c->errors[j].offset > e.offset)
+		{
+			c->errors[j + 1] = c->errors[j];
+			j--;
+		}
+		c->errors[j + 1] = e;
+	}
+	for (int i = 0; i < c->nerrors && c->diags != NULL; i++)
+	{
+		int			line;
+		int			column;
+
+		cel_offset_position(c->ast->source, c->errors[i].offset, &line, &column);
+		diag_add(c->diags, "<input>", line, column, "%s",
+				 c->errors[i].message ? c->errors[i].message : "out of memory");
+	}
+	c->nerrors = 0;
 }
 
 /* ---------- substitutions (cel-go's mapping) ---------- */
@@ -891,17 +943,22 @@ static void
 check_logic(Checker *c, CelNodeRef ref)
 {
 	const CelExpr *e = &c->ast->nodes[ref];
+	bool		ok = true;
 
 	for (uint32_t i = 0; i < e->u.call.nargs; i++)
 	{
 		CelNodeRef	a = c->ast->args[e->u.call.args + i];
 
 		if (!is_assignable(c, &cel_type_bool, get_type(c, a)))
+		{
+			/* cel-go prints free type variables by name here ("list(_var0)") */
 			report(c, a, "expected type 'bool' but found '%s'",
 				   cel_check_format_type(c->arena,
-										 substitute(c, &c->m, get_type(c, a), true, 0)));
+										 substitute(c, &c->m, get_type(c, a), false, 0)));
+			ok = false;
+		}
 	}
-	set_type(c, ref, &cel_type_bool);
+	set_type(c, ref, ok ? &cel_type_bool : &cel_type_error);
 }
 
 static void
@@ -1312,6 +1369,7 @@ cel_check(const CelEnv *env, CelAst *ast, Arena *arena, DiagList *diags)
 		c->overload[i] = -1;
 
 	check_node(c, ast->root);
+	flush_errors(c);
 
 	/* final types: every variable resolved, free ones dyn */
 	for (int32_t i = 0; i < ast->nnodes; i++)
