@@ -951,10 +951,9 @@ check_logic(Checker *c, CelNodeRef ref)
 
 		if (!is_assignable(c, &cel_type_bool, get_type(c, a)))
 		{
-			/* cel-go prints free type variables by name here ("list(_var0)") */
+			/* cel-go prints the operand's type unsubstituted ("list(_var0)") */
 			report(c, a, "expected type 'bool' but found '%s'",
-				   cel_check_format_type(c->arena,
-										 substitute(c, &c->m, get_type(c, a), false, 0)));
+				   cel_check_format_type(c->arena, get_type(c, a)));
 			ok = false;
 		}
 	}
