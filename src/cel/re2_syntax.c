@@ -492,6 +492,20 @@ emit_perl_class(Re2 *re, char c, bool in_class)
 		case 'S':
 			cel_strbuf_puts(&re->out, in_class ? "\\S\\x{b}" : "[\\S\\x{b}]");
 			break;
+		case 'w':
+			/* under (?i) Go folds [0-9A-Za-z_], which takes in U+017F and U+212A */
+			if (re->fold)
+				cel_strbuf_puts(&re->out, in_class ? "\\w\\x{17f}\\x{212a}"
+								: "[\\w\\x{17f}\\x{212a}]");
+			else
+				cel_strbuf_puts(&re->out, "\\w");
+			break;
+		case 'W':
+			if (re->fold && !in_class)
+				cel_strbuf_puts(&re->out, "[^\\w\\x{17f}\\x{212a}]");
+			else
+				cel_strbuf_puts(&re->out, "\\W");
+			break;
 		default:
 			cel_strbuf_putc(&re->out, '\\');
 			cel_strbuf_putc(&re->out, c);
@@ -568,6 +582,14 @@ parse_class(Re2 *re)
 				if (!posix_class_known(re->s + t, nlen))
 					return fail(re, "invalid character class range", t, t + nlen);
 				cel_strbuf_append(&re->out, re->s + t, nlen);
+				/* folded ASCII letters take in U+017F (s) and U+212A (k) */
+				if (re->fold &&
+					((nlen == 9 && (memcmp(re->s + t, "[:lower:]", 9) == 0 ||
+									memcmp(re->s + t, "[:upper:]", 9) == 0 ||
+									memcmp(re->s + t, "[:alpha:]", 9) == 0 ||
+									memcmp(re->s + t, "[:alnum:]", 9) == 0)) ||
+					 (nlen == 8 && memcmp(re->s + t, "[:word:]", 8) == 0)))
+					cel_strbuf_puts(&re->out, "\\x{17f}\\x{212a}");
 				t += nlen;
 				continue;
 			}

@@ -120,6 +120,9 @@ test_matching(void)
 	CHECK_BOOL(MATCH("\u00b5", "(?i)^\\p{Greek}$"), true);
 	CHECK_BOOL(MATCH("A", "(?i)^\\P{Ll}$"), false);
 	CHECK_BOOL(MATCH("a", "^(?i:x)\\p{Lu}"), false);
+	CHECK_BOOL(MATCH("\u017f", "(?i)^\\w$"), true);
+	CHECK_BOOL(MATCH("\u212a", "(?i)^[[:lower:]]$"), true);
+	CHECK_BOOL(MATCH("\u017f", "^\\w$"), false);
 	/* a repetition after a flag group repeats the item before the flags */
 	CHECK_BOOL(MATCH("abC", "^ab(?i)*c$"), true);
 	CHECK_BOOL(MATCH("aC", "^ab(?i)*c$"), true);
