@@ -15,7 +15,10 @@
  * and non-ASCII is written as \x{..}; \s becomes Go's ASCII set without \v;
  * named groups become plain groups (names are irrelevant to matching and
  * Go accepts names PCRE2 does not); every repeated item is wrapped in (?:)
- * so that quantifiers apply to exactly what Go applies them to.
+ * so that quantifiers apply to exactly what Go applies them to.  Unicode
+ * class names are looked up as Go 1.25 does, and under (?i) classes are
+ * widened by case variants the way Go's fold tables widen them (PCRE2
+ * leaves \p and \w unfolded).
  */
 #include "cel_regex.h"
 #include "cel_strbuf.h"

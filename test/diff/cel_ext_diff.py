@@ -10,6 +10,8 @@ error message, or compile error position and message) must match.  Groups:
   regex-syntax  patterns built from tricky RE2 pieces: Go's verdict and
                 message for ''.matches(dyn(r'...'))
   regex-match   accepted patterns against assorted subjects
+  regex-fold    (?i) with Unicode classes, \\w and POSIX classes on letters
+                with unusual case variants (Kelvin sign, long s, ...)
   strings       indexOf/lastIndexOf/substring/charAt/split/replace/trim/
                 reverse/lowerAscii/upperAscii/quote on random Unicode text
   format        string.format on random doubles (%s %d %f %e, precisions)
@@ -116,6 +118,18 @@ def gen_regex(cases, n):
             if random.random() < 0.3:
                 cases.append(("regex-match", "regex.replace('%s', dyn(r'%s'), '<\\\\0>')" % (s, p)))
                 cases.append(("regex-match", "regex.extractAll('%s', dyn(r'%s')).join('|')" % (s, p)))
+
+
+def gen_regex_fold(cases, n):
+    pieces = ['(?i)', '(?-i)', '\\p{Lu}', '\\p{Ll}', '\\p{Lt}', '\\pL', '\\p{Greek}', '\\P{Lu}',
+              '\\w', '\\W', '[[:lower:]]', '[[:upper:]]', '[a-z]', '[^k]', 'k', 's', '\u00df',
+              '[\\p{Lu}x]', '.', '+']
+    subjects = ['K', '\u212a', '\u017f', '\u00df', '\u1e9e', '\u00b5', '\u03bc', '\u01c5', '\u01c6',
+                '\u0345', '\u0399', 'a', 'A', '\u0138', '\u2160', '\u24b6', '\u1f80', 'ks', 'SK']
+    for _ in range(n):
+        p = '^' + ''.join(random.choice(pieces) for _ in range(random.randint(1, 3))) + '$'
+        s = random.choice(subjects)
+        cases.append(("regex-fold", "'%s'.matches(dyn(r'%s'))" % (s, p)))
 
 
 def gen_strings(cases, n):
@@ -264,6 +278,7 @@ def main():
     random.seed(args.seed)
     cases = []
     gen_regex(cases, 4 * args.scale)
+    gen_regex_fold(cases, 2 * args.scale)
     gen_strings(cases, 3 * args.scale)
     gen_format(cases, args.scale)
     gen_format_mixed(cases, 2 * args.scale)
