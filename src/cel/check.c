@@ -31,6 +31,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CHECK_MAX_DEPTH 2000
@@ -48,6 +49,26 @@ typedef struct Mapping
 	int			n;
 	int			cap;
 } Mapping;
+
+/*
+ * The substitution of type variables, indexed by variable number (variables
+ * are "_var<n>").  Trial assignments record what they overwrite in an undo
+ * log so that a failed overload attempt is rolled back without copying.
+ */
+typedef struct Undo
+{
+	int			var;
+	const CelType *old;
+} Undo;
+
+typedef struct Subs
+{
+	const CelType **sub;
+	int			cap;
+	Undo	   *undo;
+	int			nundo;
+	int			capundo;
+} Subs;
 
 typedef struct Local
 {
@@ -70,7 +91,7 @@ typedef struct Checker
 	const CelRegistry *reg;
 	const CelType **types;
 	int32_t    *overload;
-	Mapping		m;
+	Subs		s;
 	int			nextvar;
 	Local		locals[CHECK_MAX_LOCALS];
 	int			nlocals;
@@ -349,27 +370,90 @@ m_add(Checker *c, Mapping *m, const char *var, const CelType *t)
 	m->n++;
 }
 
-static void
-m_copy(Checker *c, Mapping *dst, const Mapping *src)
+/* The number of a type variable "_var<n>", or -1. */
+static int
+var_number(const CelType *t)
 {
-	dst->n = 0;
-	dst->cap = 0;
-	dst->items = NULL;
-	if (src->n == 0)
+	if (t == NULL || t->kind != CEL_T_PARAM || t->name == NULL ||
+		strncmp(t->name, "_var", 4) != 0)
+		return -1;
+	return atoi(t->name + 4);
+}
+
+/* The current substitution of a type variable, or NULL. */
+static const CelType *
+s_find(const Checker *c, const CelType *var)
+{
+	int			n = var_number(var);
+
+	if (n < 0 || n >= c->s.cap)
+		return NULL;
+	return c->s.sub[n];
+}
+
+/* Binds a type variable, remembering the old binding for rollback. */
+static void
+s_add(Checker *c, const CelType *var, const CelType *t)
+{
+	Subs	   *s = &c->s;
+	int			n = var_number(var);
+
+	if (n < 0)
 		return;
-	dst->items = (Subst *) arena_alloc(c->arena, sizeof(Subst) * (size_t) src->n);
-	if (dst->items == NULL)
+	if (n >= s->cap)
 	{
-		c->oom = true;
-		return;
+		int			ncap = s->cap ? s->cap : 64;
+		const CelType **nsub;
+
+		while (ncap <= n)
+			ncap *= 2;
+		nsub = (const CelType **) arena_realloc(c->arena, (void *) s->sub,
+												sizeof(CelType *) * (size_t) s->cap,
+												sizeof(CelType *) * (size_t) ncap);
+		if (nsub == NULL)
+		{
+			c->oom = true;
+			return;
+		}
+		memset((void *) (nsub + s->cap), 0, sizeof(CelType *) * (size_t) (ncap - s->cap));
+		s->sub = nsub;
+		s->cap = ncap;
 	}
-	memcpy(dst->items, src->items, sizeof(Subst) * (size_t) src->n);
-	dst->n = dst->cap = src->n;
+	if (s->nundo == s->capundo)
+	{
+		int			ncap = s->capundo ? s->capundo * 2 : 64;
+		Undo	   *nu = (Undo *) arena_realloc(c->arena, s->undo,
+											   sizeof(Undo) * (size_t) s->capundo,
+											   sizeof(Undo) * (size_t) ncap);
+
+		if (nu == NULL)
+		{
+			c->oom = true;
+			return;
+		}
+		s->undo = nu;
+		s->capundo = ncap;
+	}
+	s->undo[s->nundo].var = n;
+	s->undo[s->nundo].old = s->sub[n];
+	s->nundo++;
+	s->sub[n] = t;
+}
+
+/* Undoes bindings made since mark. */
+static void
+s_rollback(Checker *c, int mark)
+{
+	while (c->s.nundo > mark)
+	{
+		c->s.nundo--;
+		c->s.sub[c->s.undo[c->s.nundo].var] = c->s.undo[c->s.nundo].old;
+	}
 }
 
 /* Replaces type variables by their substitutions; free ones stay or become dyn. */
 static const CelType *
-substitute(Checker *c, const Mapping *m, const CelType *t, bool to_dyn, int depth)
+substitute(Checker *c, const CelType *t, bool to_dyn, int depth)
 {
 	if (t == NULL)
 		return &cel_type_dyn;
@@ -377,17 +461,17 @@ substitute(Checker *c, const Mapping *m, const CelType *t, bool to_dyn, int dept
 		return &cel_type_dyn;
 	if (t->kind == CEL_T_PARAM)
 	{
-		const CelType *s = m_find(m, t->name);
+		const CelType *s = s_find(c, t);
 
 		if (s != NULL && s != t)
-			return substitute(c, m, s, to_dyn, depth + 1);
+			return substitute(c, s, to_dyn, depth + 1);
 		return to_dyn ? &cel_type_dyn : t;
 	}
 	if (nparams_of(t) > 0)
 	{
-		const CelType *p0 = substitute(c, m, t->param[0], to_dyn, depth + 1);
+		const CelType *p0 = substitute(c, t->param[0], to_dyn, depth + 1);
 		const CelType *p1 = t->kind == CEL_T_MAP ?
-			substitute(c, m, t->param[1], to_dyn, depth + 1) : NULL;
+			substitute(c, t->param[1], to_dyn, depth + 1) : NULL;
 
 		if (p0 == t->param[0] && p1 == t->param[1])
 			return t;
@@ -398,7 +482,7 @@ substitute(Checker *c, const Mapping *m, const CelType *t, bool to_dyn, int dept
 
 /* Whether var does not occur in t (following substitutions). */
 static bool
-not_referenced_in(const Mapping *m, const char *var, const CelType *t, int depth)
+not_referenced_in(const Checker *c, const char *var, const CelType *t, int depth)
 {
 	if (t == NULL || depth > 100)
 		return true;
@@ -408,11 +492,11 @@ not_referenced_in(const Mapping *m, const char *var, const CelType *t, int depth
 
 		if (strcmp(t->name, var) == 0)
 			return false;
-		s = m_find(m, t->name);
-		return s == NULL || s == t || not_referenced_in(m, var, s, depth + 1);
+		s = s_find(c, t);
+		return s == NULL || s == t || not_referenced_in(c, var, s, depth + 1);
 	}
 	for (int i = 0; i < nparams_of(t); i++)
-		if (!not_referenced_in(m, var, t->param[i], depth + 1))
+		if (!not_referenced_in(c, var, t->param[i], depth + 1))
 			return false;
 	return true;
 }
@@ -464,13 +548,12 @@ most_general(const CelType *a, const CelType *b)
 	return less_specific(a, b) ? a : b;
 }
 
-static bool assignable_in(Checker *c, Mapping *m, const CelType *t1, const CelType *t2,
-						  int depth);
+static bool assignable_in(Checker *c, const CelType *t1, const CelType *t2, int depth);
 
 /* Whether t1 may substitute for the variable t2 (cel-go's isValidTypeSubstitution). */
 static bool
-valid_substitution(Checker *c, Mapping *m, const CelType *t1, const CelType *t2,
-				   bool *has_sub, int depth)
+valid_substitution(Checker *c, const CelType *t1, const CelType *t2, bool *has_sub,
+				   int depth)
 {
 	const CelType *sub;
 
@@ -480,25 +563,25 @@ valid_substitution(Checker *c, Mapping *m, const CelType *t1, const CelType *t2,
 		*has_sub = true;
 		return true;
 	}
-	sub = m_find(m, t2->name);
+	sub = s_find(c, t2);
 	if (sub != NULL)
 	{
 		*has_sub = true;
 		if (t1->kind == sub->kind && type_exact(t1, sub))
 			return true;
-		if (assignable_in(c, m, t1, sub, depth + 1))
+		if (assignable_in(c, t1, sub, depth + 1))
 		{
 			const CelType *g = most_general(t1, sub);
 
-			if (not_referenced_in(m, t2->name, g, 0))
-				m_add(c, m, t2->name, g);
+			if (not_referenced_in(c, t2->name, g, 0))
+				s_add(c, t2, g);
 			return true;
 		}
 		return false;
 	}
-	if (not_referenced_in(m, t2->name, t1, 0))
+	if (not_referenced_in(c, t2->name, t1, 0))
 	{
-		m_add(c, m, t2->name, t1);
+		s_add(c, t2, t1);
 		return true;
 	}
 	return false;
@@ -525,7 +608,7 @@ null_assignable(const CelType *t)
 
 /* cel-go's internalIsAssignable: may extend m. */
 static bool
-assignable_in(Checker *c, Mapping *m, const CelType *t1, const CelType *t2, int depth)
+assignable_in(Checker *c, const CelType *t1, const CelType *t2, int depth)
 {
 	if (t1 == NULL)
 		t1 = &cel_type_dyn;
@@ -537,7 +620,7 @@ assignable_in(Checker *c, Mapping *m, const CelType *t1, const CelType *t2, int 
 	{
 		bool		has_sub;
 
-		if (valid_substitution(c, m, t1, t2, &has_sub, depth))
+		if (valid_substitution(c, t1, t2, &has_sub, depth))
 			return true;
 		if (has_sub)
 			return false;
@@ -546,7 +629,7 @@ assignable_in(Checker *c, Mapping *m, const CelType *t1, const CelType *t2, int 
 	{
 		bool		has_sub;
 
-		return valid_substitution(c, m, t2, t1, &has_sub, depth);
+		return valid_substitution(c, t2, t1, &has_sub, depth);
 	}
 	if (is_dyn_or_error(t1) || is_dyn_or_error(t2))
 		return true;
@@ -564,7 +647,7 @@ assignable_in(Checker *c, Mapping *m, const CelType *t1, const CelType *t2, int 
 			if (t1->kind != t2->kind)
 				return false;
 			for (int i = 0; i < nparams_of(t1); i++)
-				if (!assignable_in(c, m, t1->param[i], t2->param[i], depth + 1))
+				if (!assignable_in(c, t1->param[i], t2->param[i], depth + 1))
 					return false;
 			return true;
 		case CEL_T_OPAQUE:
@@ -580,12 +663,14 @@ assignable_in(Checker *c, Mapping *m, const CelType *t1, const CelType *t2, int 
 static bool
 is_assignable(Checker *c, const CelType *t1, const CelType *t2)
 {
-	Mapping		m;
+	int			mark = c->s.nundo;
 
-	m_copy(c, &m, &c->m);
-	if (!assignable_in(c, &m, t1, t2, 0))
+	if (!assignable_in(c, t1, t2, 0))
+	{
+		s_rollback(c, mark);
 		return false;
-	c->m = m;
+	}
+	c->s.nundo = mark;			/* committed: no enclosing trial to undo to */
 	return true;
 }
 
@@ -736,7 +821,7 @@ select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, const char *fi
 	bool		was_opt = false;
 
 	check_node(c, operand);
-	ot = substitute(c, &c->m, get_type(c, operand), false, 0);
+	ot = substitute(c, get_type(c, operand), false, 0);
 	target = ot;
 	if (ot->kind == CEL_T_OPTIONAL)
 	{
@@ -802,7 +887,7 @@ check_select(Checker *c, CelNodeRef ref)
 						  cel_ast_str(c->ast, e->u.select.field), false);
 	if (c->ast->nodes[ref].flags & CEL_EXPR_F_TEST_ONLY)
 		t = &cel_type_bool;
-	set_type(c, ref, substitute(c, &c->m, t, false, 0));
+	set_type(c, ref, substitute(c, t, false, 0));
 }
 
 /* ---------- calls ---------- */
@@ -816,7 +901,7 @@ format_args(Checker *c, const CelType *const *types, int n, bool receiver)
 	buf[0] = '\0';
 	for (int i = 0; i < n; i++)
 	{
-		const CelType *t = substitute(c, &c->m, types[i], true, 0);
+		const CelType *t = substitute(c, types[i], true, 0);
 		size_t		len = strlen(buf);
 
 		if (receiver && i == 0)
@@ -892,31 +977,33 @@ resolve_overload(Checker *c, CelNodeRef ref, const char *function, bool receiver
 	const CelType *result = NULL;
 	int			matched = -1;
 	int			nmatched = 0;
+	int			start_mark = c->s.nundo;
 
 	cel_registry_candidates(c->reg, function, receiver, &cands, &ncands);
 	for (int i = 0; i < ncands; i++)
 	{
 		const CelSignature *sig = cands[i];
 		Mapping		fresh = {NULL, 0, 0};
-		Mapping		trial;
+		int			mark = c->s.nundo;
 		bool		ok = true;
 
 		if (sig->variadic ? n < sig->nparams - 1 : n != sig->nparams)
 			continue;
-		m_copy(c, &trial, &c->m);
 		for (int a = 0; a < n && ok; a++)
 		{
 			const CelType *pt = sig->params[a < sig->nparams ? a : sig->nparams - 1];
 
 			pt = instantiate(c, pt, &fresh, 0);
-			if (!assignable_in(c, &trial, argt[a], pt, 0))
+			if (!assignable_in(c, argt[a], pt, 0))
 				ok = false;
 		}
 		if (!ok)
-			continue;
-		c->m = trial;
 		{
-			const CelType *rt = substitute(c, &c->m, instantiate(c, sig->result, &fresh, 0),
+			s_rollback(c, mark);
+			continue;
+		}
+		{
+			const CelType *rt = substitute(c, instantiate(c, sig->result, &fresh, 0),
 										   false, 0);
 
 			if (result == NULL)
@@ -927,6 +1014,7 @@ resolve_overload(Checker *c, CelNodeRef ref, const char *function, bool receiver
 		matched = sig->index;
 		nmatched++;
 	}
+	c->s.nundo = start_mark;	/* keep what the matches bound */
 	if (result == NULL)
 	{
 		report(c, ref, "found no matching overload for '%s' applied to '%s'", function,
@@ -983,7 +1071,7 @@ check_call(Checker *c, CelNodeRef ref)
 		set_type(c, field, &cel_type_string);
 		t = select_field_type(c, ref, c->ast->args[e->u.call.args],
 							  cel_ast_str(c->ast, f->u.constant.u.str.off), true);
-		set_type(c, ref, substitute(c, &c->m, t, false, 0));
+		set_type(c, ref, substitute(c, t, false, 0));
 		return;
 	}
 
@@ -1098,7 +1186,7 @@ is_optional_index(const CelAst *ast, uint32_t run, uint32_t n, uint32_t i)
 static const CelType *
 unwrap_optional_entry(Checker *c, CelNodeRef v)
 {
-	const CelType *t = substitute(c, &c->m, get_type(c, v), false, 0);
+	const CelType *t = substitute(c, get_type(c, v), false, 0);
 
 	if (t->kind == CEL_T_OPTIONAL)
 		return t->param[0] ? t->param[0] : &cel_type_dyn;
@@ -1195,7 +1283,7 @@ check_comprehension(Checker *c, CelNodeRef ref)
 	check_node(c, range);
 	check_node(c, c->ast->nodes[ref].u.comp.accu_init);
 	e = &c->ast->nodes[ref];
-	rt = substitute(c, &c->m, get_type(c, range), false, 0);
+	rt = substitute(c, get_type(c, range), false, 0);
 	accu_t = get_type(c, e->u.comp.accu_init);
 	if (!push_local(c, ref, cel_ast_str(c->ast, e->u.comp.accu_var), accu_t))
 		return;
@@ -1238,15 +1326,15 @@ check_comprehension(Checker *c, CelNodeRef ref)
 	e = &c->ast->nodes[ref];
 	if (!is_assignable(c, &cel_type_bool, get_type(c, e->u.comp.loop_cond)))
 		report(c, e->u.comp.loop_cond, "expected type 'bool' but found '%s'",
-			   cel_check_format_type(c->arena, substitute(c, &c->m,
+			   cel_check_format_type(c->arena, substitute(c,
 														 get_type(c, e->u.comp.loop_cond),
 														 true, 0)));
 	check_node(c, e->u.comp.loop_step);
 	e = &c->ast->nodes[ref];
 	if (!is_assignable(c, accu_t, get_type(c, e->u.comp.loop_step)))
 		report(c, e->u.comp.loop_step, "expected type '%s' but found '%s'",
-			   cel_check_format_type(c->arena, substitute(c, &c->m, accu_t, true, 0)),
-			   cel_check_format_type(c->arena, substitute(c, &c->m,
+			   cel_check_format_type(c->arena, substitute(c, accu_t, true, 0)),
+			   cel_check_format_type(c->arena, substitute(c,
 														 get_type(c, e->u.comp.loop_step),
 														 true, 0)));
 	/* the loop variables go out of scope before the result */
@@ -1254,7 +1342,7 @@ check_comprehension(Checker *c, CelNodeRef ref)
 	check_node(c, e->u.comp.result);
 	e = &c->ast->nodes[ref];
 	c->nlocals = saved;
-	set_type(c, ref, substitute(c, &c->m, get_type(c, e->u.comp.result), false, 0));
+	set_type(c, ref, substitute(c, get_type(c, e->u.comp.result), false, 0));
 }
 
 /* ---------- dispatch ---------- */
@@ -1373,7 +1461,7 @@ cel_check(const CelEnv *env, CelAst *ast, Arena *arena, DiagList *diags)
 	/* final types: every variable resolved, free ones dyn */
 	for (int32_t i = 0; i < ast->nnodes; i++)
 		if (c->types[i] != NULL)
-			c->types[i] = substitute(c, &c->m, c->types[i], true, 0);
+			c->types[i] = substitute(c, c->types[i], true, 0);
 
 	if (!c->failed)
 	{
