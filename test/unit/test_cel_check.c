@@ -170,6 +170,26 @@ main(void)
 	CHECK_STR(check_str("\"%a\".format([1])"), "ERR 1:12: could not parse formatting clause: unrecognized formatting clause \"a\"");
 	CHECK_STR(check_str("timestamp('2024-01-01T00:00:00Z')"), "timestamp");
 
+	/* cost stays linear: 3000 comparisons of dyn against literals */
+	{
+		static char big[64 * 1024];
+		Arena	   *a = arena_create(NULL, 0);
+		DiagList	d;
+		CelAst	   *ast;
+		size_t		n = 0;
+		CelParseOptions o = {0, sizeof(big), 0};
+
+		for (int i = 0; i < 3000; i++)
+			n += (size_t) snprintf(big + n, sizeof(big) - n, "%sR.attr.x == %d",
+								   i ? " || " : "", i);
+		diag_init(&d, a);
+		ast = cel_parse(a, big, n, &o, &d);
+		CHECK(ast != NULL);
+		CHECK(ast != NULL && cel_check(cel_env_cerbos(a), ast, a, &d));
+		CHECK(a->total < 32 * 1024 * 1024);
+		arena_destroy(a);
+	}
+
 	arena_destroy(arena);
 	UNIT_DONE("test_cel_check");
 }
