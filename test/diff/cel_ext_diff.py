@@ -234,6 +234,8 @@ def gen_lists(cases, n):
             'json.encode(dyn(%s).flatten(%d))' % (lst(), random.randint(-1, 3)),
             'json.encode(dyn(%s).slice(%d, %d))' % (lst(), random.randint(-1, 3), random.randint(-1, 4)),
             'json.encode(dyn(%s).reverse())' % lst(),
+            'json.encode([%s].sortBy(x, x %% %d))' % (','.join(str(random.randint(0, 999)) for _ in range(random.randint(0, 120))),
+                                                    random.choice([2, 3, 7, 1000])),
             'sets.contains(dyn(%s), dyn(%s))' % (lst(), lst()),
             'sets.intersects(dyn(%s), dyn(%s))' % (lst(), lst()),
             'sets.equivalent(dyn(%s), dyn(%s))' % (lst(), lst()),
