@@ -370,6 +370,7 @@ emit_unicode_class(CelStrBuf *out, const char *name, size_t len, bool positive,
 {
 	char		canon[64];
 	const char *prop = NULL;
+	const char *scope = "";		/* "sc:" for scripts: Script, not Script_Extensions */
 
 	if (!canonical_name(name, len, canon, sizeof(canon)) || canon[0] == '\0')
 		return false;
@@ -389,7 +390,10 @@ emit_unicode_class(CelStrBuf *out, const char *name, size_t len, bool positive,
 			prop = go_categories[i];
 	for (size_t i = 0; prop == NULL && i < sizeof(go_scripts) / sizeof(go_scripts[0]); i++)
 		if (strcmp(canon, go_scripts[i]) == 0)
+		{
 			prop = go_scripts[i];
+			scope = "sc:";
+		}
 	for (size_t i = 0; prop == NULL && i < sizeof(go_category_aliases) / sizeof(go_category_aliases[0]); i++)
 		if (strcmp(canon, go_category_aliases[i][0]) == 0)
 			prop = go_category_aliases[i][1];
@@ -417,8 +421,8 @@ emit_unicode_class(CelStrBuf *out, const char *name, size_t len, bool positive,
 		for (size_t i = 0; i < sizeof(fold_extras) / sizeof(fold_extras[0]); i++)
 			if (strcmp(prop, fold_extras[i][0]) == 0)
 			{
-				cel_strbuf_printf(out, "%s\\p{%s}%s%s", in_class ? "" : positive ? "[" : "[^",
-								  prop, fold_extras[i][1], in_class ? "" : "]");
+				cel_strbuf_printf(out, "%s\\p{%s%s}%s%s", in_class ? "" : positive ? "[" : "[^",
+								  scope, prop, fold_extras[i][1], in_class ? "" : "]");
 				return true;
 			}
 	}
@@ -432,7 +436,7 @@ emit_unicode_class(CelStrBuf *out, const char *name, size_t len, bool positive,
 			cel_strbuf_printf(out, "[%s%s]", positive ? "" : "^", ranges);
 		return true;
 	}
-	cel_strbuf_printf(out, "\\%c{%s}", positive ? 'p' : 'P', prop);
+	cel_strbuf_printf(out, "\\%c{%s%s}", positive ? 'p' : 'P', scope, prop);
 	return true;
 }
 

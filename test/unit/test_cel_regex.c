@@ -108,6 +108,9 @@ test_matching(void)
 	CHECK_BOOL(MATCH("x", "\\p{L_u}"), false);
 	CHECK_BOOL(MATCH("x", "\\pZ"), false);
 	CHECK_BOOL(MATCH("\u00e9", "^\\P{ASCII}$"), true);
+	/* scripts by Script, not Script_Extensions: U+0345 is Inherited */
+	CHECK_BOOL(MATCH("\u0345", "^\\p{Greek}$"), false);
+	CHECK_BOOL(MATCH("\u0964", "^\\p{Devanagari}$"), false);
 	/* (?i) widens Unicode classes by case variants, as Go's fold tables do */
 	CHECK_BOOL(MATCH("ab", "(?i)[\\p{Lu}\\d]"), true);
 	CHECK_BOOL(MATCH("a", "(?i)^\\p{Lu}$"), true);
