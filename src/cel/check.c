@@ -107,6 +107,7 @@ static const CelType *check_node(Checker *c, CelNodeRef ref);
 
 /* ---------- type construction ---------- */
 
+/* A type allocated in the checker's arena. */
 static const CelType *
 mk_type(Checker *c, CelTypeKind kind, const CelType *p0, const CelType *p1,
 		const char *name)
@@ -125,18 +126,21 @@ mk_type(Checker *c, CelTypeKind kind, const CelType *p0, const CelType *p1,
 	return t;
 }
 
+/* list(elem) */
 static const CelType *
 mk_list(Checker *c, const CelType *elem)
 {
 	return mk_type(c, CEL_T_LIST, elem, NULL, NULL);
 }
 
+/* map(k, v) */
 static const CelType *
 mk_map(Checker *c, const CelType *k, const CelType *v)
 {
 	return mk_type(c, CEL_T_MAP, k, v, NULL);
 }
 
+/* optional_type(t) */
 static const CelType *
 mk_optional(Checker *c, const CelType *t)
 {
@@ -157,6 +161,7 @@ new_var(Checker *c)
 	return mk_type(c, CEL_T_PARAM, NULL, NULL, name);
 }
 
+/* How many type parameters a type constructor carries. */
 static int
 nparams_of(const CelType *t)
 {
@@ -192,6 +197,7 @@ type_exact(const CelType *a, const CelType *b)
 
 /* ---------- formatting ---------- */
 
+/* Appends t as cel-go's checker spells types to buf. */
 static void
 format_into(char *buf, size_t size, const CelType *t)
 {
@@ -264,10 +270,10 @@ cel_check_format_type(Arena *arena, const CelType *t)
 
 /* ---------- errors ---------- */
 
-static void
-report(Checker *c, CelNodeRef ref, const char *fmt,...)
-__attribute__((format(printf, 3, 4)));
+static void report(Checker *c, CelNodeRef ref, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
 
+/* Records an error at a node (reported sorted by flush_errors). */
 static void
 report(Checker *c, CelNodeRef ref, const char *fmt,...)
 {
@@ -332,6 +338,7 @@ flush_errors(Checker *c)
 
 /* ---------- substitutions (cel-go's mapping) ---------- */
 
+/* Looks a signature type parameter up in an instantiation map. */
 static const CelType *
 m_find(const Mapping *m, const char *var)
 {
@@ -341,6 +348,7 @@ m_find(const Mapping *m, const char *var)
 	return NULL;
 }
 
+/* Records that a signature type parameter stands for t. */
 static void
 m_add(Checker *c, Mapping *m, const char *var, const CelType *t)
 {
@@ -501,12 +509,14 @@ not_referenced_in(const Checker *c, const char *var, const CelType *t, int depth
 	return true;
 }
 
+/* Whether t is dyn (or any, which behaves as dyn). */
 static bool
 is_dyn(const CelType *t)
 {
 	return t == NULL || t->kind == CEL_T_DYN || t->kind == CEL_T_ANY;
 }
 
+/* Whether t accepts and is accepted by everything. */
 static bool
 is_dyn_or_error(const CelType *t)
 {
@@ -542,6 +552,7 @@ less_specific(const CelType *a, const CelType *b)
 	}
 }
 
+/* The less specific of two compatible types (cel-go's mostGeneral). */
 static const CelType *
 most_general(const CelType *a, const CelType *b)
 {
@@ -676,12 +687,14 @@ is_assignable(Checker *c, const CelType *t1, const CelType *t2)
 
 /* ---------- node bookkeeping ---------- */
 
+/* Records a node's type. */
 static void
 set_type(Checker *c, CelNodeRef ref, const CelType *t)
 {
 	c->types[ref] = t;
 }
 
+/* A node's recorded type (dyn if none yet). */
 static const CelType *
 get_type(Checker *c, CelNodeRef ref)
 {
@@ -714,6 +727,7 @@ ast_add_string(Checker *c, const char *s)
 
 /* ---------- identifiers ---------- */
 
+/* The type of the innermost comprehension variable with this name. */
 static const CelType *
 find_local(Checker *c, const char *name)
 {
@@ -744,6 +758,7 @@ lookup_ident(Checker *c, const char *name, bool *is_local)
 	return NULL;
 }
 
+/* Types an identifier; undeclared names are errors. */
 static void
 check_ident(Checker *c, CelNodeRef ref)
 {
@@ -857,6 +872,7 @@ select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, const char *fi
 	return result;
 }
 
+/* Types a selection, first trying it as a qualified variable name. */
 static void
 check_select(Checker *c, CelNodeRef ref)
 {
@@ -1048,6 +1064,7 @@ check_logic(Checker *c, CelNodeRef ref)
 	set_type(c, ref, ok ? &cel_type_bool : &cel_type_error);
 }
 
+/* Types a call: special forms, namespaced functions, then overloads. */
 static void
 check_call(Checker *c, CelNodeRef ref)
 {
@@ -1173,6 +1190,7 @@ join_types(Checker *c, const CelType *prev, const CelType *cur)
 	return &cel_type_dyn;
 }
 
+/* Whether element i of a literal is marked optional ("?x"). */
 static bool
 is_optional_index(const CelAst *ast, uint32_t run, uint32_t n, uint32_t i)
 {
@@ -1197,6 +1215,7 @@ unwrap_optional_entry(Checker *c, CelNodeRef v)
 	return t;
 }
 
+/* Types a list literal by joining its element types. */
 static void
 check_list(Checker *c, CelNodeRef ref)
 {
@@ -1221,6 +1240,7 @@ check_list(Checker *c, CelNodeRef ref)
 	set_type(c, ref, mk_list(c, elem));
 }
 
+/* Types a map literal by joining key and value types. */
 static void
 check_map(Checker *c, CelNodeRef ref)
 {
@@ -1254,6 +1274,7 @@ check_map(Checker *c, CelNodeRef ref)
 
 /* ---------- comprehensions ---------- */
 
+/* Declares a comprehension variable; false when nesting is too deep. */
 static bool
 push_local(Checker *c, CelNodeRef ref, const char *name, const CelType *t)
 {
@@ -1268,6 +1289,7 @@ push_local(Checker *c, CelNodeRef ref, const char *name, const CelType *t)
 	return true;
 }
 
+/* Types a comprehension as cel-go does (range, accumulator, loop). */
 static void
 check_comprehension(Checker *c, CelNodeRef ref)
 {
@@ -1347,6 +1369,7 @@ check_comprehension(Checker *c, CelNodeRef ref)
 
 /* ---------- dispatch ---------- */
 
+/* Types one node (recursively), with a depth bound. */
 static const CelType *
 check_node(Checker *c, CelNodeRef ref)
 {
@@ -1427,6 +1450,7 @@ check_node(Checker *c, CelNodeRef ref)
 
 /* ---------- entry point ---------- */
 
+/* Type-checks an AST in place (see cel.h). */
 bool
 cel_check(const CelEnv *env, CelAst *ast, Arena *arena, DiagList *diags)
 {

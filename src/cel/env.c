@@ -79,6 +79,7 @@ cel_env_use_library(CelEnv *env, const CelLibrary *library)
 	env->libraries[env->nlibraries++] = library;
 }
 
+/* The declared type of a variable, or NULL. */
 const CelType *
 cel_env_lookup(const CelEnv *env, const char *name)
 {

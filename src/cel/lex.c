@@ -28,18 +28,21 @@ cel_lex_init(CelLexer *lx, const char *src, size_t len)
 	lx->error_text[0] = '\0';
 }
 
+/* Character classes of the CEL lexer (ASCII only, as CEL.g4). */
 static bool
 is_digit(int c)
 {
 	return c >= '0' && c <= '9';
 }
 
+/* Whether c is a hexadecimal digit. */
 static bool
 is_hex(int c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* Whether c may start an identifier (with _). */
 static bool
 is_letter(int c)
 {
@@ -455,6 +458,7 @@ put_utf8(char *out, uint32_t cp)
 	return 4;
 }
 
+/* Value of n hexadecimal digits (already validated by the lexer). */
 static uint32_t
 hex_value(const char *s, int n)
 {

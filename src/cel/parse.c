@@ -214,6 +214,7 @@ attach(CelParser *p, CelNodeRef parent, CelNodeRef child)
 
 /* ---------- builders ---------- */
 
+/* An identifier node. */
 CelNodeRef
 cel_pmk_ident(CelParser *p, int32_t off, const char *name)
 {
@@ -224,6 +225,7 @@ cel_pmk_ident(CelParser *p, int32_t off, const char *name)
 	return r;
 }
 
+/* A bool literal node. */
 CelNodeRef
 cel_pmk_bool(CelParser *p, int32_t off, bool b)
 {
@@ -237,6 +239,7 @@ cel_pmk_bool(CelParser *p, int32_t off, bool b)
 	return r;
 }
 
+/* An int literal node. */
 CelNodeRef
 cel_pmk_int(CelParser *p, int32_t off, int64_t i)
 {
@@ -322,6 +325,7 @@ cel_pmk_map(CelParser *p, int32_t off)
 	return cel_pnode(p, CEL_EXPR_MAP, off);
 }
 
+/* A comprehension node (macro expansion); NO_NODE if a part failed. */
 CelNodeRef
 cel_pmk_comprehension(CelParser *p, int32_t off, CelNodeRef range,
 					  const char *iter, const char *iter2, const char *accu,
@@ -468,6 +472,7 @@ cel_pcopy(CelParser *p, CelNodeRef ref)
 
 /* ---------- token stream ---------- */
 
+/* Consumes the current token. */
 static void
 advance(CelParser *p)
 {
@@ -475,6 +480,7 @@ advance(CelParser *p)
 	p->tok = cel_lex_next(&p->lx);
 }
 
+/* Consumes the current token if it is of the given kind. */
 static bool
 accept(CelParser *p, CelTokKind kind)
 {
@@ -884,6 +890,7 @@ parse_struct(CelParser *p, const char *name)
 
 /* ---------- primaries and members ---------- */
 
+/* Whether a name is one of CEL's reserved words. */
 static bool
 is_reserved(const char *name)
 {
@@ -1208,6 +1215,7 @@ parse_mul(CelParser *p)
 	return l;
 }
 
+/* calc = mul {('+'|'-') mul} */
 static CelNodeRef
 parse_add(CelParser *p)
 {
@@ -1233,6 +1241,7 @@ parse_add(CelParser *p)
 	return l;
 }
 
+/* relation = calc {relop calc}, all relations at one level. */
 static CelNodeRef
 parse_relation(CelParser *p)
 {
