@@ -10,17 +10,21 @@
  *   - optional chaining: a.?b, a[?b], and any select or index applied to an
  *     optional value (none stays none; a missing key gives none);
  *     or/orValue on optionals short-circuit as cel-go's planner makes them;
- *   - identifiers: comprehension variables shadow the activation; a chain
- *     a.b.c whose root is not a local is resolved the way cel-go resolves
- *     qualified names, longest bound name first ("a.b.c", then "a.b" with
- *     field c, then "a"); a name that is not bound but names a type (int,
- *     list, google.protobuf.Timestamp) is that type as a value;
- *   - namespaced functions written as member calls (math.greatest(...),
- *     optional.of(...)) become global calls when no local shadows them;
- *   - comprehensions, with the iteration budget and cancellation polling.
+ *   - identifiers: comprehension variables shadow the activation; a name
+ *     that is not bound but names a type (int, list, net.IP) is that type
+ *     as a value.  On an unchecked AST a chain a.b.c whose root is not a
+ *     local is resolved as cel-go resolves qualified names, longest bound
+ *     name first ("a.b.c", then "a.b" with field c, then "a"), and
+ *     namespaced functions written as member calls (math.greatest(...))
+ *     become global calls; the checker does both rewrites itself;
+ *   - comprehensions, with the iteration budget and cancellation polling;
+ *     an accumulator that starts as [] is appended to in place, as cel-go's
+ *     mutable list, so map/filter stay linear;
+ *   - == / != and ! directly (the hottest operators in conditions).
  * Every other call goes through the registry: the checker's resolved
  * overload when it recorded one and the arguments fit it, else dynamic
- * dispatch on the runtime kinds.
+ * dispatch on the runtime kinds.  Runtime errors are worded as Cerbos 0.55
+ * (cel-go v0.30) words them; test/diff/cel_eval_diff.py checks that.
  *
  * Recursion depth is bounded independently of the parser's limit so a
  * hand-built AST cannot exhaust the C stack.
