@@ -482,6 +482,11 @@ main(void)
 	reset();
 	CHECK(run(call("int", -1, 1, k_str("4 2"))).kind == CEL_VAL_ERROR);
 	reset();
+	CHECK(is_err(run(call("int", -1, 1, k_str("9223372036854775808"))),
+				 "type conversion error from 'string' to 'int'"));
+	reset();
+	CHECK(is_int(run(call("int", -1, 1, k_str("-9223372036854775808"))), INT64_MIN));
+	reset();
 	CHECK(is_str(run(call("string", -1, 1, k_double(-4.5e-3))), "-0.0045"));
 	reset();
 	CHECK(is_bool(run(call("bool", -1, 1, k_str("TRUE"))), true));
