@@ -31,6 +31,7 @@
  */
 #include "cel.h"
 #include "cel_registry.h"
+#include "cel_std.h"
 
 #include <string.h>
 
@@ -269,7 +270,12 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 		if (!list_index(key, &i))
 		{
 			if (key.kind == CEL_VAL_DOUBLE)
-				return cel_error(arena, "unsupported index value %g in list", key.u.d);
+			{
+				char		buf[40];
+
+				cel_format_double(key.u.d, buf, sizeof(buf));
+				return cel_error(arena, "unsupported index value %s in list", buf);
+			}
 			return cel_error(arena, "unsupported index type '%s' in list",
 							 cel_type_name(cel_value_type(key)));
 		}
