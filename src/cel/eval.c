@@ -306,6 +306,14 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 			return optional ? cel_optional_of(arena, out) : out;
 		if (optional)
 			return cel_optional_none();
+		if (key.kind == CEL_VAL_DOUBLE)
+		{
+			char		buf[40];
+
+			/* Go's %v of the key: 1.23456789e+08, not C's shortest %g */
+			cel_format_double(key.u.d, buf, sizeof(buf));
+			return cel_error(arena, "no such key: %s", buf);
+		}
 		return cel_error_no_such_key(arena, key);
 	}
 	if (optional)
