@@ -18,9 +18,12 @@
  * the operator token for operators, '(' for calls, '.' for selections,
  * '[' / '{' for indexing and aggregates.
  *
- * Depth is bounded twice: parser recursion (nested parentheses, arguments)
- * and the height of the resulting tree (long operator chains), so neither
- * this parser nor the later recursive stages can run out of stack.
+ * Depth is bounded twice, at the points where Cerbos (cel-go) draws the
+ * line: parser recursion (nested parentheses, arguments: "expression
+ * recursion limit exceeded: 250") and the height of the resulting tree
+ * (long operator or selection chains: "max recursion depth exceeded"
+ * beyond 251 levels), so neither this parser nor the later recursive
+ * stages can run out of stack.
  */
 #include "cel_parser.h"
 
@@ -1344,7 +1347,8 @@ parse_expr(CelParser *p)
 		return CEL_NO_NODE;
 	if (++p->depth > p->max_depth)
 	{
-		cel_parse_error(p, p->tok.start, "max recursion depth exceeded");
+		cel_parse_error(p, p->tok.start, "expression recursion limit exceeded: %d",
+						p->max_depth);
 		p->fatal = true;
 		p->depth--;
 		return CEL_NO_NODE;
@@ -1390,7 +1394,8 @@ cel_parse(Arena *arena, const char *source, size_t len,
 	p.diags = diags;
 	p.max_depth = options && options->max_depth > 0 ? options->max_depth : DEFAULT_MAX_DEPTH;
 	p.max_nodes = options && options->max_nodes > 0 ? options->max_nodes : DEFAULT_MAX_NODES;
-	p.max_height = 2 * p.max_depth;
+	/* cel-go accepts trees up to one level taller than its depth limit */
+	p.max_height = p.max_depth + 1;
 	if (source == NULL)
 		source = p.src = "";
 	if (len > max_length)

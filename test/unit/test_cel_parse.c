@@ -182,7 +182,7 @@ main(void)
 		for (i = 0; i < 100000; i++)
 			deep[i] = '(';
 		deep[i] = '\0';
-		CHECK(strncmp(parse_str(deep), "ERR", 3) == 0);
+		CHECK(strstr(parse_str(deep), "expression recursion limit exceeded: 250") != NULL);
 		for (i = 0; i < 100000; i++)
 		{
 			deep[2 * i] = i ? '+' : '1';
@@ -194,8 +194,30 @@ main(void)
 		for (i = 0; i < 300; i++)
 			deep[i] = '[';
 		deep[i] = '\0';
-		CHECK(strstr(parse_str(deep), "max recursion depth exceeded") != NULL);
+		CHECK(strstr(parse_str(deep), "expression recursion limit exceeded: 250") != NULL);
 		CHECK_STR(parse_str("((((((((((1))))))))))"), "1");
+		/* the boundaries Cerbos 0.55 has (measured with cerbos compile) */
+		for (i = 0; i < 249; i++)
+			deep[i] = '(';
+		deep[i++] = '1';
+		for (int j = 0; j < 249; j++)
+			deep[i++] = ')';
+		deep[i] = '\0';
+		CHECK_STR(parse_str(deep), "1");
+		memmove(deep + 1, deep, strlen(deep) + 1);
+		deep[0] = '(';
+		strcat(deep, ")");
+		CHECK(strstr(parse_str(deep), "expression recursion limit exceeded: 250") != NULL);
+		strcpy(deep, "1");
+		for (i = 1; i < 250; i++)
+			strcat(deep, "+1");
+		strcat(deep, ">0");		/* tree height 251: accepted */
+		CHECK(strncmp(parse_str(deep), "ERR", 3) != 0);
+		strcpy(deep, "1");
+		for (i = 1; i < 251; i++)
+			strcat(deep, "+1");
+		strcat(deep, ">0");		/* height 252 */
+		CHECK(strstr(parse_str(deep), "max recursion depth exceeded") != NULL);
 	}
 
 	arena_destroy(arena);
