@@ -170,6 +170,32 @@ main(void)
 	CHECK_STR(check_str("\"%a\".format([1])"), "ERR 1:12: could not parse formatting clause: unrecognized formatting clause \"a\"");
 	CHECK_STR(check_str("timestamp('2024-01-01T00:00:00Z')"), "timestamp");
 
+	/* cel-go's display form, as the conformance data records Cerbos' errors */
+	{
+		const char *src = "'less filling' && 'tastes great'";
+		DiagList	d;
+		CelAst	   *ast;
+
+		diag_init(&d, arena);
+		ast = cel_parse(arena, src, strlen(src), NULL, &d);
+		CHECK(ast != NULL && !cel_check(cel_env_cerbos(arena), ast, arena, &d));
+		CHECK_STR(cel_errors_display(arena, src, strlen(src), &d),
+				  "ERROR: <input>:1:1: expected type 'bool' but found 'string'\n"
+				  " | 'less filling' && 'tastes great'\n"
+				  " | ^\n"
+				  "ERROR: <input>:1:19: expected type 'bool' but found 'string'\n"
+				  " | 'less filling' && 'tastes great'\n"
+				  " | ..................^");
+		src = "1 +\n\t2 + 'a'";
+		diag_init(&d, arena);
+		ast = cel_parse(arena, src, strlen(src), NULL, &d);
+		CHECK(ast != NULL && !cel_check(cel_env_cerbos(arena), ast, arena, &d));
+		CHECK_STR(cel_errors_display(arena, src, strlen(src), &d),
+				  "ERROR: <input>:2:4: found no matching overload for '_+_' applied to '(int, string)'\n"
+				  " |  2 + 'a'\n"
+				  " | ...^");
+	}
+
 	/* cost stays linear: 3000 comparisons of dyn against literals */
 	{
 		static char big[64 * 1024];
