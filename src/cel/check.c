@@ -98,6 +98,7 @@ typedef struct Checker
 	int			depth;
 	bool		failed;
 	bool		oom;
+	size_t		pool_cap;		/* capacity of ast->strings once copied, else 0 */
 	CheckError *errors;			/* reported at the end, sorted by position */
 	int			nerrors;
 	int			caperrors;
@@ -703,24 +704,30 @@ get_type(Checker *c, CelNodeRef ref)
 	return t ? t : &cel_type_dyn;
 }
 
-/* Appends a string to the AST's pool (the checker renames nodes). */
+/* Appends a string to the AST's pool (the checker renames nodes); the pool
+ * is copied once into a buffer that then grows geometrically. */
 static CelStrRef
 ast_add_string(Checker *c, const char *s)
 {
 	size_t		len = strlen(s);
-	char	   *pool;
 	CelStrRef	off;
 
-	pool = (char *) arena_alloc(c->arena, c->ast->strings_len + len + 1);
-	if (pool == NULL)
+	if (c->ast->strings_len + len + 1 > c->pool_cap)
 	{
-		c->oom = true;
-		return 0;
+		size_t		ncap = (c->ast->strings_len + len + 1) * 2;
+		char	   *pool = (char *) arena_alloc(c->arena, ncap);
+
+		if (pool == NULL || ncap > UINT32_MAX)
+		{
+			c->oom = true;
+			return 0;
+		}
+		memcpy(pool, c->ast->strings, c->ast->strings_len);
+		c->ast->strings = pool;
+		c->pool_cap = ncap;
 	}
-	memcpy(pool, c->ast->strings, c->ast->strings_len);
 	off = c->ast->strings_len;
-	memcpy(pool + off, s, len + 1);
-	c->ast->strings = pool;
+	memcpy(c->ast->strings + off, s, len + 1);
 	c->ast->strings_len += (uint32_t) len + 1;
 	return off;
 }
