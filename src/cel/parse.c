@@ -1400,9 +1400,18 @@ cel_parse(Arena *arena, const char *source, size_t len,
 		source = p.src = "";
 	if (len > max_length)
 	{
-		cel_parse_error(&p, 0, "expression code point size exceeds limit: size: %zu, limit %zu",
-						len, max_length);
-		return NULL;
+		/* the limit counts code points, as cel-go's does */
+		size_t		points = 0;
+
+		for (size_t i = 0; i < len; i++)
+			if (((unsigned char) source[i] & 0xC0) != 0x80)
+				points++;
+		if (points > max_length)
+		{
+			cel_parse_error(&p, 0, "expression code point size exceeds limit: size: %zu, limit %zu",
+							points, max_length);
+			return NULL;
+		}
 	}
 	/* the string pool starts with "" at offset 0 */
 	if (!grow(&p, (void **) &p.strings, &p.cap_strings, 1, 1))

@@ -170,6 +170,25 @@ main(void)
 	CHECK_STR(check_str("\"%a\".format([1])"), "ERR 1:12: could not parse formatting clause: unrecognized formatting clause \"a\"");
 	CHECK_STR(check_str("timestamp('2024-01-01T00:00:00Z')"), "timestamp");
 
+	/* checking twice (after rewrites and folding) gives the same answer */
+	{
+		const char *src = "optional.of(y.z).hasValue() && .R.id == 'a' + 'b' && b.c.size() > 1";
+		DiagList	d;
+		CelAst	   *ast;
+		CelEnv	   *env = cel_env_cerbos(arena);
+		const char *first;
+
+		cel_env_declare(env, "y.z", &cel_type_int);
+		cel_env_declare(env, "b.c", &cel_type_string);
+		diag_init(&d, arena);
+		ast = cel_parse(arena, src, strlen(src), NULL, &d);
+		CHECK(ast != NULL && cel_check(env, ast, arena, &d));
+		first = ast ? arena_strdup(arena, dump_ast(ast)) : "";
+		CHECK_STR(first, "_&&_(_&&_(optional.of(y.z).hasValue(), _==_(R.id, \"ab\")), _>_(b.c.size(), 1))");
+		CHECK(ast != NULL && cel_check(env, ast, arena, &d));
+		CHECK_STR(ast ? dump_ast(ast) : "", first);
+	}
+
 	/* cel-go's display form, as the conformance data records Cerbos' errors */
 	{
 		const char *src = "'less filling' && 'tastes great'";
