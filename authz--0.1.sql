@@ -114,3 +114,11 @@ CREATE TRIGGER authz_policies_changed
 
 REVOKE ALL ON authz_policies FROM PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON authz_policies TO authz_admin;
+
+-- CEL, for psql and tests: the same compiler and evaluator as conditions.
+CREATE FUNCTION authz_cel_eval(expr text, bindings jsonb DEFAULT '{}', typed boolean DEFAULT false)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'authz_cel_eval'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_cel_eval(text, jsonb, boolean) IS
+	'Compile one CEL expression as Cerbos compiles conditions (bindings declared dyn) and evaluate it: {"type","value"}, the typed encoding when typed, or {"error"} for a runtime error. Compile errors are SQL errors with line:column.';

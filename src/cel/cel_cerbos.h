@@ -2,8 +2,9 @@
  * cel_cerbos.h — Cerbos 0.55's own CEL functions and value types.
  *
  * The library table lives in cerbos.c (sets, now/timeSince, id,
- * inIPAddrRange); the hierarchy type in cerbos_hierarchy.c and the SPIFFE
- * types in cerbos_spiffe.c, whose implementations the table refers to.
+ * inIPAddrRange); the hierarchy type in cerbos_hierarchy.c, the SPIFFE
+ * types in cerbos_spiffe.c and the path functions in cerbos_path.c, whose
+ * implementations the table refers to.
  *
  * Opaque type names are Cerbos' own ("cerbos.lib.hierarchy",
  * "cerbos.lib.spiffeID", "cerbos.lib.spiffeTrustDomain",
@@ -26,6 +27,10 @@ extern const CelOpaqueType cel_hierarchy_type;
 extern const CelOpaqueType cel_spiffe_id_type;
 extern const CelOpaqueType cel_spiffe_td_type;
 extern const CelOpaqueType cel_spiffe_matcher_type;
+
+/* The type a Cerbos type name denotes ("cerbos.lib.hierarchy",
+ * "cerbos.lib.spiffeID", ...), else NULL; for cel_type_named. */
+extern const CelType *cel_cerbos_type_named(const char *name);
 
 /* hierarchy(string[, delimiter]) as Go's strings.Split builds it. */
 extern CelValue cel_hierarchy_from_string(Arena *arena, const char *s,
@@ -54,6 +59,16 @@ extern CelValue cel_fn_hierarchy_overlaps(CelEvalContext *ctx, const CelValue *a
 extern CelValue cel_fn_hierarchy_sibling_of(CelEvalContext *ctx, const CelValue *args, int nargs);
 extern CelValue cel_fn_hierarchy_size(CelEvalContext *ctx, const CelValue *args, int nargs);
 extern CelValue cel_fn_hierarchy_index(CelEvalContext *ctx, const CelValue *args, int nargs);
+
+extern CelValue cel_fn_path_match(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_path_match_any_of(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_path_has_prefix(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_rel_path(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_base_path(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_ext_path(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_dir_path(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_join_path(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_volume_name(CelEvalContext *ctx, const CelValue *args, int nargs);
 
 extern CelValue cel_fn_spiffe_id(CelEvalContext *ctx, const CelValue *args, int nargs);
 extern CelValue cel_fn_spiffe_trust_domain(CelEvalContext *ctx, const CelValue *args, int nargs);

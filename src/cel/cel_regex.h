@@ -11,6 +11,7 @@
 #ifndef AUTHZ_CEL_REGEX_H
 #define AUTHZ_CEL_REGEX_H
 
+#include "cel_ast.h"
 #include "cel_func.h"
 
 /*
@@ -21,6 +22,18 @@
  */
 extern const char *cel_regex_check(Arena *arena, const char *pattern,
 								   size_t len);
+
+/*
+ * The checker's validation of one call node of the typed AST, as Cerbos
+ * 0.55 does it: a member call x.matches('<string literal>') whose pattern
+ * Go rejects is a compile error "invalid matches argument" reported at the
+ * literal (the global form matches(x, '<literal>') and the regex.*
+ * functions fail only when evaluated).  Returns true when the node is fine
+ * or not such a call; otherwise false with *node and *message.
+ */
+extern bool cel_regex_check_call(const CelAst *ast, CelNodeRef call,
+								 Arena *arena, CelNodeRef *node,
+								 const char **message);
 
 /*
  * The translation behind cel_regex_check (re2_syntax.c): on success returns

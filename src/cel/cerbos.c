@@ -2,7 +2,9 @@
  * cerbos.c — Cerbos 0.55's CEL library: the set functions (intersect,
  * except, hasIntersection/has_intersection, isSubset/is_subset), now(),
  * timeSince(), id(), inIPAddrRange(), and the table that also lists the
- * hierarchy (cerbos_hierarchy.c) and SPIFFE (cerbos_spiffe.c) functions.
+ * hierarchy (cerbos_hierarchy.c), SPIFFE (cerbos_spiffe.c) and path
+ * (cerbos_path.c: pathMatch, pathMatchAnyOf, pathHasPrefix, basePath,
+ * dirPath, extPath, joinPath, relPath, volumeName) functions.
  *
  * Set functions compare elements with CEL equality (so 1 and 1.0 match,
  * as the real binary shows), keep duplicates, and answer in the order of
@@ -27,14 +29,23 @@
 
 /* ---------- sets ---------- */
 
-/* Whether v occurs in l by CEL equality. */
-static bool
-list_has(const CelList *l, CelValue v)
+/*
+ * Whether v occurs in l by CEL equality: 1 yes, 0 no, -1 when the
+ * embedding layer asked to stop (the set functions are quadratic, so long
+ * lists poll ctx->interrupted every few thousand comparisons).
+ */
+static int
+list_has(CelEvalContext *ctx, const CelList *l, CelValue v, uint64_t *steps)
 {
 	for (size_t i = 0; i < l->len; i++)
+	{
+		if ((++*steps & 4095) == 0 && ctx->interrupted &&
+			ctx->interrupted(ctx->user))
+			return -1;
 		if (cel_equal_bool(v, l->items[i]))
-			return true;
-	return false;
+			return 1;
+	}
+	return 0;
 }
 
 /* Checks the two list arguments of a set function (non-strict forms). */
@@ -62,6 +73,7 @@ fn_intersect(CelEvalContext *ctx, const CelValue *args, int nargs)
 	CelValue   *out;
 	size_t		n = 0;
 	CelValue	err;
+	uint64_t	steps = 0;
 
 	if (!set_args(ctx, args, &err))
 		return err;
@@ -77,8 +89,14 @@ fn_intersect(CelEvalContext *ctx, const CelValue *args, int nargs)
 	if (!out)
 		return cel_error(ctx->arena, "out of memory");
 	for (size_t i = 0; i < a->len; i++)
-		if (list_has(b, a->items[i]))
+	{
+		int			found = list_has(ctx, b, a->items[i], &steps);
+
+		if (found < 0)
+			return cel_error(ctx->arena, "evaluation interrupted");
+		if (found)
 			out[n++] = a->items[i];
+	}
 	return cel_list_from(ctx->arena, out, n);
 }
 
@@ -90,6 +108,7 @@ fn_except(CelEvalContext *ctx, const CelValue *args, int nargs)
 	CelValue   *out;
 	size_t		n = 0;
 	CelValue	err;
+	uint64_t	steps = 0;
 
 	if (!set_args(ctx, args, &err))
 		return err;
@@ -99,8 +118,14 @@ fn_except(CelEvalContext *ctx, const CelValue *args, int nargs)
 	if (!out)
 		return cel_error(ctx->arena, "out of memory");
 	for (size_t i = 0; i < a->len; i++)
-		if (!list_has(b, a->items[i]))
+	{
+		int			found = list_has(ctx, b, a->items[i], &steps);
+
+		if (found < 0)
+			return cel_error(ctx->arena, "evaluation interrupted");
+		if (!found)
 			out[n++] = a->items[i];
+	}
 	return cel_list_from(ctx->arena, out, n);
 }
 
@@ -110,6 +135,7 @@ fn_has_intersection(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	const CelList *a, *b;
 	CelValue	err;
+	uint64_t	steps = 0;
 
 	if (!set_args(ctx, args, &err))
 		return err;
@@ -122,8 +148,14 @@ fn_has_intersection(CelEvalContext *ctx, const CelValue *args, int nargs)
 		a = b, b = t;
 	}
 	for (size_t i = 0; i < a->len; i++)
-		if (list_has(b, a->items[i]))
+	{
+		int			found = list_has(ctx, b, a->items[i], &steps);
+
+		if (found < 0)
+			return cel_error(ctx->arena, "evaluation interrupted");
+		if (found)
 			return cel_bool(true);
+	}
 	return cel_bool(false);
 }
 
@@ -132,12 +164,19 @@ static CelValue
 fn_is_subset(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	CelValue	err;
+	uint64_t	steps = 0;
 
 	if (!set_args(ctx, args, &err))
 		return err;
 	for (size_t i = 0; i < args[0].u.list->len; i++)
-		if (!list_has(args[1].u.list, args[0].u.list->items[i]))
+	{
+		int			found = list_has(ctx, args[1].u.list, args[0].u.list->items[i], &steps);
+
+		if (found < 0)
+			return cel_error(ctx->arena, "evaluation interrupted");
+		if (!found)
 			return cel_bool(false);
+	}
 	return cel_bool(true);
 }
 
@@ -283,6 +322,19 @@ fn_in_ip_addr_range(CelEvalContext *ctx, const CelValue *args, int nargs)
 	return cel_bool(true);
 }
 
+/* Cerbos' library types by name. */
+const CelType *
+cel_cerbos_type_named(const char *name)
+{
+	const CelOpaqueType *types[] = {&cel_hierarchy_type, &cel_spiffe_id_type,
+	&cel_spiffe_td_type, &cel_spiffe_matcher_type};
+
+	for (size_t i = 0; name && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(types[i]->name, name) == 0)
+			return types[i]->type;
+	return NULL;
+}
+
 /* ---------- the library ---------- */
 
 #define HIER "opaque(cerbos.lib.hierarchy)"
@@ -310,6 +362,20 @@ static const CelOverload cerbos_overloads[] = {
 	{"timeSince_overload", "timeSince(timestamp) -> duration", fn_time_since, CEL_FN_NO_FOLD},
 	{"timeSince_member_overload", "timestamp.timeSince() -> duration", fn_time_since, CEL_FN_NO_FOLD},
 	{"id_overload", "id(dyn) -> dyn", fn_id, 0},
+
+	/* paths (cerbos_path.c) */
+	{"pathMatch_string_string", "pathMatch(string, string) -> bool", cel_fn_path_match, 0},
+	{"pathMatch_member_string", "string.pathMatch(string) -> bool", cel_fn_path_match, 0},
+	{"pathMatchAnyOf_string_stringarray", "pathMatchAnyOf(string, list(string)) -> bool", cel_fn_path_match_any_of, 0},
+	{"pathMatchAnyOf_member_stringarray", "string.pathMatchAnyOf(list(string)) -> bool", cel_fn_path_match_any_of, 0},
+	{"pathHasPrefix_string_string", "pathHasPrefix(string, string) -> bool", cel_fn_path_has_prefix, 0},
+	{"pathHasPrefix_member_string", "string.pathHasPrefix(string) -> bool", cel_fn_path_has_prefix, 0},
+	{"basePath_string", "basePath(string) -> string", cel_fn_base_path, 0},
+	{"dirPath_string", "dirPath(string) -> string", cel_fn_dir_path, 0},
+	{"extPath_string", "extPath(string) -> string", cel_fn_ext_path, 0},
+	{"joinPath_stringarray", "joinPath(list(string)) -> string", cel_fn_join_path, 0},
+	{"relPath_string_string", "relPath(string, string) -> string", cel_fn_rel_path, 0},
+	{"volumeName_string", "volumeName(string) -> string", cel_fn_volume_name, 0},
 
 	/* hierarchy */
 	{"hierarchy_string", "hierarchy(string) -> " HIER, cel_fn_hierarchy, 0},

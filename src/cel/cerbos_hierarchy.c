@@ -310,24 +310,28 @@ immediate_parent_of(const CelHierarchy *h, const CelHierarchy *child)
 	return child->n == h->n + 1 && prefix_eq(h, child, h->n);
 }
 
+/* <h>.ancestorOf(child). */
 CelValue
 cel_fn_hierarchy_ancestor_of(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	return cel_bool(ancestor_of(H0, H1));
 }
 
+/* <h>.descendentOf(parent). */
 CelValue
 cel_fn_hierarchy_descendent_of(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	return cel_bool(ancestor_of(H1, H0));
 }
 
+/* <h>.immediateParentOf(child). */
 CelValue
 cel_fn_hierarchy_immediate_parent_of(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	return cel_bool(immediate_parent_of(H0, H1));
 }
 
+/* <h>.immediateChildOf(parent). */
 CelValue
 cel_fn_hierarchy_immediate_child_of(CelEvalContext *ctx, const CelValue *args, int nargs)
 {

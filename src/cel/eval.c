@@ -10,28 +10,33 @@
  *   - optional chaining: a.?b, a[?b], and any select or index applied to an
  *     optional value (none stays none; a missing key gives none);
  *     or/orValue on optionals short-circuit as cel-go's planner makes them;
- *   - identifiers: comprehension variables shadow the activation; a chain
- *     a.b.c whose root is not a local is resolved the way cel-go resolves
- *     qualified names, longest bound name first ("a.b.c", then "a.b" with
- *     field c, then "a"); a name that is not bound but names a type (int,
- *     list, google.protobuf.Timestamp) is that type as a value;
- *   - namespaced functions written as member calls (math.greatest(...),
- *     optional.of(...)) become global calls when no local shadows them;
- *   - comprehensions, with the iteration budget and cancellation polling.
+ *   - identifiers: comprehension variables shadow the activation; a name
+ *     that is not bound but names a type (int, list, net.IP) is that type
+ *     as a value.  On an unchecked AST a chain a.b.c whose root is not a
+ *     local is resolved as cel-go resolves qualified names, longest bound
+ *     name first ("a.b.c", then "a.b" with field c, then "a"), and
+ *     namespaced functions written as member calls (math.greatest(...))
+ *     become global calls; the checker does both rewrites itself;
+ *   - comprehensions, with the iteration budget and cancellation polling;
+ *     an accumulator that starts as [] is appended to in place, as cel-go's
+ *     mutable list, so map/filter stay linear;
+ *   - == / != and ! directly (the hottest operators in conditions).
  * Every other call goes through the registry: the checker's resolved
  * overload when it recorded one and the arguments fit it, else dynamic
- * dispatch on the runtime kinds.
+ * dispatch on the runtime kinds.  Runtime errors are worded as Cerbos 0.55
+ * (cel-go v0.30) words them; test/diff/cel_eval_diff.py checks that.
  *
  * Recursion depth is bounded independently of the parser's limit so a
  * hand-built AST cannot exhaust the C stack.
  */
 #include "cel.h"
 #include "cel_registry.h"
+#include "cel_std.h"
 
 #include <string.h>
 
 #define EVAL_MAX_DEPTH 1000
-#define EVAL_MAX_LOCALS 256
+#define EVAL_MAX_LOCALS 64		/* live comprehension variables (nesting) */
 #define EVAL_MAX_CHAIN 32
 #define EVAL_INLINE_ARGS 8
 
@@ -64,7 +69,7 @@ static EvalLocal *
 find_local(EvalState *st, const char *name)
 {
 	for (int i = st->nlocals - 1; i >= 0; i--)
-		if (strcmp(st->locals[i].name, name) == 0)
+		if (st->locals[i].name == name || strcmp(st->locals[i].name, name) == 0)
 			return &st->locals[i];
 	return NULL;
 }
@@ -76,6 +81,15 @@ lookup_global(EvalState *st, const char *name, CelValue *out)
 	if (st->act == NULL || st->act->resolve == NULL)
 		return false;
 	return st->act->resolve(st->act->state, name, out);
+}
+
+/* A standard or library-defined type a name denotes, or NULL. */
+static const CelType *
+type_named(EvalState *st, const char *name)
+{
+	const CelType *t = cel_type_named(name);
+
+	return t != NULL ? t : cel_registry_find_type(st->reg, name);
 }
 
 /* Value of a plain identifier: local, activation, then type name. */
@@ -90,7 +104,7 @@ eval_ident(EvalState *st, const char *name)
 		return l->value;
 	if (lookup_global(st, name, &v))
 		return v;
-	if ((t = cel_type_named(name)) != NULL)
+	if ((t = type_named(st, name)) != NULL)
 		return cel_type_value(t);
 	return cel_error(st->ctx->arena, "no such attribute(s): %s", name);
 }
@@ -122,10 +136,12 @@ select_field(EvalState *st, CelValue obj, const char *field, bool optional)
 			return cel_null();
 		return cel_error_no_such_key(st->ctx->arena, key);
 	}
+	/* cel-go qualifies lists by index and everything else by key */
+	if (obj.kind == CEL_VAL_LIST)
+		return cel_error(st->ctx->arena, "unsupported index type 'string' in list");
 	if (optional)
 		return cel_optional_none();
-	return cel_error(st->ctx->arena, "type '%s' does not support field selection",
-					 cel_type_name(cel_value_type(obj)));
+	return cel_error_no_such_key(st->ctx->arena, key);
 }
 
 /* A list index as an int64: ints, uints and integral doubles count. */
@@ -188,6 +204,33 @@ map_lookup(const CelMap *map, CelValue key, CelValue *out)
 	return cel_map_get(map, key, out);
 }
 
+/* The Go type cel-go prints for a value that cannot be a qualifier. */
+static const char *
+go_qualifier_type(CelValue key)
+{
+	switch (key.kind)
+	{
+		case CEL_VAL_NULL:
+			return "types.Null";
+		case CEL_VAL_BYTES:
+			return "types.Bytes";
+		case CEL_VAL_LIST:
+			return "*types.baseList";
+		case CEL_VAL_MAP:
+			return "*types.baseMap";
+		case CEL_VAL_TIMESTAMP:
+			return "types.Timestamp";
+		case CEL_VAL_DURATION:
+			return "types.Duration";
+		case CEL_VAL_TYPE:
+			return "*types.Type";
+		case CEL_VAL_OPTIONAL:
+			return "*types.Optional";
+		default:
+			return "unknown";
+	}
+}
+
 /*
  * Index into a list or map.  In optional mode a missing key or an index out
  * of range gives none and a found value is wrapped in optional.of.
@@ -208,6 +251,18 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 			return obj;
 		return index_value(st, *obj.u.opt, key, true);
 	}
+	switch (key.kind)
+	{
+		case CEL_VAL_STRING:
+		case CEL_VAL_INT:
+		case CEL_VAL_UINT:
+		case CEL_VAL_BOOL:
+		case CEL_VAL_DOUBLE:
+			break;
+		default:
+			/* cel-go names the Go type of a key it cannot qualify with */
+			return cel_error(arena, "invalid qualifier type: %s", go_qualifier_type(key));
+	}
 	if (obj.kind == CEL_VAL_LIST)
 	{
 		int64_t		i;
@@ -215,7 +270,12 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 		if (!list_index(key, &i))
 		{
 			if (key.kind == CEL_VAL_DOUBLE)
-				return cel_error(arena, "unsupported index value %g in list", key.u.d);
+			{
+				char		buf[40];
+
+				cel_format_double(key.u.d, buf, sizeof(buf));
+				return cel_error(arena, "unsupported index value %s in list", buf);
+			}
 			return cel_error(arena, "unsupported index type '%s' in list",
 							 cel_type_name(cel_value_type(key)));
 		}
@@ -246,11 +306,20 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 			return optional ? cel_optional_of(arena, out) : out;
 		if (optional)
 			return cel_optional_none();
+		if (key.kind == CEL_VAL_DOUBLE)
+		{
+			char		buf[40];
+
+			/* Go's %v of the key: 1.23456789e+08, not C's shortest %g */
+			cel_format_double(key.u.d, buf, sizeof(buf));
+			return cel_error(arena, "no such key: %s", buf);
+		}
 		return cel_error_no_such_key(arena, key);
 	}
 	if (optional)
 		return cel_optional_none();
-	return cel_error_no_such_overload(arena, "_[_]");
+	/* cel-go qualifies other values by key and finds nothing */
+	return cel_error_no_such_key(arena, key);
 }
 
 /*
@@ -330,7 +399,7 @@ eval_qualified(EvalState *st, const char *const *parts, int n, CelValue *out)
 			return false;
 		if (lookup_global(st, name, &v))
 			found = true;
-		else if ((t = cel_type_named(name)) != NULL)
+		else if ((t = type_named(st, name)) != NULL)
 		{
 			v = cel_type_value(t);
 			found = true;
@@ -353,7 +422,9 @@ eval_select(EvalState *st, CelNodeRef ref, const CelExpr *e)
 	const char *field = cel_ast_str(st->ast, e->u.select.field);
 	CelValue	obj;
 
-	if (!(e->flags & (CEL_EXPR_F_TEST_ONLY | CEL_EXPR_F_OPTIONAL)))
+	/* the checker already turned bound qualified names into identifiers */
+	if (!(e->flags & (CEL_EXPR_F_TEST_ONLY | CEL_EXPR_F_OPTIONAL)) &&
+		st->ast->types == NULL)
 	{
 		const char *parts[EVAL_MAX_CHAIN];
 		int			n = ident_chain(st, ref, parts, EVAL_MAX_CHAIN);
@@ -377,52 +448,64 @@ eval_select(EvalState *st, CelNodeRef ref, const CelExpr *e)
 		{
 			if (obj.u.opt == NULL)
 				return cel_bool(false);
-			if (obj.u.opt->kind == CEL_VAL_MAP)
-				return cel_bool(cel_map_get(obj.u.opt->u.map, key, &ignored));
+			obj = *obj.u.opt;
+			if (obj.kind == CEL_VAL_MAP)
+				return cel_bool(cel_map_get(obj.u.map, key, &ignored));
 		}
-		return cel_error(st->ctx->arena, "invalid type for field selection.");
+		/* as cel-go: a list cannot be qualified by a name; scalars lack it */
+		if (obj.kind == CEL_VAL_LIST)
+			return cel_error(st->ctx->arena, "unsupported index type 'string' in list");
+		return cel_bool(false);
 	}
 	return select_field(st, obj, field, (e->flags & CEL_EXPR_F_OPTIONAL) != 0);
 }
 
 /* ---------- calls ---------- */
 
-/* a && b / a || b with CEL's commutative absorption (cel-go evalAnd/Or). */
+/*
+ * a && b / a || b with CEL's commutative absorption, as cel-go v0.30's
+ * evalAnd/evalOr: the absorbing value (false for &&, true for ||) wins from
+ * any term; otherwise an unknown; otherwise the first term that is not a
+ * bool decides the error (its own error, or "no such overload" for a
+ * non-bool value).
+ */
 static CelValue
 eval_logic(EvalState *st, const CelExpr *e, bool is_and)
 {
 	const int32_t *args = st->ast->args + e->u.call.args;
-	CelValue	acc;
+	CelValue	unknown = {0};
+	CelValue	err = {0};
+	bool		have_unknown = false,
+				have_err = false;
 
-	if (e->u.call.nargs == 0)
-		return cel_bool(is_and);
-	acc = eval_node(st, args[0]);
-	for (uint32_t i = 1; i < e->u.call.nargs; i++)
+	for (uint32_t i = 0; i < e->u.call.nargs; i++)
 	{
-		CelValue	r;
-		bool		lok = acc.kind == CEL_VAL_BOOL;
-		bool		rok;
+		CelValue	v = eval_node(st, args[i]);
 
-		if (lok && acc.u.b != is_and)
-			return acc;			/* false && _, true || _ */
-		r = eval_node(st, args[i]);
-		rok = r.kind == CEL_VAL_BOOL;
-		if (rok && r.u.b != is_and)
-			return r;
-		if (lok && rok)
-			acc = cel_bool(is_and);
-		else if (acc.kind == CEL_VAL_UNKNOWN)
-			;					/* keep the left unknown */
-		else if (r.kind == CEL_VAL_UNKNOWN)
-			acc = r;
-		else if (acc.kind == CEL_VAL_ERROR)
-			;
-		else if (r.kind == CEL_VAL_ERROR)
-			acc = r;
-		else
-			acc = cel_error_no_such_overload(st->ctx->arena, is_and ? "_&&_" : "_||_");
+		if (v.kind == CEL_VAL_BOOL)
+		{
+			if (v.u.b != is_and)
+				return v;		/* false && _, true || _ */
+			continue;
+		}
+		if (v.kind == CEL_VAL_UNKNOWN)
+		{
+			if (!have_unknown)
+				unknown = v;
+			have_unknown = true;
+		}
+		else if (!have_err)
+		{
+			err = v.kind == CEL_VAL_ERROR ? v :
+				cel_error_no_such_overload(st->ctx->arena, NULL);
+			have_err = true;
+		}
 	}
-	return acc;
+	if (have_unknown)
+		return unknown;
+	if (have_err)
+		return err;
+	return cel_bool(is_and);
 }
 
 /* c ? a : b — only the chosen branch is evaluated. */
@@ -439,7 +522,7 @@ eval_conditional(EvalState *st, const CelExpr *e)
 		return eval_node(st, c.u.b ? args[1] : args[2]);
 	if (cel_is_error_or_unknown(c))
 		return c;
-	return cel_error_no_such_overload(st->ctx->arena, "_?_:_");
+	return cel_error_no_such_overload(st->ctx->arena, NULL);
 }
 
 /* Whether a call's target is a namespace for a global function. */
@@ -450,7 +533,8 @@ namespaced_function(EvalState *st, const CelExpr *e)
 	int			n;
 	const char *name;
 
-	if (e->u.call.target == CEL_NO_NODE)
+	/* on a checked AST the checker already made these global calls */
+	if (e->u.call.target == CEL_NO_NODE || st->ast->types != NULL)
 		return NULL;
 	n = ident_chain(st, e->u.call.target, parts, EVAL_MAX_CHAIN - 1);
 	if (n == 0 || find_local(st, parts[0]) != NULL)
@@ -486,10 +570,12 @@ eval_optional_or(EvalState *st, const CelExpr *e, const char *fn, CelValue *out)
 	const int32_t *args = st->ast->args + e->u.call.args;
 	CelValue	target;
 	CelValue	alt;
-	bool		is_or = strcmp(fn, "or") == 0;
+	bool		is_or;
 
-	if (e->u.call.target == CEL_NO_NODE || e->u.call.nargs != 1 ||
-		!(is_or || strcmp(fn, "orValue") == 0))
+	if (e->u.call.target == CEL_NO_NODE || e->u.call.nargs != 1 || fn[0] != 'o')
+		return false;
+	is_or = strcmp(fn, "or") == 0;
+	if (!is_or && strcmp(fn, "orValue") != 0)
 		return false;
 	target = eval_node(st, e->u.call.target);
 	if (cel_is_error_or_unknown(target))
@@ -499,7 +585,7 @@ eval_optional_or(EvalState *st, const CelExpr *e, const char *fn, CelValue *out)
 	}
 	if (target.kind != CEL_VAL_OPTIONAL)
 	{
-		*out = cel_error_no_such_overload(st->ctx->arena, fn);
+		*out = cel_error_no_such_overload(st->ctx->arena, NULL);
 		return true;
 	}
 	if (target.u.opt != NULL)
@@ -509,7 +595,7 @@ eval_optional_or(EvalState *st, const CelExpr *e, const char *fn, CelValue *out)
 	}
 	alt = eval_node(st, args[0]);
 	if (is_or && !cel_is_error_or_unknown(alt) && alt.kind != CEL_VAL_OPTIONAL)
-		alt = cel_error_no_such_overload(st->ctx->arena, fn);
+		alt = cel_error_no_such_overload(st->ctx->arena, NULL);
 	*out = alt;
 	return true;
 }
@@ -543,6 +629,11 @@ eval_append_in_place(EvalState *st, const int32_t *argrefs, CelValue *out)
 		return true;
 	}
 	add = r.u.list;
+	if (add->len == 0)
+	{
+		*out = loc->value;
+		return true;
+	}
 	if (st->ctx->max_list_items > 0 &&
 		loc->owned->len + add->len > st->ctx->max_list_items)
 	{
@@ -588,13 +679,16 @@ eval_call(EvalState *st, CelNodeRef ref, const CelExpr *e)
 
 	if (e->u.call.target == CEL_NO_NODE && fn[0] == '_')
 	{
-		if (strcmp(fn, "_&&_") == 0)
+		/* the second character tells the special operators apart cheaply */
+		char		c1 = fn[1];
+
+		if (c1 == '&' && strcmp(fn, "_&&_") == 0)
 			return eval_logic(st, e, true);
-		if (strcmp(fn, "_||_") == 0)
+		if (c1 == '|' && strcmp(fn, "_||_") == 0)
 			return eval_logic(st, e, false);
-		if (strcmp(fn, "_?_:_") == 0)
+		if (c1 == '?' && strcmp(fn, "_?_:_") == 0)
 			return eval_conditional(st, e);
-		if (strcmp(fn, "_?._") == 0 && nargs == 2)
+		if (c1 == '?' && strcmp(fn, "_?._") == 0 && nargs == 2)
 		{
 			const CelExpr *f = cel_ast_node(st->ast, argrefs[1]);
 			CelValue	obj = eval_node(st, argrefs[0]);
@@ -604,14 +698,31 @@ eval_call(EvalState *st, CelNodeRef ref, const CelExpr *e)
 			return select_field(st, obj,
 								cel_ast_str(st->ast, f->u.constant.u.str.off), true);
 		}
-		if ((strcmp(fn, "_[?_]") == 0 || strcmp(fn, "_[_]") == 0) && nargs == 2)
+		if (c1 == '[' && (strcmp(fn, "_[?_]") == 0 || strcmp(fn, "_[_]") == 0) && nargs == 2)
 		{
 			CelValue	obj = eval_node(st, argrefs[0]);
 			CelValue	key = eval_node(st, argrefs[1]);
 
 			return index_value(st, obj, key, fn[2] == '?');
 		}
-		if (strcmp(fn, "_+_") == 0 && nargs == 2 && st->nlocals > 0)
+		/* equality is hot in conditions: skip dispatch (cel-go's evalEq) */
+		if ((c1 == '=' || c1 == '!') && (strcmp(fn, "_==_") == 0 || strcmp(fn, "_!=_") == 0) &&
+			nargs == 2)
+		{
+			CelValue	l = eval_node(st, argrefs[0]);
+			CelValue	r = eval_node(st, argrefs[1]);
+			CelValue	eq;
+
+			if (cel_is_error_or_unknown(l))
+				return l;
+			if (cel_is_error_or_unknown(r))
+				return r;
+			eq = cel_equals(st->ctx->arena, l, r);
+			if (fn[1] == '!' && eq.kind == CEL_VAL_BOOL)
+				eq.u.b = !eq.u.b;
+			return eq;
+		}
+		if (c1 == '+' && strcmp(fn, "_+_") == 0 && nargs == 2 && st->nlocals > 0)
 		{
 			CelValue	v;
 
@@ -619,7 +730,19 @@ eval_call(EvalState *st, CelNodeRef ref, const CelExpr *e)
 				return v;
 		}
 	}
-	if (e->u.call.target == CEL_NO_NODE && strcmp(fn, "@not_strictly_false") == 0 &&
+	if (e->u.call.target == CEL_NO_NODE && fn[0] == '!' && fn[1] == '_' && fn[2] == '\0' &&
+		nargs == 1)
+	{
+		CelValue	v = eval_node(st, argrefs[0]);
+
+		if (v.kind == CEL_VAL_BOOL)
+			return cel_bool(!v.u.b);
+		if (cel_is_error_or_unknown(v))
+			return v;
+		return cel_error_no_such_overload(st->ctx->arena, NULL);
+	}
+	if (e->u.call.target == CEL_NO_NODE && fn[0] == '@' &&
+		strcmp(fn, "@not_strictly_false") == 0 &&
 		nargs == 1)
 	{
 		CelValue	v = eval_node(st, argrefs[0]);
@@ -822,6 +945,37 @@ iteration_guard(EvalState *st, CelValue *err)
 	return NULL;
 }
 
+/* The Go type cel-go names in range errors ("Double" for types.Double). */
+static const char *
+go_type_name(CelValue v)
+{
+	switch (v.kind)
+	{
+		case CEL_VAL_NULL:
+			return "Null";
+		case CEL_VAL_BOOL:
+			return "Bool";
+		case CEL_VAL_INT:
+			return "Int";
+		case CEL_VAL_UINT:
+			return "Uint";
+		case CEL_VAL_DOUBLE:
+			return "Double";
+		case CEL_VAL_STRING:
+			return "String";
+		case CEL_VAL_BYTES:
+			return "Bytes";
+		case CEL_VAL_TIMESTAMP:
+			return "Timestamp";
+		case CEL_VAL_DURATION:
+			return "Duration";
+		case CEL_VAL_OPTIONAL:
+			return "Optional";
+		default:
+			return "Type";
+	}
+}
+
 /* A fold over a list or map, as cel-go's evalFold. */
 static CelValue
 eval_comprehension(EvalState *st, const CelExpr *e)
@@ -845,9 +999,12 @@ eval_comprehension(EvalState *st, const CelExpr *e)
 		len = range.u.list->len;
 	else if (range.kind == CEL_VAL_MAP)
 		len = range.u.map->len;
+	else if (two)
+		return cel_error(st->ctx->arena, "unsupported comprehension range type: types.%s",
+						 go_type_name(range));
 	else
-		return cel_error(st->ctx->arena, "expected a list or a map for iteration range, got '%s'",
-						 cel_type_name(cel_value_type(range)));
+		return cel_error(st->ctx->arena, "got 'types.%s', expected iterable type",
+						 go_type_name(range));
 
 	accu = eval_node(st, e->u.comp.accu_init);
 	if (!push_local(st, accu_name, accu))
@@ -1011,7 +1168,8 @@ CelValue
 cel_eval(CelEvalContext *ctx, const CelEnv *env, const CelAst *ast,
 		 const CelActivation *activation)
 {
-	EvalState  *st;
+	EvalState	state;			/* about 2.6 kB: cheaper than an arena block */
+	EvalState  *st = &state;
 	CelValue	v;
 
 	(void) env;
@@ -1019,13 +1177,12 @@ cel_eval(CelEvalContext *ctx, const CelEnv *env, const CelAst *ast,
 		return cel_null();
 	if (ast == NULL || ast->nodes == NULL)
 		return cel_error(ctx->arena, "no expression to evaluate");
-	/* the state holds the locals array: keep it off the C stack */
-	st = arena_alloc0(ctx->arena, sizeof(EvalState));
-	if (st == NULL)
-		return oom_error();
+	/* locals[] is initialised entry by entry as variables are pushed */
 	st->ctx = ctx;
 	st->ast = ast;
 	st->act = activation;
+	st->nlocals = 0;
+	st->depth = 0;
 	st->reg = cel_registry_default();
 	if (st->reg == NULL)
 		return cel_error(ctx->arena, "function registry unavailable");

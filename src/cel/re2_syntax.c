@@ -15,15 +15,15 @@
  * and non-ASCII is written as \x{..}; \s becomes Go's ASCII set without \v;
  * named groups become plain groups (names are irrelevant to matching and
  * Go accepts names PCRE2 does not); every repeated item is wrapped in (?:)
- * so that quantifiers apply to exactly what Go applies them to.
+ * so that quantifiers apply to exactly what Go applies them to.  Unicode
+ * class names are looked up as Go 1.25 does, and under (?i) classes are
+ * widened by case variants the way Go's fold tables widen them (PCRE2
+ * leaves \p and \w unfolded).
  */
 #include "cel_regex.h"
 #include "cel_strbuf.h"
 
 #include <ctype.h>
-
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 
 #define RE2_MAX_NESTING 1000
 #define RE2_MAX_REPEAT 1000
@@ -33,6 +33,7 @@ typedef struct Re2Frame
 {
 	size_t		out_start;		/* output offset of the group's '(' */
 	int64_t		need;			/* repeat budget needed by finished items */
+	bool		saved_fold;		/* (?i) state to restore at the ')' */
 } Re2Frame;
 
 typedef struct Re2
@@ -46,10 +47,13 @@ typedef struct Re2
 	int			depth;			/* frames[0] is the whole pattern */
 	bool		have_atom;		/* a repeatable item ends the output */
 	size_t		atom_start;
+	bool		atom_closed;	/* flag text follows the item: atom_end valid */
+	size_t		atom_end;
 	int64_t		atom_need;
 	bool		last_repeat;	/* previous token was a repetition */
 	size_t		last_repeat_pos;
 	int			ncap;
+	bool		fold;			/* (?i) is in effect */
 	const char *err;
 } Re2;
 
@@ -81,6 +85,7 @@ begin_atom(Re2 *re)
 	finish_atom(re);
 	re->have_atom = true;
 	re->atom_start = re->out.len;
+	re->atom_closed = false;
 	re->atom_need = 0;
 }
 
@@ -234,53 +239,213 @@ parse_escape(Re2 *re, size_t *pos, uint32_t *r)
 	return fail(re, "invalid escape sequence", start, t);
 }
 
-/* Go's general category long names (loose-matched) and their short form. */
-static const char *const category_aliases[][2] = {
-	{"other", "C"}, {"control", "Cc"}, {"cntrl", "Cc"}, {"format", "Cf"},
-	{"privateuse", "Co"}, {"surrogate", "Cs"}, {"letter", "L"},
-	{"lowercaseletter", "Ll"}, {"modifierletter", "Lm"}, {"otherletter", "Lo"},
-	{"titlecaseletter", "Lt"}, {"uppercaseletter", "Lu"}, {"mark", "M"},
-	{"combiningmark", "M"}, {"spacingmark", "Mc"}, {"enclosingmark", "Me"},
-	{"nonspacingmark", "Mn"}, {"number", "N"}, {"decimalnumber", "Nd"},
-	{"digit", "Nd"}, {"letternumber", "Nl"}, {"othernumber", "No"},
-	{"punctuation", "P"}, {"punct", "P"}, {"connectorpunctuation", "Pc"},
-	{"dashpunctuation", "Pd"}, {"closepunctuation", "Pe"},
-	{"finalpunctuation", "Pf"}, {"initialpunctuation", "Pi"},
-	{"otherpunctuation", "Po"}, {"openpunctuation", "Ps"}, {"symbol", "S"},
-	{"currencysymbol", "Sc"}, {"modifiersymbol", "Sk"}, {"mathsymbol", "Sm"},
-	{"othersymbol", "So"}, {"separator", "Z"}, {"lineseparator", "Zl"},
-	{"paragraphseparator", "Zp"}, {"spaceseparator", "Zs"},
+/*
+ * Unicode class names as Go 1.25's regexp/syntax looks them up: the name
+ * is canonicalised (underscores, hyphens and spaces dropped, first letter
+ * upper case, the rest lower case) and then must be Any, Assigned, Ascii,
+ * Lc, a key of unicode.Categories, a key of unicode.Scripts (so only the
+ * one-word script names survive canonicalisation: "Latin" but not
+ * "Old_Italic"), or a canonicalised unicode.CategoryAliases key.
+ */
+static const char *const go_categories[] = {
+	"C", "Cc", "Cf", "Cn", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M",
+	"Mc", "Me", "Mn", "N", "Nd", "Nl", "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi",
+	"Po", "Ps", "S", "Sc", "Sk", "Sm", "So", "Z", "Zl", "Zp", "Zs",
 };
 
-/* PCRE2-only property names Go does not know. */
-static const char *const pcre_only_names[] = {
-	"xan", "xps", "xsp", "xwd", "xuc", "l&", "lc",
+/* unicode.Scripts keys (Unicode 15.0) that are their own canonical form. */
+static const char *const go_scripts[] = {
+	"Adlam", "Ahom", "Arabic", "Armenian", "Avestan", "Balinese", "Bamum",
+	"Batak", "Bengali", "Bhaiksuki", "Bopomofo", "Brahmi", "Braille",
+	"Buginese", "Buhid", "Carian", "Chakma", "Cham", "Cherokee", "Chorasmian",
+	"Common", "Coptic", "Cuneiform", "Cypriot", "Cyrillic", "Deseret",
+	"Devanagari", "Dogra", "Duployan", "Elbasan", "Elymaic", "Ethiopic",
+	"Georgian", "Glagolitic", "Gothic", "Grantha", "Greek", "Gujarati",
+	"Gurmukhi", "Han", "Hangul", "Hanunoo", "Hatran", "Hebrew", "Hiragana",
+	"Inherited", "Javanese", "Kaithi", "Kannada", "Katakana", "Kawi",
+	"Kharoshthi", "Khmer", "Khojki", "Khudawadi", "Lao", "Latin", "Lepcha",
+	"Limbu", "Lisu", "Lycian", "Lydian", "Mahajani", "Makasar", "Malayalam",
+	"Mandaic", "Manichaean", "Marchen", "Medefaidrin", "Miao", "Modi",
+	"Mongolian", "Mro", "Multani", "Myanmar", "Nabataean", "Nandinagari",
+	"Newa", "Nko", "Nushu", "Ogham", "Oriya", "Osage", "Osmanya", "Palmyrene",
+	"Phoenician", "Rejang", "Runic", "Samaritan", "Saurashtra", "Sharada",
+	"Shavian", "Siddham", "Sinhala", "Sogdian", "Soyombo", "Sundanese",
+	"Syriac", "Tagalog", "Tagbanwa", "Takri", "Tamil", "Tangsa", "Tangut",
+	"Telugu", "Thaana", "Thai", "Tibetan", "Tifinagh", "Tirhuta", "Toto",
+	"Ugaritic", "Vai", "Vithkuqi", "Wancho", "Yezidi", "Yi",
 };
 
-/* Whether PCRE2 knows \p{name} (a category or script). */
+/* unicode.CategoryAliases, keyed by canonical name. */
+static const char *const go_category_aliases[][2] = {
+	{"Casedletter", "L&"}, {"Closepunctuation", "Pe"}, {"Cntrl", "Cc"},
+	{"Combiningmark", "M"}, {"Connectorpunctuation", "Pc"}, {"Control", "Cc"},
+	{"Currencysymbol", "Sc"}, {"Dashpunctuation", "Pd"},
+	{"Decimalnumber", "Nd"}, {"Digit", "Nd"}, {"Enclosingmark", "Me"},
+	{"Finalpunctuation", "Pf"}, {"Format", "Cf"}, {"Initialpunctuation", "Pi"},
+	{"Letter", "L"}, {"Letternumber", "Nl"}, {"Lineseparator", "Zl"},
+	{"Lowercaseletter", "Ll"}, {"Mark", "M"}, {"Mathsymbol", "Sm"},
+	{"Modifierletter", "Lm"}, {"Modifiersymbol", "Sk"},
+	{"Nonspacingmark", "Mn"}, {"Number", "N"}, {"Openpunctuation", "Ps"},
+	{"Other", "C"}, {"Otherletter", "Lo"}, {"Othernumber", "No"},
+	{"Otherpunctuation", "Po"}, {"Othersymbol", "So"},
+	{"Paragraphseparator", "Zp"}, {"Privateuse", "Co"}, {"Punct", "P"},
+	{"Punctuation", "P"}, {"Separator", "Z"}, {"Spaceseparator", "Zs"},
+	{"Spacingmark", "Mc"}, {"Surrogate", "Cs"}, {"Symbol", "S"},
+	{"Titlecaseletter", "Lt"}, {"Unassigned", "Cn"}, {"Uppercaseletter", "Lu"},
+};
+
+/*
+ * Go's fold tables for (?i): code points outside a category or script whose
+ * case variants are inside it.  For Lu and Ll, PCRE2's Changes_When_*
+ * properties stand for the bulk of them.
+ */
+static const char *const fold_extras[][2] = {
+	{"Lu", "\\p{CWU}\\x{345}"},
+	{"Ll", "\\p{CWL}\\x{345}"},
+	{"Lt", "\\x{1c4}\\x{1c6}\\x{1c7}\\x{1c9}\\x{1ca}\\x{1cc}\\x{1f1}\\x{1f3}"
+	"\\x{1f80}-\\x{1f87}\\x{1f90}-\\x{1f97}\\x{1fa0}-\\x{1fa7}\\x{1fb3}\\x{1fc3}\\x{1ff3}"},
+	{"L", "\\x{345}"},
+	{"M", "\\x{399}\\x{3b9}\\x{1fbe}"},
+	{"Mn", "\\x{399}\\x{3b9}\\x{1fbe}"},
+	{"Common", "\\x{39c}\\x{3bc}"},
+	{"Greek", "\\x{b5}\\x{345}"},
+	{"Inherited", "\\x{399}\\x{3b9}\\x{1fbe}"},
+};
+
+/*
+ * Standalone (?i)\p{Lu} and \p{Ll}, more exactly: letters whose case
+ * mapping lands in the category, minus the letters whose only mappings are
+ * to several characters (Go folds one code point at a time) and the Greek
+ * letters whose variant is titlecase.
+ */
+#define FOLD_MULTI_U "\\x{149}\\x{1f0}\\x{390}\\x{3b0}\\x{587}\\x{1e96}-\\x{1e9a}" \
+	"\\x{1f50}\\x{1f52}\\x{1f54}\\x{1f56}\\x{1f80}-\\x{1faf}\\x{1fb2}-\\x{1fb4}" \
+	"\\x{1fb6}\\x{1fb7}\\x{1fbc}\\x{1fc2}-\\x{1fc4}\\x{1fc6}\\x{1fc7}\\x{1fcc}" \
+	"\\x{1fd2}\\x{1fd3}\\x{1fd6}\\x{1fd7}\\x{1fe2}-\\x{1fe4}\\x{1fe6}\\x{1fe7}" \
+	"\\x{1ff2}-\\x{1ff4}\\x{1ff6}\\x{1ff7}\\x{1ffc}\\x{fb00}-\\x{fb06}\\x{fb13}-\\x{fb17}"
+#define FOLD_LU "(?:[\\p{Lu}\\x{345}]|(?![" FOLD_MULTI_U "])(?=\\p{L})\\p{CWU})"
+#define FOLD_LL "(?:[\\p{Ll}\\x{345}]|(?!\\x{130})(?=\\p{L})\\p{CWL})"
+
+/* Kawi is in Go's tables (Unicode 15) but not in PCRE2 10.42's: its ranges. */
+#define KAWI_RANGES "\\x{11f00}-\\x{11f10}\\x{11f12}-\\x{11f3a}\\x{11f3e}-\\x{11f59}"
+#define KAWI_COMPLEMENT "\\x{0}-\\x{11eff}\\x{11f11}\\x{11f3b}-\\x{11f3d}\\x{11f5a}-\\x{10ffff}"
+
+/* Go's canonicalName into out (size n); false if it does not fit. */
 static bool
-pcre_knows_property(const char *name)
+canonical_name(const char *name, size_t len, char *out, size_t n)
 {
-	char		pat[96];
-	int			errcode;
-	PCRE2_SIZE	erroff;
-	pcre2_code *code;
+	size_t		k = 0;
+	bool		first = true;
 
-	snprintf(pat, sizeof(pat), "\\p{%s}", name);
-	code = pcre2_compile((PCRE2_SPTR) pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF,
-						 &errcode, &erroff, NULL);
-	if (code == NULL)
-		return false;
-	pcre2_code_free(code);
+	for (size_t i = 0; i < len; i++)
+	{
+		char		c = name[i];
+
+		if (c == '_' || c == '-' || c == ' ')
+			continue;
+		if (first)
+		{
+			if (c >= 'a' && c <= 'z')
+				c = (char) (c - 'a' + 'A');
+			first = false;
+		}
+		else if (c >= 'A' && c <= 'Z')
+			c = (char) (c - 'A' + 'a');
+		if (k + 1 >= n)
+			return false;
+		out[k++] = c;
+	}
+	out[k] = '\0';
 	return true;
 }
 
 /*
- * Go's parseUnicodeClass at *pos ("\p" or "\P"): emits \p{..} or \P{..}
- * (negate flips the sense, for use inside a negated context).
+ * Emits Go's Unicode class `name` (positive or negated) in PCRE2 syntax,
+ * inside a [...] class or standing alone; false when Go knows no such
+ * class.
  */
 static bool
-parse_unicode_class(Re2 *re, size_t *pos)
+emit_unicode_class(CelStrBuf *out, const char *name, size_t len, bool positive,
+				   bool in_class, bool fold)
+{
+	char		canon[64];
+	const char *prop = NULL;
+	const char *scope = "";		/* "sc:" for scripts: Script, not Script_Extensions */
+
+	if (!canonical_name(name, len, canon, sizeof(canon)) || canon[0] == '\0')
+		return false;
+	if (strcmp(canon, "Any") == 0)
+		prop = "Any";
+	else if (strcmp(canon, "Assigned") == 0)
+	{
+		prop = "Cn";
+		positive = !positive;
+	}
+	else if (strcmp(canon, "Ascii") == 0)
+		prop = "ASCII";
+	else if (strcmp(canon, "Lc") == 0)
+		prop = "L&";
+	for (size_t i = 0; prop == NULL && i < sizeof(go_categories) / sizeof(go_categories[0]); i++)
+		if (strcmp(canon, go_categories[i]) == 0)
+			prop = go_categories[i];
+	for (size_t i = 0; prop == NULL && i < sizeof(go_scripts) / sizeof(go_scripts[0]); i++)
+		if (strcmp(canon, go_scripts[i]) == 0)
+		{
+			prop = go_scripts[i];
+			scope = "sc:";
+		}
+	for (size_t i = 0; prop == NULL && i < sizeof(go_category_aliases) / sizeof(go_category_aliases[0]); i++)
+		if (strcmp(canon, go_category_aliases[i][0]) == 0)
+			prop = go_category_aliases[i][1];
+	if (prop == NULL)
+		return false;
+
+	/*
+	 * Under (?i) Go adds the case variants of the class's members (its
+	 * FoldCategory and FoldScript tables), which PCRE2 does not do for \p:
+	 * add them as extra class members.  Only a negated class inside [...]
+	 * is left without them.
+	 */
+	if (fold && !in_class && (strcmp(prop, "Lu") == 0 || strcmp(prop, "Ll") == 0))
+	{
+		const char *set = prop[1] == 'u' ? FOLD_LU : FOLD_LL;
+
+		if (positive)
+			cel_strbuf_puts(out, set);
+		else
+			cel_strbuf_printf(out, "(?:(?!%s)(?s:.))", set);
+		return true;
+	}
+	if (fold && (positive || !in_class))
+	{
+		for (size_t i = 0; i < sizeof(fold_extras) / sizeof(fold_extras[0]); i++)
+			if (strcmp(prop, fold_extras[i][0]) == 0)
+			{
+				cel_strbuf_printf(out, "%s\\p{%s%s}%s%s", in_class ? "" : positive ? "[" : "[^",
+								  scope, prop, fold_extras[i][1], in_class ? "" : "]");
+				return true;
+			}
+	}
+	if (strcmp(prop, "Kawi") == 0)
+	{
+		const char *ranges = positive || !in_class ? KAWI_RANGES : KAWI_COMPLEMENT;
+
+		if (in_class)
+			cel_strbuf_puts(out, ranges);
+		else
+			cel_strbuf_printf(out, "[%s%s]", positive ? "" : "^", ranges);
+		return true;
+	}
+	cel_strbuf_printf(out, "\\%c{%s%s}", positive ? 'p' : 'P', scope, prop);
+	return true;
+}
+
+/*
+ * Go's parseUnicodeClass at *pos ("\p" or "\P"), emitting the class in
+ * PCRE2 syntax (inside [...] when in_class).
+ */
+static bool
+parse_unicode_class(Re2 *re, size_t *pos, bool in_class)
 {
 	size_t		start = *pos;
 	size_t		t = start + 2;
@@ -288,9 +453,6 @@ parse_unicode_class(Re2 *re, size_t *pos)
 	size_t		name_start;
 	size_t		name_end;
 	size_t		seq_end;
-	char		norm[64];
-	size_t		nn = 0;
-	const char *pname = NULL;
 
 	if (t >= re->len)
 		return fail(re, "invalid character class range", start, t);
@@ -316,33 +478,9 @@ parse_unicode_class(Re2 *re, size_t *pos)
 		positive = !positive;
 		name_start++;
 	}
-	/* loose matching: ignore case, spaces, '_' and '-' */
-	for (size_t i = name_start; i < name_end; i++)
-	{
-		unsigned char c = (unsigned char) re->s[i];
-
-		if (c == ' ' || c == '_' || c == '-')
-			continue;
-		if (!isalnum(c) || nn + 1 >= sizeof(norm))
-			return fail(re, "invalid character class range", start, seq_end);
-		norm[nn++] = (char) tolower(c);
-	}
-	norm[nn] = '\0';
-	if (nn == 0)
+	if (!emit_unicode_class(&re->out, re->s + name_start, name_end - name_start,
+							positive, in_class, re->fold))
 		return fail(re, "invalid character class range", start, seq_end);
-	for (size_t i = 0; i < sizeof(pcre_only_names) / sizeof(pcre_only_names[0]); i++)
-		if (strcmp(norm, pcre_only_names[i]) == 0)
-			return fail(re, "invalid character class range", start, seq_end);
-	for (size_t i = 0; i < sizeof(category_aliases) / sizeof(category_aliases[0]); i++)
-		if (strcmp(norm, category_aliases[i][0]) == 0)
-			pname = category_aliases[i][1];
-	if (pname == NULL)
-	{
-		if (!pcre_knows_property(norm))
-			return fail(re, "invalid character class range", start, seq_end);
-		pname = norm;
-	}
-	cel_strbuf_printf(&re->out, "\\%c{%s}", positive ? 'p' : 'P', pname);
 	*pos = seq_end;
 	return true;
 }
@@ -360,6 +498,20 @@ emit_perl_class(Re2 *re, char c, bool in_class)
 			break;
 		case 'S':
 			cel_strbuf_puts(&re->out, in_class ? "\\S\\x{b}" : "[\\S\\x{b}]");
+			break;
+		case 'w':
+			/* under (?i) Go folds [0-9A-Za-z_], which takes in U+017F and U+212A */
+			if (re->fold)
+				cel_strbuf_puts(&re->out, in_class ? "\\w\\x{17f}\\x{212a}"
+								: "[\\w\\x{17f}\\x{212a}]");
+			else
+				cel_strbuf_puts(&re->out, "\\w");
+			break;
+		case 'W':
+			if (re->fold && !in_class)
+				cel_strbuf_puts(&re->out, "[^\\w\\x{17f}\\x{212a}]");
+			else
+				cel_strbuf_puts(&re->out, "\\W");
 			break;
 		default:
 			cel_strbuf_putc(&re->out, '\\');
@@ -437,6 +589,14 @@ parse_class(Re2 *re)
 				if (!posix_class_known(re->s + t, nlen))
 					return fail(re, "invalid character class range", t, t + nlen);
 				cel_strbuf_append(&re->out, re->s + t, nlen);
+				/* folded ASCII letters take in U+017F (s) and U+212A (k) */
+				if (re->fold &&
+					((nlen == 9 && (memcmp(re->s + t, "[:lower:]", 9) == 0 ||
+									memcmp(re->s + t, "[:upper:]", 9) == 0 ||
+									memcmp(re->s + t, "[:alpha:]", 9) == 0 ||
+									memcmp(re->s + t, "[:alnum:]", 9) == 0)) ||
+					 (nlen == 8 && memcmp(re->s + t, "[:word:]", 8) == 0)))
+					cel_strbuf_puts(&re->out, "\\x{17f}\\x{212a}");
 				t += nlen;
 				continue;
 			}
@@ -444,7 +604,7 @@ parse_class(Re2 *re)
 		if (t + 1 < re->len && re->s[t] == '\\' &&
 			(re->s[t + 1] == 'p' || re->s[t + 1] == 'P'))
 		{
-			if (!parse_unicode_class(re, &t))
+			if (!parse_unicode_class(re, &t, true))
 				return false;
 			continue;
 		}
@@ -485,6 +645,7 @@ open_group(Re2 *re, const char *open, size_t next)
 	re->depth++;
 	re->frames[re->depth].out_start = re->out.len;
 	re->frames[re->depth].need = 0;
+	re->frames[re->depth].saved_fold = re->fold;
 	cel_strbuf_puts(&re->out, open);
 	re->pos = next;
 	return true;
@@ -501,8 +662,10 @@ close_group(Re2 *re)
 		return fail(re, "unexpected )", 0, re->len);
 	cel_strbuf_putc(&re->out, ')');
 	f = &re->frames[re->depth--];
+	re->fold = f->saved_fold;
 	re->have_atom = true;
 	re->atom_start = f->out_start;
+	re->atom_closed = false;
 	re->atom_need = f->need;
 	re->pos++;
 	return true;
@@ -584,8 +747,29 @@ parse_perl_group(Re2 *re)
 					text[n++] = (char) c;
 					text[n] = '\0';
 					if (c == ':')
-						return open_group(re, text, t);
-					/* flags for the rest of the group: no item of its own */
+					{
+						if (!open_group(re, text, t))
+							return false;
+						if (memchr(on, 'i', (size_t) non))
+							re->fold = true;
+						if (memchr(off, 'i', (size_t) noff))
+							re->fold = false;
+						return true;
+					}
+					if (memchr(on, 'i', (size_t) non))
+						re->fold = true;
+					if (memchr(off, 'i', (size_t) noff))
+						re->fold = false;
+					/*
+					 * Flags for the rest of the group: no item of their own,
+					 * so a repetition right after them applies to the item
+					 * before them (Go: "ab(?i)*" repeats b).
+					 */
+					if (re->have_atom && !re->atom_closed)
+					{
+						re->atom_closed = true;
+						re->atom_end = re->out.len;
+					}
 					if (non || noff)
 						cel_strbuf_puts(&re->out, text);
 					re->pos = t;
@@ -709,28 +893,35 @@ parse_repeat(Re2 *re, bool *was_repeat)
 			return fail(re, "invalid repeat count", start, after);
 	}
 	/* wrap the item so the quantifier applies to exactly it */
-	if (cel_strbuf_reserve(&re->out, 3))
 	{
-		memmove(re->out.data + re->atom_start + 3, re->out.data + re->atom_start,
-				re->out.len - re->atom_start);
-		memcpy(re->out.data + re->atom_start, "(?:", 3);
-		re->out.len += 3;
-		re->out.data[re->out.len] = '\0';
-	}
-	cel_strbuf_putc(&re->out, ')');
-	if (counted)
-	{
-		if (max == min)
-			cel_strbuf_printf(&re->out, "{%d}", min);
+		char		quant[40];
+		int			qlen;
+		size_t		end = re->atom_closed ? re->atom_end : re->out.len;
+
+		if (!counted)
+			qlen = snprintf(quant, sizeof(quant), ")%c%s", op, nongreedy ? "?" : "");
+		else if (max == min)
+			qlen = snprintf(quant, sizeof(quant), "){%d}%s", min, nongreedy ? "?" : "");
 		else if (max < 0)
-			cel_strbuf_printf(&re->out, "{%d,}", min);
+			qlen = snprintf(quant, sizeof(quant), "){%d,}%s", min, nongreedy ? "?" : "");
 		else
-			cel_strbuf_printf(&re->out, "{%d,%d}", min, max);
+			qlen = snprintf(quant, sizeof(quant), "){%d,%d}%s", min, max, nongreedy ? "?" : "");
+		if (cel_strbuf_reserve(&re->out, 3 + (size_t) qlen))
+		{
+			char	   *d = re->out.data;
+			size_t		len = re->out.len;
+
+			/* text after the item (flags) moves right by the quantifier */
+			memmove(d + end + 3 + qlen, d + end, len - end);
+			memcpy(d + end + 3, quant, (size_t) qlen);
+			memmove(d + re->atom_start + 3, d + re->atom_start, end - re->atom_start);
+			memcpy(d + re->atom_start, "(?:", 3);
+			re->out.len = len + 3 + (size_t) qlen;
+			d[re->out.len] = '\0';
+			if (re->atom_closed)
+				re->atom_end = end + 3 + (size_t) qlen;
+		}
 	}
-	else
-		cel_strbuf_putc(&re->out, op);
-	if (nongreedy)
-		cel_strbuf_putc(&re->out, '?');
 	re->atom_need = need;
 	*was_repeat = true;
 	re->pos = after;
@@ -785,7 +976,7 @@ parse_backslash(Re2 *re)
 		case 'p':
 		case 'P':
 			begin_atom(re);
-			return parse_unicode_class(re, &re->pos);
+			return parse_unicode_class(re, &re->pos, false);
 		case 'd':
 		case 'D':
 		case 's':

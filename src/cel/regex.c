@@ -5,9 +5,9 @@
  *
  * A pattern is first checked and translated by re2_syntax.c (Go's syntax
  * and messages), then compiled by PCRE2.  Compiled patterns are kept in the
- * long-lived CelRegexCache the embedding layer may put in
- * CelEvalContext.regex_cache; without one they are compiled into the
- * evaluation's arena.  Every match runs under PCRE2's match, depth and heap
+ * CelRegexCache the embedding layer may put in CelEvalContext.regex_cache,
+ * or else in one process-wide cache (a PostgreSQL backend is a single
+ * thread, so evaluations in it never race on it).  Every match runs under PCRE2's match, depth and heap
  * limits, so a pattern that would backtrack forever fails with an error
  * value instead of hanging the backend.
  *
@@ -33,6 +33,7 @@ typedef struct RegexEntry
 	char	   *pattern;		/* malloc'd copy, NULL = empty slot */
 	size_t		len;
 	pcre2_code *code;
+	pcre2_match_data *md;		/* reused by every match of this pattern */
 	int			ncap;
 } RegexEntry;
 
@@ -41,13 +42,16 @@ struct CelRegexCache
 	int			capacity;
 	int			next;			/* round-robin eviction cursor */
 	RegexEntry *entries;
+	pcre2_match_context *mctx;	/* shared; limits are set before each use */
 };
 
-/* A compiled pattern ready to match. */
+/* A compiled pattern ready to match, with match data when cached. */
 typedef struct Regex
 {
 	const pcre2_code *code;
 	int			ncap;
+	pcre2_match_data *md;		/* NULL: make one in the arena */
+	pcre2_match_context *mctx;
 } Regex;
 
 /* PCRE2 allocation from an Arena (memory_data); frees are no-ops. */
@@ -57,6 +61,7 @@ arena_pcre_alloc(PCRE2_SIZE size, void *data)
 	return arena_alloc((Arena *) data, size);
 }
 
+/* The matching free: arena memory goes away with the arena. */
 static void
 arena_pcre_free(void *ptr, void *data)
 {
@@ -73,8 +78,11 @@ cel_regex_cache_create(int capacity)
 	cache->capacity = capacity > 0 ? capacity : REGEX_CACHE_DEFAULT;
 	cache->entries = (RegexEntry *) calloc((size_t) cache->capacity,
 										   sizeof(RegexEntry));
-	if (cache->entries == NULL)
+	cache->mctx = pcre2_match_context_create(NULL);
+	if (cache->entries == NULL || cache->mctx == NULL)
 	{
+		free(cache->entries);
+		pcre2_match_context_free(cache->mctx);
 		free(cache);
 		return NULL;
 	}
@@ -90,10 +98,27 @@ cel_regex_cache_destroy(CelRegexCache *cache)
 	for (int i = 0; i < cache->capacity; i++)
 	{
 		free(cache->entries[i].pattern);
+		pcre2_match_data_free(cache->entries[i].md);
 		pcre2_code_free(cache->entries[i].code);
 	}
+	pcre2_match_context_free(cache->mctx);
 	free(cache->entries);
 	free(cache);
+}
+
+/* The process-wide cache used when the context brings none. */
+static CelRegexCache *
+default_cache(void)
+{
+	static CelRegexCache *cache;
+	static bool failed;
+
+	if (cache == NULL && !failed)
+	{
+		cache = cel_regex_cache_create(REGEX_CACHE_DEFAULT);
+		failed = cache == NULL;
+	}
+	return cache;
 }
 
 /* Checks a pattern as Go would (see cel_regex.h). */
@@ -105,6 +130,31 @@ cel_regex_check(Arena *arena, const char *pattern, size_t len)
 	int			ncap;
 
 	return cel_regex_translate(arena, pattern, len, &out, &outlen, &ncap);
+}
+
+/* The checker's literal-pattern check of x.matches('...') (see cel_regex.h). */
+bool
+cel_regex_check_call(const CelAst *ast, CelNodeRef call, Arena *arena,
+					 CelNodeRef *node, const char **message)
+{
+	const CelExpr *e = cel_ast_node(ast, call);
+	CelNodeRef	argref;
+	const CelExpr *arg;
+
+	if (e->kind != CEL_EXPR_CALL || e->u.call.target == CEL_NO_NODE ||
+		e->u.call.nargs != 1 ||
+		strcmp(cel_ast_str(ast, e->u.call.function), "matches") != 0)
+		return true;
+	argref = ast->args[e->u.call.args];
+	arg = cel_ast_node(ast, argref);
+	if (arg->kind != CEL_EXPR_CONST || arg->u.constant.kind != CEL_CONST_STRING)
+		return true;
+	if (cel_regex_check(arena, cel_ast_str(ast, arg->u.constant.u.str.off),
+						arg->u.constant.u.str.len) == NULL)
+		return true;
+	*node = argref;
+	*message = "invalid matches argument";
+	return false;
 }
 
 /* Compiles a translated pattern with Go-compatible options. */
@@ -142,7 +192,8 @@ static bool
 get_regex(CelEvalContext *ctx, const char *pattern, size_t len, Regex *rx,
 		  const char **err)
 {
-	CelRegexCache *cache = (CelRegexCache *) ctx->regex_cache;
+	CelRegexCache *cache = ctx->regex_cache ? (CelRegexCache *) ctx->regex_cache
+		: default_cache();
 	char	   *pat;
 	size_t		patlen;
 	int			ncap;
@@ -158,6 +209,8 @@ get_regex(CelEvalContext *ctx, const char *pattern, size_t len, Regex *rx,
 			{
 				rx->code = e->code;
 				rx->ncap = e->ncap;
+				rx->md = e->md;
+				rx->mctx = cache->mctx;
 				return true;
 			}
 		}
@@ -169,11 +222,15 @@ get_regex(CelEvalContext *ctx, const char *pattern, size_t len, Regex *rx,
 	{
 		RegexEntry *e = &cache->entries[cache->next];
 		char	   *copy = (char *) malloc(len + 1);
+		pcre2_match_data *md = NULL;
 
 		code = compile_translated(pat, patlen, NULL, ctx->arena, err);
-		if (code == NULL || copy == NULL)
+		if (code != NULL)
+			md = pcre2_match_data_create_from_pattern(code, NULL);
+		if (code == NULL || copy == NULL || md == NULL)
 		{
 			free(copy);
+			pcre2_match_data_free(md);
 			pcre2_code_free(code);
 			if (*err == NULL)
 				*err = "out of memory";
@@ -182,12 +239,16 @@ get_regex(CelEvalContext *ctx, const char *pattern, size_t len, Regex *rx,
 		memcpy(copy, pattern, len);
 		copy[len] = '\0';
 		free(e->pattern);
+		pcre2_match_data_free(e->md);
 		pcre2_code_free(e->code);
 		e->pattern = copy;
 		e->len = len;
 		e->code = code;
+		e->md = md;
 		e->ncap = ncap;
 		cache->next = (cache->next + 1) % cache->capacity;
+		rx->md = md;
+		rx->mctx = cache->mctx;
 	}
 	else
 	{
@@ -203,13 +264,15 @@ get_regex(CelEvalContext *ctx, const char *pattern, size_t len, Regex *rx,
 		code = compile_translated(pat, patlen, gctx, ctx->arena, err);
 		if (code == NULL)
 			return false;
+		rx->md = NULL;
+		rx->mctx = NULL;
 	}
 	rx->code = code;
 	rx->ncap = ncap;
 	return true;
 }
 
-/* Per-call matching state: match data and limits, all in the arena. */
+/* Per-call matching state: match data and limits (cached or in the arena). */
 typedef struct Matcher
 {
 	Regex		rx;
@@ -224,19 +287,24 @@ static bool
 matcher_init(CelEvalContext *ctx, Matcher *m, CelValue pattern, CelValue subject,
 			 const char **err)
 {
-	pcre2_general_context *gctx;
-
 	*err = NULL;
 	if (!get_regex(ctx, pattern.u.str.ptr, pattern.u.str.len, &m->rx, err))
 		return false;
-	gctx = pcre2_general_context_create(arena_pcre_alloc, arena_pcre_free,
-										ctx->arena);
-	m->md = gctx ? pcre2_match_data_create_from_pattern(m->rx.code, gctx) : NULL;
-	m->mctx = gctx ? pcre2_match_context_create(gctx) : NULL;
-	if (m->md == NULL || m->mctx == NULL)
+	m->md = m->rx.md;
+	m->mctx = m->rx.mctx;
+	if (m->md == NULL)
 	{
-		*err = "out of memory";
-		return false;
+		pcre2_general_context *gctx =
+			pcre2_general_context_create(arena_pcre_alloc, arena_pcre_free,
+										 ctx->arena);
+
+		m->md = gctx ? pcre2_match_data_create_from_pattern(m->rx.code, gctx) : NULL;
+		m->mctx = gctx ? pcre2_match_context_create(gctx) : NULL;
+		if (m->md == NULL || m->mctx == NULL)
+		{
+			*err = "out of memory";
+			return false;
+		}
 	}
 	pcre2_set_match_limit(m->mctx, ctx->regex_match_limit > 0
 						  ? (uint32_t) (ctx->regex_match_limit > UINT32_MAX
@@ -375,8 +443,8 @@ re_extract(CelEvalContext *ctx, const CelValue *args, int nargs)
 	Matcher		m;
 	const char *err;
 	int			rc;
-	size_t		s;
-	size_t		e;
+	size_t		s = 0;
+	size_t		e = 0;
 
 	if (!matcher_init(ctx, &m, args[1], args[0], &err))
 		return cel_error(ctx->arena, "%s", err);
@@ -417,8 +485,8 @@ re_extract_all(CelEvalContext *ctx, const CelValue *args, int nargs)
 						 go_quote(ctx->arena, args[1].u.str.ptr, args[1].u.str.len));
 	while (pos <= m.len)
 	{
-		size_t		ms;
-		size_t		me;
+		size_t		ms = 0;
+		size_t		me = 0;
 		int			rc = matcher_find(&m, pos, ctx->arena, &err);
 		bool		accept = true;
 
@@ -477,8 +545,8 @@ expand_replacement(CelStrBuf *sb, Matcher *m, CelValue repl, Arena *arena)
 		size_t		at = pos;
 		uint32_t	c = cel_utf8_next(r, len, &pos, NULL);
 		uint32_t	d;
-		size_t		s;
-		size_t		e;
+		size_t		s = 0;
+		size_t		e = 0;
 
 		if (c != '\\')
 		{
@@ -525,8 +593,8 @@ replace_n(CelEvalContext *ctx, const CelValue *args, int64_t count)
 	cel_strbuf_init(&sb, ctx);
 	while (pos <= m.len && (count < 0 || done < count))
 	{
-		size_t		ms;
-		size_t		me;
+		size_t		ms = 0;
+		size_t		me = 0;
 		int			rc = matcher_find(&m, pos, ctx->arena, &err);
 
 		if (rc < 0)

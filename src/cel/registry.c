@@ -34,6 +34,8 @@ struct CelRegistry
 	int			nsigs;
 	RegBucket  *buckets;
 	int			nbuckets;		/* power of two */
+	const CelType **opaque;		/* distinct opaque types named in signatures */
+	int			nopaque;
 };
 
 const CelLibrary *const cel_all_libraries[] = {
@@ -484,6 +486,28 @@ cel_registry_build(Arena *arena, const CelLibrary *const *libraries,
 		}
 	}
 
+	/* remember each opaque type once, for type denotations like net.IP */
+	reg->opaque = arena_alloc(arena, sizeof(CelType *) * (reg->nsigs * 2 + 1));
+	if (reg->opaque == NULL)
+		return NULL;
+	for (int i = 0; i < reg->nsigs; i++)
+	{
+		const CelSignature *sig = &reg->sigs[i];
+
+		for (int k = 0; k <= sig->nparams; k++)
+		{
+			const CelType *t = k < sig->nparams ? sig->params[k] : sig->result;
+			bool		known = false;
+
+			if (t == NULL || t->kind != CEL_T_OPAQUE || t->name == NULL)
+				continue;
+			for (int j = 0; j < reg->nopaque && !known; j++)
+				known = strcmp(reg->opaque[j]->name, t->name) == 0;
+			if (!known)
+				reg->opaque[reg->nopaque++] = t;
+		}
+	}
+
 	/* group by (function, receiver): count, then fill */
 	for (int i = 0; i < reg->nsigs; i++)
 	{
@@ -588,6 +612,17 @@ cel_registry_has_function(const CelRegistry *reg, const char *function)
 		return false;
 	return find_bucket(reg, function, false)->function != NULL ||
 		find_bucket(reg, function, true)->function != NULL;
+}
+
+const CelType *
+cel_registry_find_type(const CelRegistry *reg, const char *name)
+{
+	if (reg == NULL || name == NULL)
+		return NULL;
+	for (int i = 0; i < reg->nopaque; i++)
+		if (strcmp(reg->opaque[i]->name, name) == 0)
+			return reg->opaque[i];
+	return NULL;
 }
 
 const CelType *
@@ -879,6 +914,50 @@ cel_registry_invoke(CelEvalContext *ctx, const CelSignature *sig,
 	return sig->overload->impl(ctx, args, nargs);
 }
 
+/*
+ * cel-go's wording when nothing matches: conversions name the argument
+ * type ("no such overload: int(list)"); operators dispatched on a trait of
+ * their first operand name the function when that operand lacks the trait
+ * ("no such overload: _<_" for null < 1) and say just "no such overload"
+ * when it has it but the other operand does not fit, or when the operand is
+ * a string, timestamp or duration (cel-go's receiver types answer any
+ * unknown operator themselves); everything else says "no such overload".
+ */
+static CelValue
+dispatch_failure(CelEvalContext *ctx, const CelRegistry *reg, const char *function,
+				 bool receiver, const CelValue *args, int nargs)
+{
+	static const char *const conversions[] = {
+		"int", "uint", "double", "string", "bytes", "bool", "timestamp", "duration",
+	};
+	static const char *const trait_ops[] = {
+		"_<_", "_<=_", "_>_", "_>=_", "_+_", "_-_", "_*_", "_/_", "_%_", "size",
+		"matches",
+	};
+	const CelSignature *const *cands;
+	int			n;
+
+	if (!receiver && nargs == 1)
+		for (size_t i = 0; i < sizeof(conversions) / sizeof(conversions[0]); i++)
+			if (strcmp(function, conversions[i]) == 0)
+				return cel_error(ctx->arena, "no such overload: %s(%s)", function,
+								 cel_type_name(cel_value_type(args[0])));
+	for (size_t i = 0; i < sizeof(trait_ops) / sizeof(trait_ops[0]); i++)
+	{
+		if (strcmp(function, trait_ops[i]) != 0 || nargs < 1)
+			continue;
+		if (args[0].kind == CEL_VAL_STRING || args[0].kind == CEL_VAL_TIMESTAMP ||
+			args[0].kind == CEL_VAL_DURATION)
+			return cel_error_no_such_overload(ctx->arena, NULL);
+		cel_registry_candidates(reg, function, receiver, &cands, &n);
+		for (int k = 0; k < n; k++)
+			if (cands[k]->nparams >= 1 && fits(args[0], cands[k]->params[0], false, 0))
+				return cel_error_no_such_overload(ctx->arena, NULL);
+		return cel_error_no_such_overload(ctx->arena, function);
+	}
+	return cel_error_no_such_overload(ctx->arena, NULL);
+}
+
 CelValue
 cel_registry_call(CelEvalContext *ctx, const CelRegistry *reg,
 				  const char *function, bool receiver,
@@ -908,6 +987,6 @@ cel_registry_call(CelEvalContext *ctx, const CelRegistry *reg,
 	}
 	sig = cel_registry_dispatch(reg, function, receiver, args, nargs);
 	if (sig == NULL)
-		return cel_error_no_such_overload(ctx->arena, function);
+		return dispatch_failure(ctx, reg, function, receiver, args, nargs);
 	return cel_registry_invoke(ctx, sig, args, nargs);
 }

@@ -473,9 +473,9 @@ sub_dur_dur(CelEvalContext *ctx, const CelValue *a, int n)
 
 /*
  * Three-way comparison of two values of comparable kinds, including the
- * cross-type numeric ordering cel-go applies (exact, no rounding through
- * double for int/uint).  Returns -1, 0, 1, or 2 when unordered (NaN) and 3
- * when the kinds are not comparable.
+ * cross-type numeric ordering cel-go applies (int/uint exactly, either
+ * against double through float64).  Returns -1, 0, 1, or 2 when unordered
+ * (NaN) and 3 when the kinds are not comparable.
  */
 int
 cel_compare_values(CelValue a, CelValue b)
@@ -515,11 +515,10 @@ cel_compare_values(CelValue a, CelValue b)
 						return -1;
 					return CMP((uint64_t) a.u.i, b.u.u);
 				case CEL_VAL_DOUBLE:
-					{
-						int			c = cel_compare_values(b, a);
-
-						return c == 2 ? 2 : -c;
-					}
+					/* cel-go compares through float64, rounding the int */
+					if (isnan(b.u.d))
+						return 2;
+					return CMP((double) a.u.i, b.u.d);
 				default:
 					return 3;
 			}
@@ -533,55 +532,23 @@ cel_compare_values(CelValue a, CelValue b)
 						return 1;
 					return CMP(a.u.u, (uint64_t) b.u.i);
 				case CEL_VAL_DOUBLE:
-					{
-						int			c = cel_compare_values(b, a);
-
-						return c == 2 ? 2 : -c;
-					}
+					if (isnan(b.u.d))
+						return 2;
+					return CMP((double) a.u.u, b.u.d);
 				default:
 					return 3;
 			}
 		case CEL_VAL_DOUBLE:
+			if (b.kind != CEL_VAL_DOUBLE && b.kind != CEL_VAL_INT && b.kind != CEL_VAL_UINT)
+				return 3;
 			{
 				double		d = a.u.d;
+				double		e = b.kind == CEL_VAL_DOUBLE ? b.u.d :
+				b.kind == CEL_VAL_INT ? (double) b.u.i : (double) b.u.u;
 
-				if (isnan(d))
-					return b.kind == CEL_VAL_DOUBLE || b.kind == CEL_VAL_INT ||
-						b.kind == CEL_VAL_UINT ? 2 : 3;
-				switch (b.kind)
-				{
-					case CEL_VAL_DOUBLE:
-						if (isnan(b.u.d))
-							return 2;
-						return CMP(d, b.u.d);
-					case CEL_VAL_INT:
-						/* 2^63 as double is out of int64 range */
-						if (d < -9223372036854775808.0)
-							return -1;
-						if (d >= 9223372036854775808.0)
-							return 1;
-						{
-							int64_t		t = (int64_t) d;	/* truncates */
-
-							if (t != b.u.i)
-								return CMP(t, b.u.i);
-							return CMP(d, (double) t);
-						}
-					case CEL_VAL_UINT:
-						if (d < 0)
-							return -1;
-						if (d >= 18446744073709551616.0)
-							return 1;
-						{
-							uint64_t	t = (uint64_t) d;
-
-							if (t != b.u.u)
-								return CMP(t, b.u.u);
-							return CMP(d, (double) t);
-						}
-					default:
-						return 3;
-				}
+				if (isnan(d) || isnan(e))
+					return 2;
+				return CMP(d, e);
 			}
 		default:
 			return 3;
@@ -596,7 +563,7 @@ compare_op(CelEvalContext *ctx, const CelValue *a, int op)
 	int			c = cel_compare_values(a[0], a[1]);
 
 	if (c == 3)
-		return cel_error_no_such_overload(A, "compare");
+		return cel_error_no_such_overload(A, NULL);
 	if (c == 2)
 		return cel_bool(false);
 	switch (op)
@@ -701,7 +668,7 @@ index_op(CelEvalContext *ctx, const CelValue *a, int n)
 			return cel_error(A, "index out of bounds: %lld", (long long) a[1].u.i);
 		return a[0].u.list->items[a[1].u.i];
 	}
-	return cel_error_no_such_overload(A, "_[_]");
+	return cel_error_no_such_overload(A, NULL);
 }
 
 static CelValue
@@ -816,8 +783,9 @@ int_from_string(CelEvalContext *ctx, const CelValue *a, int n)
 
 	if (!parse_decimal(a[0].u.str.ptr, a[0].u.str.len, true, &neg, &mag, &range))
 		return cel_error(A, "type conversion error from 'string' to 'int'");
+	/* cel-go reports strconv's range error as a conversion error too */
 	if (range || (neg ? mag > (uint64_t) INT64_MAX + 1 : mag > (uint64_t) INT64_MAX))
-		return err_int_overflow(ctx);
+		return cel_error(A, "type conversion error from 'string' to 'int'");
 	if (neg)
 		return cel_int(mag == (uint64_t) INT64_MAX + 1 ? INT64_MIN : -(int64_t) mag);
 	return cel_int((int64_t) mag);
@@ -833,7 +801,7 @@ uint_from_string(CelEvalContext *ctx, const CelValue *a, int n)
 	if (!parse_decimal(a[0].u.str.ptr, a[0].u.str.len, false, &neg, &mag, &range))
 		return cel_error(A, "type conversion error from 'string' to 'uint'");
 	if (range)
-		return err_uint_overflow(ctx);
+		return cel_error(A, "type conversion error from 'string' to 'uint'");
 	return cel_uint(mag);
 }
 
@@ -918,9 +886,53 @@ eq_fold(const char *s, size_t len, const char *word)
 	return true;
 }
 
+/* Go's underscoreOK: each '_' sits between digits (a base prefix counts). */
+static bool
+underscores_ok(const char *s, size_t len)
+{
+	char		saw = '^';
+	size_t		i = 0;
+	bool		hex = false;
+
+	if (len >= 1 && (s[0] == '-' || s[0] == '+'))
+	{
+		s++;
+		len--;
+	}
+	if (len >= 2 && s[0] == '0' &&
+		(s[1] == 'x' || s[1] == 'X' || s[1] == 'b' || s[1] == 'B' || s[1] == 'o' || s[1] == 'O'))
+	{
+		i = 2;
+		saw = '0';
+		hex = s[1] == 'x' || s[1] == 'X';
+	}
+	for (; i < len; i++)
+	{
+		char		c = s[i];
+
+		if ((c >= '0' && c <= '9') ||
+			(hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))))
+		{
+			saw = '0';
+			continue;
+		}
+		if (c == '_')
+		{
+			if (saw != '0')
+				return false;
+			saw = '_';
+			continue;
+		}
+		if (saw == '_')
+			return false;
+		saw = '!';
+	}
+	return saw != '_';
+}
+
 /*
- * Go's strconv.ParseFloat(s, 64): decimal or hex floats with optional
- * underscores only after a base prefix, "inf"/"infinity"/"nan" in any case;
+ * Go's strconv.ParseFloat(s, 64): decimal or hex floats with underscores
+ * between digits, "inf"/"infinity"/"nan" in any case;
  * out-of-range values are errors.  strtod is close but skips whitespace,
  * accepts hex mantissas without an exponent and takes "nan(...)", so the
  * syntax is checked first.
@@ -957,6 +969,7 @@ cel_parse_go_float(const char *s, size_t len, double *out)
 	{
 		size_t		o = 0;
 		bool		seen_exp = false;
+		bool		underscore = false;
 
 		for (size_t k = 0; k < len; k++)
 		{
@@ -964,8 +977,7 @@ cel_parse_go_float(const char *s, size_t len, double *out)
 
 			if (c == '_')
 			{
-				if (!hex)
-					return false;
+				underscore = true;
 				continue;
 			}
 			if (c >= '0' && c <= '9')
@@ -987,6 +999,8 @@ cel_parse_go_float(const char *s, size_t len, double *out)
 		}
 		buf[o] = '\0';
 		if (!digits || (hex && !seen_exp))
+			return false;
+		if (underscore && !underscores_ok(s, len))
 			return false;
 	}
 	errno = 0;
@@ -1141,8 +1155,11 @@ map_insert(CelEvalContext *ctx, const CelValue *a, int n)
 	vals = arena_alloc(A, sizeof(CelValue) * (m->len + nadd + 1));
 	if (keys == NULL || vals == NULL)
 		return cel_error(A, "out of memory");
-	memcpy(keys, m->keys, sizeof(CelValue) * m->len);
-	memcpy(vals, m->values, sizeof(CelValue) * m->len);
+	if (m->len > 0)
+	{
+		memcpy(keys, m->keys, sizeof(CelValue) * m->len);
+		memcpy(vals, m->values, sizeof(CelValue) * m->len);
+	}
 	for (size_t i = 0; i < nadd; i++)
 	{
 		if (cel_map_get(m, addk[i], &ignored))

@@ -1,6 +1,6 @@
 /*
  * test_cel_cerbos.c — Cerbos' own CEL functions: hierarchy, the set
- * functions, now/timeSince, inIPAddrRange and SPIFFE.  Expected values were
+ * functions, now/timeSince, inIPAddrRange, SPIFFE and pathMatch.  Expected values were
  * taken from the Cerbos 0.55 REPL (see the comments for the surprising ones)
  * and from policies/cel_eval in the shared test data.
  */
@@ -124,6 +124,9 @@ test_hierarchy(void)
 		CHECK(memcmp(call("hierarchy_index", 2, v, cel_int(1)).u.str.ptr, "x.y", 3) == 0);
 	}
 	CHECK_STR(cel_hierarchy_type.name, "cerbos.lib.hierarchy");
+	CHECK(cel_cerbos_type_named("cerbos.lib.hierarchy") == cel_hierarchy_type.type);
+	CHECK(cel_cerbos_type_named("cerbos.lib.spiffeMatcher") == cel_spiffe_matcher_type.type);
+	CHECK(cel_cerbos_type_named("hierarchy") == NULL);
 }
 
 /* Whether list v holds exactly the ints want[0..n). */
@@ -289,6 +292,158 @@ test_spiffe(void)
 	CHECK_STR(text(call("id", 1, td, cel_null())), "spiffe://a.b");
 }
 
+/* pathMatch(path, pattern) (answers from the Cerbos REPL). */
+static void
+test_path_match(void)
+{
+	static const struct
+	{
+		const char *path;
+		const char *pattern;
+		int			want;		/* 1, 0, or -1 for an error */
+	}			cases[] = {
+		{"a/b", "a/*", 1}, {"a/b", "a/b", 1}, {"a/b/c", "a/**", 0},
+		{"a/b/c", "a/*/c", 1}, {"a\\b", "a\\*", 1}, {"", "", 1},
+		{"a/b/", "a/b", 1}, {"a//b", "a/b", 1}, {"a/./b", "a/*", 1},
+		{"a/../b", "b", 1}, {"/../b", "/b", 1}, {"a\\b", "a/b", 1},
+		{"a/b", "a\\b", 1}, {"C:\\x\\y", "/C:/x/*", 1},
+		{"C:\\x\\y", "C:\\x\\*", 1}, {"\\\\host\\share\\f", "/host/share/*", 1},
+		{"abc", "a[a-c]c", 1}, {"abc", "a[^a-c]c", 0}, {"a/c", "a?c", 0},
+		{"abc", "a*", 1}, {"a/bc", "a*", 0}, {"abc", "a\\*", 0}, {"a]", "a]", 1},
+		{"", "*", 1}, {".", "", 1}, {"c:x\\y", "/c:x/y", 1}, {"c:", "/c:", 1},
+		{".b", "b*[", 0}, {"abc", "a[", -1}, {"x", "a[", -1}, {"abc", "*[", -1},
+		{"a-", "a[-]", -1}, {"ab", "a[]", -1}, {"c:aa", "x", -1}, {"a", "c:[", -1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		CelValue	r = call("pathMatch_string_string", 2, str(cases[i].path),
+							 str(cases[i].pattern));
+		int			got = r.kind == CEL_VAL_BOOL ? r.u.b : -1;
+
+		if (got != cases[i].want)
+			fprintf(stderr, "pathMatch(%s, %s) = %d\n", cases[i].path, cases[i].pattern, got);
+		CHECK(got == cases[i].want);
+	}
+	CHECK_STR(err_of(call("pathMatch_string_string", 2, str("abc"), str("a["))),
+			  "failed to match pattern \"a[\" on path \"abc\": syntax error in pattern");
+	CHECK_STR(err_of(call("pathMatch_member_string", 2, str("c:aa"), str("x"))),
+			  "failed to encode path c:aa: unsupported Win32 path");
+	CHECK_STR(err_of(call("pathMatch_string_string", 2, str("a"), str("c:["))),
+			  "failed to encode pattern c:[: unsupported Win32 path");
+}
+
+/* The other path functions (answers from the Cerbos REPL). */
+static void
+test_path_functions(void)
+{
+	static const struct
+	{
+		const char *id;
+		const char *a;
+		const char *b;			/* NULL for one-argument functions */
+		const char *want;		/* string result, "true"/"false", or "!" + error */
+	}			cases[] = {
+		{"basePath_string", "a/b", NULL, "b"},
+		{"basePath_string", "", NULL, "."},
+		{"basePath_string", "C:\\x\\y.z", NULL, "y.z"},
+		{"basePath_string", "\\\\h\\s", NULL, "s"},
+		{"basePath_string", "/", NULL, "/"},
+		{"basePath_string", "c:x", NULL, "!failed to encode path c:x: unsupported Win32 path"},
+		{"dirPath_string", "a/b", NULL, "a"},
+		{"dirPath_string", "", NULL, "."},
+		{"dirPath_string", "C:\\x\\y.z", NULL, "C:\\x"},
+		{"dirPath_string", "C:", NULL, "C:\\"},
+		{"dirPath_string", "C:\\a", NULL, "C:"},
+		{"dirPath_string", "\\\\h\\s\\x\\y", NULL, "\\\\h\\s\\x"},
+		{"dirPath_string", "\\\\h\\s", NULL, "\\\\h\\s"},
+		{"dirPath_string", "\\\\h", NULL, "\\"},
+		{"dirPath_string", "a\\b\\c", NULL, "a\\b"},
+		{"dirPath_string", "c:x\\y", NULL, "c:x"},
+		{"dirPath_string", "a/b/", NULL, "a"},
+		{"dirPath_string", "a\\.", NULL, "!internal error: runtime error: slice bounds out of range [:-1]"},
+		{"extPath_string", "a/b.c", NULL, ".c"},
+		{"extPath_string", "a.b/c", NULL, ""},
+		{"extPath_string", "a/b.tar.gz", NULL, ".gz"},
+		{"extPath_string", "a\\b.c", NULL, ".c"},
+		{"volumeName_string", "C:\\x", NULL, "C:"},
+		{"volumeName_string", "c:x", NULL, "c:"},
+		{"volumeName_string", "\\\\h\\s\\x", NULL, "\\\\h\\s"},
+		{"volumeName_string", "\\\\h", NULL, ""},
+		{"volumeName_string", "a", NULL, ""},
+		{"relPath_string_string", "a", "a/b", "b"},
+		{"relPath_string_string", "a/b", "c", "../../c"},
+		{"relPath_string_string", "C:\\a", "C:\\b\\c", "..\\b\\c"},
+		{"relPath_string_string", "\\\\h\\s\\a", "\\\\h\\s\\b", "..\\b"},
+		{"relPath_string_string", "a", "..\\b", "..\\..\\b"},
+		{"relPath_string_string", "a/b", "a", ".."},
+		{"relPath_string_string", "...", "", ".."},
+		{"relPath_string_string", "/a", "b", "!failed to determine relative path of b: Rel: can't make b relative to /a"},
+		{"relPath_string_string", "..", "a", "!failed to determine relative path of a: Rel: can't make a relative to .."},
+		{"relPath_string_string", "c:x", "a", "!failed to encode base path c:x: unsupported Win32 path"},
+		{"relPath_string_string", "a", "c:x", "!failed to encode target path c:x: unsupported Win32 path"},
+		{"pathHasPrefix_string_string", "a/b", "a", "true"},
+		{"pathHasPrefix_string_string", "a/b", "a/b", "true"},
+		{"pathHasPrefix_string_string", "ab", "a", "false"},
+		{"pathHasPrefix_string_string", "a/.z", "a", "false"},
+		{"pathHasPrefix_string_string", "a/b/", "a/b", "false"},
+		{"pathHasPrefix_string_string", "a\\b", "a", "true"},
+		{"pathHasPrefix_string_string", "c:x", "c:x", "true"},
+		{"pathHasPrefix_member_string", "a", ".", "true"},
+		{"pathHasPrefix_member_string", "", ".", "false"},
+		{"pathHasPrefix_member_string", "/a", "", "!failed to determine relative path of /a: Rel: can't make /a relative to ."},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		CelValue	r = call(cases[i].id, cases[i].b ? 2 : 1, str(cases[i].a),
+							 cases[i].b ? str(cases[i].b) : cel_null());
+		const char *got = r.kind == CEL_VAL_ERROR ? arena_printf(arena, "!%s", r.u.err->message)
+			: r.kind == CEL_VAL_BOOL ? (r.u.b ? "true" : "false")
+			: r.kind == CEL_VAL_STRING ? arena_strndup(arena, r.u.str.ptr, r.u.str.len) : "?";
+
+		if (strcmp(got, cases[i].want) != 0)
+			fprintf(stderr, "%s(%s, %s)\n", cases[i].id, cases[i].a, cases[i].b ? cases[i].b : "-");
+		CHECK_STR(got, cases[i].want);
+	}
+	{
+		CelValue	items[3] = {str("C:\\a"), str(".."), str("..")};
+		CelValue	r = call("joinPath_stringarray", 1, cel_list_from(arena, items, 3), cel_null());
+
+		CHECK(r.kind == CEL_VAL_STRING && r.u.str.len == 0);
+		items[0] = str("\\\\h\\s");
+		r = call("joinPath_stringarray", 1, cel_list_from(arena, items, 3), cel_null());
+		CHECK_STR(text(r), "\\\\");
+		items[0] = str("a\\b");
+		items[1] = str("c");
+		r = call("joinPath_stringarray", 1, cel_list_from(arena, items, 2), cel_null());
+		CHECK_STR(text(r), "a\\b\\c");
+		items[0] = str("c:x");
+		r = call("joinPath_stringarray", 1, cel_list_from(arena, items, 1), cel_null());
+		CHECK_STR(text(r), "c:x");
+		r = call("joinPath_stringarray", 1, cel_list_from(arena, items, 2), cel_null());
+		CHECK_STR(err_of(r), "failed to encode first path c:x: unsupported Win32 path");
+		items[1] = cel_int(1);
+		r = call("joinPath_stringarray", 1, cel_list_from(arena, items, 2), cel_null());
+		CHECK_STR(err_of(r), "failed to convert list to string slice: unsupported type conversion from 'int' to string");
+		r = call("joinPath_stringarray", 1, cel_list_from(arena, items, 0), cel_null());
+		CHECK(r.kind == CEL_VAL_STRING && r.u.str.len == 0);
+	}
+	{
+		CelValue	pats[2] = {str("["), str("a/*")};
+		CelValue	r;
+
+		r = call("pathMatchAnyOf_string_stringarray", 2, str("a/b"), cel_list_from(arena, pats, 2));
+		CHECK_STR(err_of(r), "failed to match pattern \"[\" on path \"a/b\": syntax error in pattern");
+		pats[0] = str("a/*");
+		pats[1] = str("[");
+		r = call("pathMatchAnyOf_member_stringarray", 2, str("a/b"), cel_list_from(arena, pats, 2));
+		CHECK(b(r) == 1);
+		r = call("pathMatchAnyOf_string_stringarray", 2, str("c:x"), cel_list_from(arena, pats, 0));
+		CHECK(b(r) == 0);
+	}
+}
+
 /* Every signature of the library parses in the registry. */
 static void
 test_signatures(void)
@@ -306,6 +461,65 @@ test_signatures(void)
 	CHECK(reg && cel_registry_count(reg) == cel_lib_cerbos.count + cel_lib_net.count + cel_lib_time.count);
 }
 
+/* Dynamic dispatch through the default registry reaches these overloads. */
+static void
+test_dispatch(void)
+{
+	const CelRegistry *reg = cel_registry_default();
+	CelValue	args[2];
+	CelValue	r;
+
+	CHECK(reg != NULL);
+	if (!reg)
+		return;
+	args[0] = h("a.b.c");
+	args[1] = cel_int(2);
+	r = cel_registry_call(&ctx, reg, "_[_]", false, args, 2);
+	CHECK(r.kind == CEL_VAL_STRING && r.u.str.len == 1 && r.u.str.ptr[0] == 'c');
+	r = cel_registry_call(&ctx, reg, "size", true, args, 1);
+	CHECK(r.kind == CEL_VAL_INT && r.u.i == 3);
+	args[1] = h("a.b");
+	r = cel_registry_call(&ctx, reg, "descendentOf", true, args, 2);
+	CHECK(b(r) == 1);
+	args[0] = str("x.y");
+	r = cel_registry_call(&ctx, reg, "hierarchy", false, args, 1);
+	CHECK(r.kind == CEL_VAL_OPAQUE && cel_hierarchy_size(r) == 2);
+	args[0] = cel_list_from(arena, (CelValue[]) {str("p"), str("q")}, 2);
+	r = cel_registry_call(&ctx, reg, "hierarchy", false, args, 1);
+	CHECK(r.kind == CEL_VAL_OPAQUE && cel_hierarchy_size(r) == 2);
+	args[0] = str("10.1.2.3");
+	args[1] = str("10.0.0.0/8");
+	CHECK(b(cel_registry_call(&ctx, reg, "inIPAddrRange", true, args, 2)) == 1);
+	args[0] = ints(2, (int64_t[]) {1, 2});
+	args[1] = ints(1, (int64_t[]) {2});
+	r = cel_registry_call(&ctx, reg, "intersect", true, args, 2);
+	CHECK(r.kind == CEL_VAL_LIST && r.u.list->len == 1);
+	r = cel_registry_call(&ctx, reg, "except", false, args, 2);
+	CHECK(r.kind == CEL_VAL_LIST && r.u.list->len == 1 && r.u.list->items[0].u.i == 1);
+	/* ext.Network and the time accessors through the same path */
+	args[0] = str("192.168.0.1");
+	r = cel_registry_call(&ctx, reg, "ip", false, args, 1);
+	CHECK(r.kind == CEL_VAL_OPAQUE);
+	args[0] = r;
+	CHECK(cel_registry_call(&ctx, reg, "family", true, args, 1).u.i == 4);
+	r = cel_registry_call(&ctx, reg, "string", false, args, 1);
+	CHECK(r.kind == CEL_VAL_STRING && r.u.str.len == 11);
+	args[0] = cel_timestamp_parse(arena, "2009-02-13T23:31:30Z", 20);
+	args[1] = str("Australia/Sydney");
+	CHECK(cel_registry_call(&ctx, reg, "getDate", true, args, 2).u.i == 14);
+	CHECK(cel_registry_call(&ctx, reg, "getDate", true, args, 1).u.i == 13);
+	args[0] = cel_duration(INT64_C(3730000000000));
+	CHECK(cel_registry_call(&ctx, reg, "getMinutes", true, args, 1).u.i == 62);
+	args[0] = call("spiffeID_string", 1, str("spiffe://a.b/c"), cel_null());
+	r = cel_registry_call(&ctx, reg, "path", true, args, 1);
+	CHECK(r.kind == CEL_VAL_STRING && r.u.str.len == 2);
+	args[0] = call("trustDomain", 1, args[0], cel_null());
+	r = cel_registry_call(&ctx, reg, "id", true, args, 1);
+	CHECK(r.kind == CEL_VAL_STRING && r.u.str.len == 12);
+	args[0] = cel_int(7);
+	CHECK(cel_registry_call(&ctx, reg, "id", false, args, 1).u.i == 7);
+}
+
 int
 main(void)
 {
@@ -317,7 +531,10 @@ main(void)
 	test_time_and_id();
 	test_ip_range();
 	test_spiffe();
+	test_path_match();
+	test_path_functions();
 	test_signatures();
+	test_dispatch();
 	arena_destroy(arena);
 	UNIT_DONE("test_cel_cerbos");
 }

@@ -312,6 +312,26 @@ main(void)
 	reset();
 	CHECK(is_err(run(call("_+_", -1, 2, k_int(1), k_uint(1))), "no such overload"));
 
+	/* dispatch failures worded as cel-go words them */
+	reset();
+	{
+		CelValue	v = run(call("_<_", -1, 2, call("dyn", -1, 1, list(0)), k_int(1)));
+
+		CHECK(v.kind == CEL_VAL_ERROR && strcmp(v.u.err->message, "no such overload: _<_") == 0);
+	}
+	reset();
+	{
+		CelValue	v = run(call("_<_", -1, 2, k_int(1), k_str("a")));
+
+		CHECK(v.kind == CEL_VAL_ERROR && strcmp(v.u.err->message, "no such overload") == 0);
+	}
+	reset();
+	{
+		CelValue	v = run(call("int", -1, 1, list(0)));
+
+		CHECK(v.kind == CEL_VAL_ERROR && strcmp(v.u.err->message, "no such overload: int(list)") == 0);
+	}
+
 	/* cross-type ordering and equality */
 	reset();
 	CHECK(is_bool(run(call("_<_", -1, 2, k_int(1), k_double(1.5))), true));
@@ -364,6 +384,21 @@ main(void)
 	reset();
 	CHECK(is_err(run(ident("nope")), "no such attribute"));
 	vars.n = 0;
+
+	/* has() on a scalar is false; qualifying by an unusable key is an error */
+	reset();
+	CHECK(is_bool(run(sel(k_int(1), "f", CEL_EXPR_F_TEST_ONLY)), false));
+	reset();
+	CHECK(is_err(run(sel(list(1, k_int(1)), "f", CEL_EXPR_F_TEST_ONLY)), "unsupported index type"));
+	reset();
+	CHECK(is_err(run(call("_[_]", -1, 2, list(1, k_int(1)), list(0))),
+				 "invalid qualifier type: *types.baseList"));
+	reset();
+	CHECK(is_err(run(sel(k_str("s"), "f", 0)), "no such key: f"));
+	/* && reports the first non-bool term */
+	reset();
+	CHECK(is_err(run(call("_&&_", -1, 2, k_int(1), call("_/_", -1, 2, k_int(1), k_int(0)))),
+				 "no such overload"));
 
 	/* type denotations */
 	reset();
@@ -447,6 +482,11 @@ main(void)
 	reset();
 	CHECK(run(call("int", -1, 1, k_str("4 2"))).kind == CEL_VAL_ERROR);
 	reset();
+	CHECK(is_err(run(call("int", -1, 1, k_str("9223372036854775808"))),
+				 "type conversion error from 'string' to 'int'"));
+	reset();
+	CHECK(is_int(run(call("int", -1, 1, k_str("-9223372036854775808"))), INT64_MIN));
+	reset();
 	CHECK(is_str(run(call("string", -1, 1, k_double(-4.5e-3))), "-0.0045"));
 	reset();
 	CHECK(is_bool(run(call("bool", -1, 1, k_str("TRUE"))), true));
@@ -477,6 +517,10 @@ main(void)
 		CHECK(!cel_parse_go_float("1e400", 5, &d));
 		CHECK(cel_parse_go_float("-Inf", 4, &d) && isinf(d) && d < 0);
 		CHECK(!cel_parse_go_float("0x1", 3, &d));
+		CHECK(cel_parse_go_float("1_000", 5, &d) && d == 1000);
+		CHECK(!cel_parse_go_float("1__0", 4, &d));
+		CHECK(!cel_parse_go_float("_1", 2, &d));
+		CHECK(cel_parse_go_float("0x_1p4", 6, &d) && d == 16);
 	}
 	CHECK(cel_utf8_valid("\xc3\xbf", 2));
 	CHECK(!cel_utf8_valid("\xff", 1));

@@ -71,11 +71,37 @@ test_lists(void)
 	/* equal keys keep their order */
 	CHECK_STR(show(LC("list_int_sortByAssociatedKeys", 2, L(3, S("x"), S("y"), S("z")),
 					  L(3, cel_int(1), cel_int(0), cel_int(1)))), "y,x,z");
+	/* more than twelve elements with equal keys: Go's pdqsort order, as Cerbos */
+	{
+		CelValue	items[20];
+		CelValue	keys[20];
+		CelList		il = {20, items};
+		CelList		kl = {20, keys};
+
+		for (int i = 0; i < 20; i++)
+		{
+			items[i] = cel_int(i);
+			keys[i] = cel_int(i % 3);
+		}
+		CHECK_STR(show(LC("list_int_sortByAssociatedKeys", 2, cel_list(&il), cel_list(&kl))),
+				  "9,18,15,3,12,0,6,10,7,4,13,16,1,19,8,5,11,14,2,17");
+	}
 	CHECK_STR(show(LC("list_int_sortByAssociatedKeys", 2, L(1, S("x")), L(2, cel_int(1), cel_int(2)))),
 			  "@sortByAssociatedKeys() expected a list of the same size as the associated keys list, but got 1 and 2 elements respectively");
 	CHECK_STR(show(LC("lists_range", 1, cel_int(3))), "0,1,2");
 	CHECK_STR(show(LC("lists_range", 1, cel_int(0))), "");
 	CHECK_STR(show(LC("lists_range", 1, cel_int(-1))), "lists.range: size must be non-negative, got -1");
+	{
+		CelValue	v = LC("list_first", 1, L(2, cel_int(1), cel_int(2)));
+
+		CHECK(v.kind == CEL_VAL_OPTIONAL && v.u.opt && v.u.opt->u.i == 1);
+		v = LC("list_last", 1, L(2, cel_int(1), cel_int(2)));
+		CHECK(v.kind == CEL_VAL_OPTIONAL && v.u.opt && v.u.opt->u.i == 2);
+		v = LC("list_first", 1, L(0));
+		CHECK(v.kind == CEL_VAL_OPTIONAL && v.u.opt == NULL);
+		v = LC("list_last", 1, L(0));
+		CHECK(v.kind == CEL_VAL_OPTIONAL && v.u.opt == NULL);
+	}
 	lt_ctx.max_list_items = 100;
 	CHECK_STR(show(LC("lists_range", 1, cel_int(1000000000000LL))), "list exceeds the size limit of 100 items");
 	lt_ctx.max_list_items = 0;

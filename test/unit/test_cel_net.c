@@ -3,6 +3,7 @@
  * printing, predicates and CIDR containment.  Expected values come from the
  * conformance suite (group ext.Network) and the Cerbos 0.55 REPL.
  */
+#include "cel/cel_literals.h"
 #include "cel/cel_net.h"
 #include "unit.h"
 
@@ -200,6 +201,13 @@ test_cidr(void)
 	a = call("cidr_masked", cel_net_cidr_parse(arena, "2001:db8:ffff::1/33", 19), NULL);
 	CHECK_STR(arena_strndup(arena, cel_net_to_string(arena, a).u.str.ptr, cel_net_to_string(arena, a).u.str.len), "2001:db8:8000::/33");
 	CHECK(call("cidr_prefix_length", cel_net_cidr_parse(arena, "192.168.0.0/24", 14), NULL).u.i == 24);
+	/* isMask (REPL: true, false, true, true, false, true) */
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "1.2.3.4/32", 10), NULL).u.b == true);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "2001:db8::1/64", 14), NULL).u.b == false);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "2001:db8::/64", 13), NULL).u.b == true);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "0.0.0.0/0", 9), NULL).u.b == true);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "1.0.0.0/0", 9), NULL).u.b == false);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "192.168.0.0/24", 14), NULL).u.b == true);
 	CHECK(call("cidr_prefix_length", cel_net_cidr_parse(arena, "2001:db8::/32", 13), NULL).u.i == 32);
 
 	/* equality through the opaque type */
@@ -215,7 +223,32 @@ test_cidr(void)
 	a = cel_net_ip_parse(arena, "::", 2);
 	CHECK(!cel_net_ip_type.equals(a.u.opaque.data, b.u.opaque.data));
 	CHECK_STR(cel_net_ip_type.name, "net.IP");
+	CHECK(cel_net_type_named("net.IP") == cel_net_ip_type.type);
+	CHECK(cel_net_type_named("net.CIDR") == cel_net_cidr_type.type);
+	CHECK(cel_net_type_named("net.Foo") == NULL);
 	CHECK_STR(cel_net_cidr_type.name, "net.CIDR");
+}
+
+/* The checker's literal validation (messages from the Cerbos REPL). */
+static void
+test_literals(void)
+{
+	CHECK(cel_literal_call_error(arena, "timestamp", str("2009-02-13T23:31:30Z")) == NULL);
+	CHECK_STR(cel_literal_call_error(arena, "timestamp", str("2009-02-29T00:00:00Z")), "invalid timestamp argument");
+	CHECK_STR(cel_literal_call_error(arena, "timestamp", str("0000-01-01T00:00:00Z")), "invalid timestamp argument");
+	CHECK_STR(cel_literal_call_error(arena, "timestamp", cel_int(INT64_C(-62135596801))), "invalid timestamp argument");
+	CHECK(cel_literal_call_error(arena, "timestamp", cel_int(INT64_C(253402300799))) == NULL);
+	CHECK_STR(cel_literal_call_error(arena, "duration", str("")), "invalid duration argument");
+	CHECK_STR(cel_literal_call_error(arena, "duration", str("320000000000s")), "invalid duration argument");
+	CHECK(cel_literal_call_error(arena, "duration", str("1h")) == NULL);
+	CHECK_STR(cel_literal_call_error(arena, "ip", str("")), "invalid ip argument: IP Address \"\" parse error during conversion from string: ParseAddr(\"\"): unable to parse IP");
+	CHECK_STR(cel_literal_call_error(arena, "cidr", str("::/129")), "invalid cidr argument: CIDR \"::/129\" parse error during conversion from string: netip.ParsePrefix(\"::/129\"): prefix length out of range");
+	CHECK(cel_literal_call_error(arena, "ip", str("::1")) == NULL);
+	/* cel-go formats the message once more: the zone's '%' becomes a verb */
+	CHECK_STR(cel_literal_call_error(arena, "ip", str("fe80::1%en0")),
+			  "invalid ip argument: IP address \"fe80::1%!e(MISSING)n0\" with zone value is not allowed");
+	CHECK(cel_literal_call_error(arena, "isIP", str("x")) == NULL);
+	CHECK(cel_literal_call_error(arena, "ip", cel_int(1)) == NULL);
 }
 
 int
@@ -225,6 +258,7 @@ main(void)
 	test_parse_and_print();
 	test_predicates();
 	test_cidr();
+	test_literals();
 	arena_destroy(arena);
 	UNIT_DONE("test_cel_net");
 }

@@ -72,6 +72,12 @@ test_syntax(void)
 	CHECK_REJECT("\\p{Foo}", "error parsing regexp: invalid character class range: `\\p{Foo}`");
 	CHECK_REJECT("\\pX", "error parsing regexp: invalid character class range: `\\pX`");
 	CHECK_REJECT("[\\b]", "error parsing regexp: invalid escape sequence: `\\b`");
+	/* Unicode class names as Go 1.25 looks them up */
+	CHECK_REJECT("\\p{Old_Italic}", "error parsing regexp: invalid character class range: `\\p{Old_Italic}`");
+	CHECK_REJECT("\\p{Alphabetic}", "error parsing regexp: invalid character class range: `\\p{Alphabetic}`");
+	CHECK_REJECT("\\p{Latn}", "error parsing regexp: invalid character class range: `\\p{Latn}`");
+	CHECK_REJECT("[\\p{Xan}]", "error parsing regexp: invalid character class range: `\\p{Xan}`");
+	CHECK(CHECKRE("\\p{Cased_Letter}\\p{LC}\\p{Assigned}\\p{ASCII}\\p{Kawi}\\p{nko}") == NULL);
 	/* \12 is octal in Go, not a backreference */
 	CHECK(CHECKRE("\\12") == NULL);
 }
@@ -101,6 +107,33 @@ test_matching(void)
 	CHECK_BOOL(MATCH("X", "\\p{lu}"), true);
 	CHECK_BOOL(MATCH("x", "\\p{L_u}"), false);
 	CHECK_BOOL(MATCH("x", "\\pZ"), false);
+	CHECK_BOOL(MATCH("\u00e9", "^\\P{ASCII}$"), true);
+	/* scripts by Script, not Script_Extensions: U+0345 is Inherited */
+	CHECK_BOOL(MATCH("\u0345", "^\\p{Greek}$"), false);
+	CHECK_BOOL(MATCH("\u0964", "^\\p{Devanagari}$"), false);
+	/* (?i) widens Unicode classes by case variants, as Go's fold tables do */
+	CHECK_BOOL(MATCH("ab", "(?i)[\\p{Lu}\\d]"), true);
+	CHECK_BOOL(MATCH("a", "(?i)^\\p{Lu}$"), true);
+	CHECK_BOOL(MATCH("\u0138", "(?i)^\\p{Lu}$"), false);
+	CHECK_BOOL(MATCH("\u0345", "(?i)^\\p{Lu}$"), true);
+	CHECK_BOOL(MATCH("\u2160", "(?i)^\\p{Ll}$"), false);
+	CHECK_BOOL(MATCH("\u01f0", "(?i)^\\p{Lu}$"), false);
+	CHECK_BOOL(MATCH("a", "(?i)^\\p{Lt}$"), false);
+	CHECK_BOOL(MATCH("\u01c4", "(?i)^\\p{Lt}$"), true);
+	CHECK_BOOL(MATCH("\u00b5", "(?i)^\\p{Greek}$"), true);
+	CHECK_BOOL(MATCH("A", "(?i)^\\P{Ll}$"), false);
+	CHECK_BOOL(MATCH("a", "^(?i:x)\\p{Lu}"), false);
+	CHECK_BOOL(MATCH("\u017f", "(?i)^\\w$"), true);
+	CHECK_BOOL(MATCH("\u212a", "(?i)^[[:lower:]]$"), true);
+	CHECK_BOOL(MATCH("\u017f", "^\\w$"), false);
+	/* a repetition after a flag group repeats the item before the flags */
+	CHECK_BOOL(MATCH("abC", "^ab(?i)*c$"), true);
+	CHECK_BOOL(MATCH("aC", "^ab(?i)*c$"), true);
+	CHECK_BOOL(MATCH("abbBc", "^ab(?i)+c$"), false);
+	CHECK_BOOL(MATCH("\U00011F04", "^\\p{Kawi}$"), true);
+	CHECK_BOOL(MATCH("a", "^[\\P{Kawi}]$"), true);
+	CHECK_BOOL(MATCH("\U000E0080", "\\p{Assigned}"), false);
+	CHECK_BOOL(MATCH("a", "^\\p{Assigned}$"), true);
 	CHECK_BOOL(MATCH("a\n", "a."), false);
 	CHECK_BOOL(MATCH("a\n", "(?s)a."), true);
 	CHECK_BOOL(MATCH("ab", "^(a|ab)$"), true);
@@ -196,6 +229,69 @@ test_ext(void)
 			  "error parsing regexp: missing closing ): `(`");
 }
 
+/* Builds the AST of 'abc'.matches('<pattern>') (member) and checks it. */
+static bool
+check_call(const char *pattern, bool member, CelNodeRef *bad, const char **msg)
+{
+	static char pool[128];
+	static CelExpr nodes[4];
+	static int32_t args[2];
+	CelAst		ast;
+	uint32_t	p_off = 1;
+	uint32_t	fn_off;
+
+	memset(&ast, 0, sizeof(ast));
+	memset(nodes, 0, sizeof(nodes));
+	pool[0] = '\0';
+	strcpy(pool + p_off, pattern);
+	fn_off = p_off + (uint32_t) strlen(pattern) + 1;
+	strcpy(pool + fn_off, "matches");
+	nodes[0].kind = CEL_EXPR_CONST;	/* the subject: '' */
+	nodes[0].u.constant.kind = CEL_CONST_STRING;
+	nodes[1].kind = CEL_EXPR_CONST;
+	nodes[1].u.constant.kind = CEL_CONST_STRING;
+	nodes[1].u.constant.u.str.off = p_off;
+	nodes[1].u.constant.u.str.len = (uint32_t) strlen(pattern);
+	nodes[2].kind = CEL_EXPR_CALL;
+	nodes[2].u.call.function = fn_off;
+	if (member)
+	{
+		nodes[2].u.call.target = 0;
+		args[0] = 1;
+		nodes[2].u.call.args = 0;
+		nodes[2].u.call.nargs = 1;
+	}
+	else
+	{
+		nodes[2].u.call.target = CEL_NO_NODE;
+		args[0] = 0;
+		args[1] = 1;
+		nodes[2].u.call.args = 0;
+		nodes[2].u.call.nargs = 2;
+	}
+	ast.nodes = nodes;
+	ast.nnodes = 3;
+	ast.args = args;
+	ast.nargs = 2;
+	ast.strings = pool;
+	ast.root = 2;
+	return cel_regex_check_call(&ast, 2, lt_arena, bad, msg);
+}
+
+static void
+test_check_call(void)
+{
+	CelNodeRef	bad = -1;
+	const char *msg = NULL;
+
+	CHECK(check_call("a+", true, &bad, &msg));
+	CHECK(!check_call("a(", true, &bad, &msg));
+	CHECK_STR(msg, "invalid matches argument");
+	CHECK(bad == 1);
+	/* the global form is left to run time, as in Cerbos */
+	CHECK(check_call("a(", false, &bad, &msg));
+}
+
 int
 main(void)
 {
@@ -205,5 +301,6 @@ main(void)
 	test_bounded();
 	test_cache();
 	test_ext();
+	test_check_call();
 	UNIT_DONE("test_cel_regex");
 }
