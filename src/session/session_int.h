@@ -1,0 +1,45 @@
+/*
+ * session_int.h — what the files of src/session/ share and nobody else sees.
+ */
+#ifndef AUTHZ_SESSION_INT_H
+#define AUTHZ_SESSION_INT_H
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "session.h"
+
+/* One public key of a key set. */
+typedef struct StKey
+{
+	char	   *kid;
+	EVP_PKEY   *pkey;
+	int			bits;
+} StKey;
+
+struct StKeySet
+{
+	Arena	   *arena;
+	uint64_t	generation;
+	StKey	   *keys;
+	int			count;
+	int			capacity;
+};
+
+/* Records a failure in err (message printf-formatted into arena, or a
+ * static fallback) and returns status. */
+extern StStatus st_fail(StError *err, Arena *arena, StStatus status,
+						const char *fmt,...) __attribute__((format(printf, 4, 5)));
+
+/* The key whose kid is exactly kid, or NULL. */
+extern const StKey *st_keyset_find(const StKeySet *keys, const char *kid);
+
+/* A copy of untrusted text that is safe to put in a message: printable
+ * ASCII only, at most 64 characters, otherwise a placeholder. */
+extern const char *st_sanitize(Arena *arena, const char *text);
+
+/* Parses a JSON object from data[0..len) rejecting duplicate keys. */
+extern json_t *st_parse_object(const char *data, size_t len, Arena *arena,
+							   const char *what, StError *err);
+
+#endif							/* AUTHZ_SESSION_INT_H */
