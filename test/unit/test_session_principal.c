@@ -1,0 +1,203 @@
+/*
+ * Unit tests for claims -> Cerbos principal: the default mapping of
+ * issue 6, mapping specs, facts from the core's tables, and the one-call
+ * st_session_authenticate used by the PostgreSQL layer.
+ */
+#include "unit.h"
+#include "session_mint.h"
+
+static Arena *A;
+static EVP_PKEY *K;
+static StKeySet *KEYS;
+static StVerifyOptions OPTS;
+
+/* Authenticates a v5 token with extra claims under a mapping spec;
+ * returns the principal JSON or "ERR:<status>". */
+static const char *
+principal_for(const char *version, const char *payload, const char *spec,
+			  const StPrincipalExtras *extras)
+{
+	StError		err = {0};
+	StMapping  *m = st_mapping_parse(spec, spec ? strlen(spec) : 0, A, &err);
+	StSession	s;
+	char	   *tok;
+	StStatus	st;
+
+	if (m == NULL)
+		return arena_printf(A, "ERR:%s", st_status_name(err.status));
+	tok = mint_rs256(A, K, mint_header(A, "d-1", version), payload);
+	st = st_session_authenticate(KEYS, tok, strlen(tok), &OPTS, m, extras, A, &s, &err);
+	if (st != ST_OK)
+	{
+		CHECK(err.message != NULL);
+		return arena_printf(A, "ERR:%s", st_status_name(st));
+	}
+	return s.principal_json;
+}
+
+/* The v5 payload with extra claims. */
+static const char *
+pl(const char *extra)
+{
+	return mint_payload_v5(A, MINT_NOW, MINT_NOW + 3600, extra);
+}
+
+int
+main(void)
+{
+	const char *jwks;
+	StError		err;
+	StSession	s;
+	char	   *tok;
+	StPrincipalExtras ex = {0};
+	const char *core_roles[] = {"member", "billing"};
+	const char *core_perms[] = {"invoice:read"};
+	const char *no_roles;
+
+	A = arena_create(NULL, 0);
+	K = mint_key(2048);
+	jwks = arena_printf(A, "{\"keys\":[%s]}", mint_jwk(A, K, "d-1"));
+	KEYS = st_keyset_create(A, 1);
+	CHECK(st_keyset_add_jwks(KEYS, jwks, strlen(jwks), NULL, &err) == ST_OK);
+	OPTS.now_us = MINT_NOW * 1000000;
+
+	/* ---- the default mapping */
+	CHECK_STR(principal_for("5", pl(""), NULL, NULL),
+			  "{\"attr\":{\"department\":\"eng\",\"emailVerified\":true,"
+			  "\"permissions\":[\"doc:read\",\"doc:write\"],\"recipeUserId\":\"login-1\","
+			  "\"sessionHandle\":\"6a1b2c3d-0000-4000-8000-000000000001_acme\","
+			  "\"tenantId\":\"acme\"},\"id\":\"user-1\",\"roles\":[\"editor\",\"viewer\"],\"scope\":\"\"}");
+	CHECK_STR(principal_for("5", pl(""), "{}", NULL), principal_for("5", pl(""), NULL, NULL));
+
+	/* the whole st_session_authenticate result */
+	tok = mint_rs256(A, K, mint_header(A, "d-1", "5"), pl(",\"org\":{\"id\":\"o-7\",\"plan\":\"pro\"}"));
+	CHECK(st_session_authenticate(KEYS, tok, strlen(tok), &OPTS, NULL, NULL, A, &s, &err) == ST_OK);
+	CHECK(s.version == 5);
+	CHECK_STR(s.kid, "d-1");
+	CHECK_STR(s.sub, "user-1");
+	CHECK_STR(s.tenant_id, "acme");
+	CHECK_STR(s.recipe_user_id, "login-1");
+	CHECK(s.exp_s == MINT_NOW + 3600);
+	CHECK_STR(s.log_label, "kid=d-1 sub=user-1 session=6a1b2c3d…");
+	CHECK(strstr(s.principal_json, "\"org\":{\"id\":\"o-7\",\"plan\":\"pro\"}") != NULL);
+	/* the verified claims for request.auxData.jwt: every claim, sorted */
+	CHECK_STR(s.claims_json,
+			  "{\"antiCsrfToken\":null,\"department\":\"eng\",\"exp\":1700003600,\"iat\":1700000000,"
+			  "\"iss\":\"https://api.example.com/auth\",\"org\":{\"id\":\"o-7\",\"plan\":\"pro\"},"
+			  "\"parentRefreshTokenHash1\":null,\"refreshTokenHash1\":\"9f86d081884c7d659a2feaa0c55ad015\","
+			  "\"rsub\":\"login-1\",\"sessionHandle\":\"6a1b2c3d-0000-4000-8000-000000000001_acme\","
+			  "\"st-ev\":{\"t\":1700000000000,\"v\":true},"
+			  "\"st-perm\":{\"t\":1700000000000,\"v\":[\"doc:read\",\"doc:write\"]},"
+			  "\"st-role\":{\"t\":1700000000000,\"v\":[\"editor\",\"viewer\"]},"
+			  "\"sub\":\"user-1\",\"tId\":\"acme\"}");
+	/* a failure leaves no principal */
+	tok = mint_rs256(A, K, mint_header(A, "d-1", "5"), mint_payload_v5(A, MINT_NOW - 7200, MINT_NOW - 3600, ""));
+	CHECK(st_session_authenticate(KEYS, tok, strlen(tok), &OPTS, NULL, NULL, A, &s, &err) == ST_EXPIRED);
+	CHECK(s.principal_json == NULL && s.claims_json == NULL && s.sub == NULL);
+
+	/* v3: tenant public, recipe user = sub, no roles -> default role */
+	CHECK_STR(principal_for("3",
+							"{\"iat\":1700000000,\"exp\":1700003600,\"sub\":\"u3\",\"sessionHandle\":\"h\","
+							"\"refreshTokenHash1\":\"r\",\"antiCsrfToken\":null}", NULL, NULL),
+			  "{\"attr\":{\"recipeUserId\":\"u3\",\"sessionHandle\":\"h\",\"tenantId\":\"public\"},"
+			  "\"id\":\"u3\",\"roles\":[\"user\"],\"scope\":\"\"}");
+
+	/* removed claims (v null) and empty role lists */
+	no_roles = mint_payload_v5(A, MINT_NOW, MINT_NOW + 3600, "");
+	no_roles = arena_printf(A, "%s", no_roles);
+	{
+		char	   *p = strstr(no_roles, "[\"editor\",\"viewer\"]");
+		char	   *q;
+
+		CHECK(p != NULL);
+		q = arena_printf(A, "%.*snull%s", (int) (p - no_roles), no_roles, p + strlen("[\"editor\",\"viewer\"]"));
+		CHECK(strstr(principal_for("5", q, NULL, NULL), "\"roles\":[\"user\"]") != NULL);
+		CHECK_STR(principal_for("5", q, "{\"defaultRole\":null}", NULL), "ERR:no_roles");
+		CHECK(strstr(principal_for("5", q, "{\"defaultRole\":\"guest\"}", NULL), "\"roles\":[\"guest\"]") != NULL);
+		/* the core's roles fill in only when the token has none */
+		ex.roles = core_roles;
+		ex.nroles = 2;
+		CHECK(strstr(principal_for("5", q, "{\"defaultRole\":null}", &ex), "\"roles\":[\"member\",\"billing\"]") != NULL);
+		CHECK(strstr(principal_for("5", pl(""), NULL, &ex), "\"roles\":[\"editor\",\"viewer\"]") != NULL);
+		q = arena_printf(A, "%.*s[]%s", (int) (p - no_roles), no_roles, p + strlen("[\"editor\",\"viewer\"]"));
+		CHECK(strstr(principal_for("5", q, NULL, NULL), "\"roles\":[\"user\"]") != NULL);
+		ex.nroles = 0;
+	}
+	{
+		const char *base = pl("");
+		const char *p = strstr(base, "{\"v\":[\"doc:read\",\"doc:write\"]");
+		const char *q = arena_printf(A, "%.*s{\"v\":null%s", (int) (p - base), base,
+									 p + strlen("{\"v\":[\"doc:read\",\"doc:write\"]"));
+		const char *r = principal_for("5", q, NULL, NULL);
+
+		CHECK(strstr(r, "permissions") == NULL);
+		ex.permissions = core_perms;
+		ex.npermissions = 1;
+		CHECK(strstr(principal_for("5", q, NULL, &ex), "\"permissions\":[\"invoice:read\"]") != NULL);
+		CHECK(strstr(principal_for("5", pl(""), NULL, &ex), "\"permissions\":[\"doc:read\",\"doc:write\"]") != NULL);
+		ex.npermissions = 0;
+	}
+	/* metadata from the core */
+	ex.metadata_json = "{\"plan\":\"gold\",\"seats\":3}";
+	ex.metadata_len = strlen(ex.metadata_json);
+	CHECK(strstr(principal_for("5", pl(""), NULL, &ex), "\"metadata\":{\"plan\":\"gold\",\"seats\":3}") != NULL);
+	ex.metadata_json = "[1]";
+	ex.metadata_len = 3;
+	CHECK_STR(principal_for("5", pl(""), NULL, &ex), "ERR:bad_argument");
+	ex.metadata_json = NULL;
+	ex.metadata_len = 0;
+
+	/* custom claims can not pose as standard attributes */
+	{
+		const char *r = principal_for("5", pl(",\"tenantId\":\"other\",\"sessionHandle2\":\"x\",\"st-mfa\":{\"c\":{},\"v\":true}"), NULL, NULL);
+
+		CHECK(strstr(r, "\"tenantId\":\"acme\"") != NULL);
+		CHECK(strstr(r, "\"tenantId\":\"other\"") == NULL);
+		CHECK(strstr(r, "\"sessionHandle2\":\"x\"") != NULL);
+		CHECK(strstr(r, "\"st-mfa\":{\"c\":{},\"v\":true}") != NULL);
+		/* reserved claims are never copied as custom ones */
+		CHECK(strstr(r, "refreshTokenHash1") == NULL);
+		CHECK(strstr(r, "antiCsrfToken") == NULL);
+		CHECK(strstr(r, "\"exp\"") == NULL);
+	}
+
+	/* ---- mapping specs */
+	CHECK_STR(principal_for("5", pl(",\"appRoles\":[\"owner\"],\"org\":{\"id\":\"o-7\"}"),
+							"{\"id\":\"rsub\",\"roles\":\"appRoles\",\"scopeFromTenant\":true,"
+							"\"standardAttrs\":false,\"includeCustomClaims\":false,"
+							"\"attr\":{\"orgId\":\"org.id\",\"verified\":\"st-ev.v\",\"missing\":\"no.such\"}}", NULL),
+			  "{\"attr\":{\"orgId\":\"o-7\",\"verified\":true},\"id\":\"login-1\",\"roles\":[\"owner\"],\"scope\":\"acme\"}");
+	/* a single role string */
+	CHECK(strstr(principal_for("5", pl(",\"role\":\"auditor\""), "{\"roles\":\"role\"}", NULL),
+				 "\"roles\":[\"auditor\"]") != NULL);
+	CHECK_STR(principal_for("5", pl(",\"role\":7"), "{\"roles\":\"role\"}", NULL), "ERR:invalid_claim");
+	CHECK_STR(principal_for("5", pl(",\"role\":[\"a\",\"\"]"), "{\"roles\":\"role\"}", NULL), "ERR:invalid_claim");
+	/* the spec's attributes win over the standard ones */
+	CHECK(strstr(principal_for("5", pl(""), "{\"attr\":{\"tenantId\":\"department\"}}", NULL),
+				 "\"tenantId\":\"eng\"") != NULL);
+	/* id from a claim that is missing or not a string */
+	CHECK_STR(principal_for("5", pl(""), "{\"id\":\"uid\"}", NULL), "ERR:missing_claim");
+	CHECK_STR(principal_for("5", pl(""), "{\"id\":\"st-ev.v\"}", NULL), "ERR:invalid_claim");
+	/* bad specs */
+	CHECK_STR(principal_for("5", pl(""), "{\"rolse\":\"x\"}", NULL), "ERR:bad_mapping");
+	CHECK_STR(principal_for("5", pl(""), "{\"id\":7}", NULL), "ERR:bad_mapping");
+	CHECK_STR(principal_for("5", pl(""), "{\"id\":\"a..b\"}", NULL), "ERR:bad_mapping");
+	CHECK_STR(principal_for("5", pl(""), "{\"id\":\"\"}", NULL), "ERR:bad_mapping");
+	CHECK_STR(principal_for("5", pl(""), "{\"defaultRole\":\"\"}", NULL), "ERR:bad_mapping");
+	CHECK_STR(principal_for("5", pl(""), "{\"scopeFromTenant\":\"yes\"}", NULL), "ERR:bad_mapping");
+	CHECK_STR(principal_for("5", pl(""), "{\"attr\":[]}", NULL), "ERR:bad_mapping");
+	CHECK_STR(principal_for("5", pl(""), "{\"attr\":{\"x\":1}}", NULL), "ERR:bad_mapping");
+	CHECK_STR(principal_for("5", pl(""), "{\"id\":\"sub\",\"id\":\"rsub\"}", NULL), "ERR:bad_mapping");
+	CHECK_STR(principal_for("5", pl(""), "not json", NULL), "ERR:bad_mapping");
+	{
+		StMapping  *m = st_mapping_parse("{\"bogus\":1}", 11, A, &err);
+
+		CHECK(m == NULL);
+		CHECK_STR(err.message, "principal mapping has an unknown key \"bogus\"");
+	}
+
+	st_keyset_release(KEYS);
+	EVP_PKEY_free(K);
+	arena_destroy(A);
+	UNIT_DONE("session_principal");
+}
