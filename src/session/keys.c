@@ -53,7 +53,9 @@ st_keyset_release(StKeySet *keys)
 		return;
 	for (i = 0; i < keys->count; i++)
 	{
+		EVP_MD_CTX_free(keys->keys[i].proto);
 		EVP_PKEY_free(keys->keys[i].pkey);
+		keys->keys[i].proto = NULL;
 		keys->keys[i].pkey = NULL;
 	}
 	keys->count = 0;
@@ -151,6 +153,14 @@ keyset_append(StKeySet *keys, const char *kid, EVP_PKEY *pkey, int bits,
 	{
 		EVP_PKEY_free(pkey);
 		return st_fail(err, keys->arena, ST_OUT_OF_MEMORY, "out of memory");
+	}
+	k->proto = st_rs256_context(pkey);
+	if (k->proto == NULL)
+	{
+		EVP_PKEY_free(pkey);
+		return st_fail(err, keys->arena, ST_INTERNAL,
+					   "OpenSSL cannot set up RS256 verification for key \"%s\"",
+					   st_sanitize(keys->arena, kid));
 	}
 	k->pkey = pkey;
 	k->bits = bits;
@@ -391,7 +401,9 @@ st_keyset_add_jwks(StKeySet *keys, const char *json, size_t len, int *added,
 		while (keys->count > start)
 		{
 			keys->count--;
+			EVP_MD_CTX_free(keys->keys[keys->count].proto);
 			EVP_PKEY_free(keys->keys[keys->count].pkey);
+			keys->keys[keys->count].proto = NULL;
 			keys->keys[keys->count].pkey = NULL;
 		}
 		return status;

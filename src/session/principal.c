@@ -424,7 +424,9 @@ st_principal_build(const StMapping *mapping, const StVerified *verified,
 	}
 	*principal_json = dump_to_arena(principal, arena);
 	if (claims_json)
-		*claims_json = dump_to_arena(verified->claims, arena);
+		*claims_json = verified->payload_json ?
+			arena_strndup(arena, verified->payload_json, verified->payload_len) :
+			dump_to_arena(verified->claims, arena);
 	if (*principal_json == NULL || (claims_json && *claims_json == NULL))
 		s = st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory");
 	else

@@ -14,6 +14,7 @@ typedef struct StKey
 {
 	char	   *kid;
 	EVP_PKEY   *pkey;
+	EVP_MD_CTX *proto;			/* RS256 verify context to copy per token */
 	int			bits;
 } StKey;
 
@@ -25,6 +26,9 @@ struct StKeySet
 	int			count;
 	int			capacity;
 };
+
+/* An initialised RS256 DigestVerify context for pkey, or NULL. */
+extern EVP_MD_CTX *st_rs256_context(EVP_PKEY *pkey);
 
 /* Records a failure in err (message printf-formatted into arena, or a
  * static fallback) and returns status. */

@@ -80,16 +80,8 @@ main(void)
 	CHECK(s.exp_s == MINT_NOW + 3600);
 	CHECK_STR(s.log_label, "kid=d-1 sub=user-1 session=6a1b2c3d…");
 	CHECK(strstr(s.principal_json, "\"org\":{\"id\":\"o-7\",\"plan\":\"pro\"}") != NULL);
-	/* the verified claims for request.auxData.jwt: every claim, sorted */
-	CHECK_STR(s.claims_json,
-			  "{\"antiCsrfToken\":null,\"department\":\"eng\",\"exp\":1700003600,\"iat\":1700000000,"
-			  "\"iss\":\"https://api.example.com/auth\",\"org\":{\"id\":\"o-7\",\"plan\":\"pro\"},"
-			  "\"parentRefreshTokenHash1\":null,\"refreshTokenHash1\":\"9f86d081884c7d659a2feaa0c55ad015\","
-			  "\"rsub\":\"login-1\",\"sessionHandle\":\"6a1b2c3d-0000-4000-8000-000000000001_acme\","
-			  "\"st-ev\":{\"t\":1700000000000,\"v\":true},"
-			  "\"st-perm\":{\"t\":1700000000000,\"v\":[\"doc:read\",\"doc:write\"]},"
-			  "\"st-role\":{\"t\":1700000000000,\"v\":[\"editor\",\"viewer\"]},"
-			  "\"sub\":\"user-1\",\"tId\":\"acme\"}");
+	/* the verified claims for request.auxData.jwt: the signed payload text */
+	CHECK_STR(s.claims_json, mint_payload_v5(A, MINT_NOW, MINT_NOW + 3600, ",\"org\":{\"id\":\"o-7\",\"plan\":\"pro\"}"));
 	/* a failure leaves no principal */
 	tok = mint_rs256(A, K, mint_header(A, "d-1", "5"), mint_payload_v5(A, MINT_NOW - 7200, MINT_NOW - 3600, ""));
 	CHECK(st_session_authenticate(KEYS, tok, strlen(tok), &OPTS, NULL, NULL, A, &s, &err) == ST_EXPIRED);
