@@ -161,7 +161,9 @@ typedef struct StVerified
 	const char *session_handle;
 	const char *tenant_id;		/* tId, or "public" for v3 */
 	const char *recipe_user_id; /* rsub, or sub before v5 */
-	int64_t		exp_s;			/* expiry, Unix seconds (cache lifetime) */
+	int64_t		exp_s;			/* expiry, Unix seconds, rounded down (so a
+								 * cache drops an entry no later than st_verify
+								 * would start refusing the token) */
 	int64_t		iat_s;
 	struct json_t *claims;		/* the payload object; st_verified_clear */
 	const char *payload_json;	/* the signed payload text (arena, NUL-
@@ -182,7 +184,8 @@ extern StStatus st_verify(const StKeySet *keys, const char *token, size_t len,
 /* Drops the claims of a StVerified (safe to call twice). */
 extern void st_verified_clear(StVerified *verified);
 
-/* "kid=… sub=… session=<first 8 chars>…": what may be logged. */
+/* "kid=<kid> sub=<sub> session=<first 8 chars>...": what may be logged
+ * (printable ASCII only, whatever the token held). */
 extern char *st_verified_log_label(const StVerified *verified, Arena *arena);
 
 /* ------------------------------------------------------------ mapping */
@@ -247,6 +250,13 @@ extern StStatus st_principal_build(const StMapping *mapping,
 								   const StPrincipalExtras *extras,
 								   Arena *arena, char **principal_json,
 								   char **claims_json, StError *err);
+
+/*
+ * Whether a result verified earlier has expired by now_us under leeway_s,
+ * with exactly st_verify's rule (expired when now >= exp + leeway); for
+ * caches that hand out a principal again without verifying again.
+ */
+extern bool st_expired(int64_t exp_s, int64_t now_us, int64_t leeway_s);
 
 /* --------------------------------------------------- verify + map */
 

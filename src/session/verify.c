@@ -437,6 +437,17 @@ st_verify(const StKeySet *keys, const char *token, size_t len,
 	return ST_OK;
 }
 
+/* Whether a cached result has expired (same rule as check_claims). */
+bool
+st_expired(int64_t exp_s, int64_t now_us, int64_t leeway_s)
+{
+	if (exp_s > ST_MAX_TIME_S)
+		exp_s = ST_MAX_TIME_S;
+	if (leeway_s < 0)
+		leeway_s = 0;
+	return now_us >= exp_s * US_PER_S + leeway_s * US_PER_S;
+}
+
 /* What may be logged about a verified token: kid, sub, a handle prefix. */
 char *
 st_verified_log_label(const StVerified *verified, Arena *arena)
@@ -451,5 +462,5 @@ st_verified_log_label(const StVerified *verified, Arena *arena)
 	return arena_printf(arena, "kid=%s sub=%s session=%s%s",
 						st_sanitize(arena, verified->kid),
 						verified->sub ? st_sanitize(arena, verified->sub) : "",
-						prefix, strlen(handle) > 8 ? "…" : "");
+						prefix, strlen(handle) > 8 ? "..." : "");
 }

@@ -78,7 +78,7 @@ main(void)
 	CHECK_STR(s.tenant_id, "acme");
 	CHECK_STR(s.recipe_user_id, "login-1");
 	CHECK(s.exp_s == MINT_NOW + 3600);
-	CHECK_STR(s.log_label, "kid=d-1 sub=user-1 session=6a1b2c3d…");
+	CHECK_STR(s.log_label, "kid=d-1 sub=user-1 session=6a1b2c3d...");
 	CHECK(strstr(s.principal_json, "\"org\":{\"id\":\"o-7\",\"plan\":\"pro\"}") != NULL);
 	/* the verified claims for request.auxData.jwt: the signed payload text */
 	CHECK_STR(s.claims_json, mint_payload_v5(A, MINT_NOW, MINT_NOW + 3600, ",\"org\":{\"id\":\"o-7\",\"plan\":\"pro\"}"));

@@ -121,7 +121,7 @@ main(void)
 	CHECK(v.iat_s == MINT_NOW - 10);
 	CHECK(v.claims != NULL);
 	CHECK_STR(st_verified_log_label(&v, A),
-			  "kid=d-1700000000000 sub=user-1 session=6a1b2c3d…");
+			  "kid=d-1700000000000 sub=user-1 session=6a1b2c3d...");
 	st_verified_clear(&v);
 	CHECK(v.claims == NULL);
 	st_verified_clear(&v);		/* twice is harmless */
@@ -350,6 +350,11 @@ main(void)
 		CHECK_STR(st_status_name(e2.status), "expired");
 		CHECK(st_status_is_token_failure(e2.status));
 	}
+	/* the cache's rule is the verifier's rule */
+	CHECK(st_expired(MINT_NOW, MINT_NOW * 1000000, 0));
+	CHECK(!st_expired(MINT_NOW, MINT_NOW * 1000000 - 1, 0));
+	CHECK(!st_expired(MINT_NOW, (MINT_NOW + 4) * 1000000, 5));
+	CHECK(st_expired(MINT_NOW, (MINT_NOW + 5) * 1000000, 5));
 	/* issued in the future */
 	tok = mint_rs256(A, K1, hdr, mint_payload_v5(A, MINT_NOW + 60, MINT_NOW + 3600, ""));
 	CHECK(verify(tok) == ST_NOT_YET_VALID);
