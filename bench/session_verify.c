@@ -90,7 +90,7 @@ main(int argc, char **argv)
 			StSession	s;
 
 			if (st_session_authenticate(keys, token, len, &opts, mapping, NULL,
-										scratch, &s, NULL) != ST_OK)
+										NULL, scratch, &s, NULL) != ST_OK)
 				return 4;
 			arena_reset(scratch);
 		}

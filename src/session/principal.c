@@ -437,15 +437,17 @@ done:
 	return s;
 }
 
-/* Verify and map in one call, leaving only arena text behind. */
+/* Verify, consult the hook, and map in one call, leaving only arena text. */
 StStatus
 st_session_authenticate(const StKeySet *keys, const char *token, size_t len,
 						const StVerifyOptions *options,
 						const StMapping *mapping,
-						const StPrincipalExtras *extras, Arena *arena,
+						const StPrincipalExtras *extras,
+						const StSessionHook *hook, Arena *arena,
 						StSession *out, StError *err)
 {
 	StVerified	verified;
+	StPrincipalExtras hook_extras;
 	StStatus	s;
 	StError		local_err;
 
@@ -463,8 +465,22 @@ st_session_authenticate(const StKeySet *keys, const char *token, size_t len,
 	s = st_verify(keys, token, len, options, arena, &verified, err);
 	if (s != ST_OK)
 		return s;
-	s = st_principal_build(mapping, &verified, extras, arena,
-						   &out->principal_json, &out->claims_json, err);
+	if (hook && hook->after_verify)
+	{
+		if (extras)
+			hook_extras = *extras;
+		else
+			memset(&hook_extras, 0, sizeof(hook_extras));
+		err->status = ST_OK;
+		err->message = NULL;
+		s = hook->after_verify(hook->arg, &verified, arena, &hook_extras, err);
+		if (s != ST_OK && err->status != s)
+			st_fail(err, arena, s, "the session was refused (%s)", st_status_name(s));
+		extras = &hook_extras;
+	}
+	if (s == ST_OK)
+		s = st_principal_build(mapping, &verified, extras, arena,
+							   &out->principal_json, &out->claims_json, err);
 	if (s == ST_OK)
 	{
 		out->version = verified.version;
@@ -476,6 +492,8 @@ st_session_authenticate(const StKeySet *keys, const char *token, size_t len,
 		out->exp_s = verified.exp_s;
 		out->log_label = st_verified_log_label(&verified, arena);
 	}
+	else
+		memset(out, 0, sizeof(*out));
 	st_verified_clear(&verified);
 	return s;
 }

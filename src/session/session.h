@@ -78,6 +78,7 @@ typedef enum StStatus
 	ST_MISSING_CLAIM,			/* a claim the version requires is absent */
 	ST_INVALID_CLAIM,			/* a claim has the wrong type or shape */
 	ST_WRONG_TOKEN_TYPE,		/* stt present and not 0 */
+	ST_SESSION_REVOKED,			/* the caller's hook found no live session */
 	ST_NO_ROLES,				/* mapping found no role and has no default */
 	/* configuration (not the token's fault) */
 	ST_BAD_KEY,					/* a JWKS or key string cannot be used */
@@ -260,6 +261,32 @@ extern bool st_expired(int64_t exp_s, int64_t now_us, int64_t leeway_s);
 
 /* --------------------------------------------------- verify + map */
 
+/*
+ * Called by st_session_authenticate after the token verified and before the
+ * principal is built: the place for what needs the database, such as the
+ * revocation check (return ST_SESSION_REVOKED via st_session_refuse) and
+ * the user's roles, permissions and metadata from the core's tables (fill
+ * *extras, allocating in arena).  *extras starts as a copy of the extras
+ * passed to st_session_authenticate (or all zero).  Returning anything but
+ * ST_OK refuses the token with that status and err.
+ *
+ * The hook must return normally: a longjmp out of it (an uncaught ereport)
+ * leaks the claims object (malloc memory, about 2 KB).  Wrap SPI calls in
+ * PG_TRY/PG_CATCH, or call st_verify and st_principal_build separately.
+ */
+typedef struct StSessionHook
+{
+	StStatus	(*after_verify) (void *arg, const StVerified *verified,
+								 Arena *arena, StPrincipalExtras *extras,
+								 StError *err);
+	void	   *arg;
+} StSessionHook;
+
+/* Fills err for a hook's refusal (message printf-formatted into arena). */
+extern StStatus st_session_refuse(StError *err, Arena *arena, StStatus status,
+								  const char *fmt,...)
+			__attribute__((format(printf, 4, 5)));
+
 typedef struct StSession
 {
 	int			version;
@@ -275,15 +302,17 @@ typedef struct StSession
 } StSession;
 
 /*
- * st_verify + st_principal_build in one call; on ST_OK everything in *out
- * is arena text and no library object remains to be released.  mapping
- * NULL = default mapping; extras may be NULL.
+ * st_verify + (hook) + st_principal_build in one call; on ST_OK everything
+ * in *out is arena text and no library object remains to be released; on
+ * failure *out is all NULL.  mapping NULL = default mapping; extras and
+ * hook may be NULL.
  */
 extern StStatus st_session_authenticate(const StKeySet *keys,
 										const char *token, size_t len,
 										const StVerifyOptions *options,
 										const StMapping *mapping,
 										const StPrincipalExtras *extras,
+										const StSessionHook *hook,
 										Arena *arena, StSession *out,
 										StError *err);
 

@@ -31,6 +31,7 @@ static const char *const status_names[] = {
 	[ST_MISSING_CLAIM] = "missing_claim",
 	[ST_INVALID_CLAIM] = "invalid_claim",
 	[ST_WRONG_TOKEN_TYPE] = "wrong_token_type",
+	[ST_SESSION_REVOKED] = "session_revoked",
 	[ST_NO_ROLES] = "no_roles",
 	[ST_BAD_KEY] = "bad_key",
 	[ST_BAD_MAPPING] = "bad_mapping",
@@ -74,6 +75,19 @@ st_fail(StError *err, Arena *arena, StStatus status, const char *fmt,...)
 	if (err->message == NULL)
 		err->message = st_status_name(status);
 	return status;
+}
+
+/* A hook's refusal: the same recording as st_fail, exported. */
+StStatus
+st_session_refuse(StError *err, Arena *arena, StStatus status, const char *fmt,...)
+{
+	va_list		ap;
+	char		buf[512];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return st_fail(err, arena, status, "%s", buf);
 }
 
 /* Printable, bounded copy of untrusted text for messages. */

@@ -26,13 +26,42 @@ principal_for(const char *version, const char *payload, const char *spec,
 	if (m == NULL)
 		return arena_printf(A, "ERR:%s", st_status_name(err.status));
 	tok = mint_rs256(A, K, mint_header(A, "d-1", version), payload);
-	st = st_session_authenticate(KEYS, tok, strlen(tok), &OPTS, m, extras, A, &s, &err);
+	st = st_session_authenticate(KEYS, tok, strlen(tok), &OPTS, m, extras, NULL, A, &s, &err);
 	if (st != ST_OK)
 	{
 		CHECK(err.message != NULL);
 		return arena_printf(A, "ERR:%s", st_status_name(st));
 	}
 	return s.principal_json;
+}
+
+/* A hook standing in for the database: revoked handles, roles, metadata. */
+typedef struct HookState
+{
+	const char *revoked_handle;
+	int			calls;
+	char		seen[200];
+} HookState;
+
+/* The test hook: refuses a revoked handle, else supplies roles and metadata. */
+static StStatus
+test_hook(void *arg, const StVerified *v, Arena *arena, StPrincipalExtras *extras,
+		  StError *err)
+{
+	HookState  *h = arg;
+	static const char *roles[] = {"db-role"};
+
+	h->calls++;
+	snprintf(h->seen, sizeof(h->seen), "%s|%s|%s|%d", v->sub, v->tenant_id,
+			 v->session_handle, v->claims != NULL);
+	if (h->revoked_handle && strcmp(v->session_handle, h->revoked_handle) == 0)
+		return st_session_refuse(err, arena, ST_SESSION_REVOKED,
+								 "session of \"%s\" was revoked", v->sub);
+	extras->roles = roles;
+	extras->nroles = 1;
+	extras->metadata_json = arena_strdup(arena, "{\"tier\":2}");
+	extras->metadata_len = 10;
+	return ST_OK;
 }
 
 /* The v5 payload with extra claims. */
@@ -71,7 +100,7 @@ main(void)
 
 	/* the whole st_session_authenticate result */
 	tok = mint_rs256(A, K, mint_header(A, "d-1", "5"), pl(",\"org\":{\"id\":\"o-7\",\"plan\":\"pro\"}"));
-	CHECK(st_session_authenticate(KEYS, tok, strlen(tok), &OPTS, NULL, NULL, A, &s, &err) == ST_OK);
+	CHECK(st_session_authenticate(KEYS, tok, strlen(tok), &OPTS, NULL, NULL, NULL, A, &s, &err) == ST_OK);
 	CHECK(s.version == 5);
 	CHECK_STR(s.kid, "d-1");
 	CHECK_STR(s.sub, "user-1");
@@ -84,7 +113,7 @@ main(void)
 	CHECK_STR(s.claims_json, mint_payload_v5(A, MINT_NOW, MINT_NOW + 3600, ",\"org\":{\"id\":\"o-7\",\"plan\":\"pro\"}"));
 	/* a failure leaves no principal */
 	tok = mint_rs256(A, K, mint_header(A, "d-1", "5"), mint_payload_v5(A, MINT_NOW - 7200, MINT_NOW - 3600, ""));
-	CHECK(st_session_authenticate(KEYS, tok, strlen(tok), &OPTS, NULL, NULL, A, &s, &err) == ST_EXPIRED);
+	CHECK(st_session_authenticate(KEYS, tok, strlen(tok), &OPTS, NULL, NULL, NULL, A, &s, &err) == ST_EXPIRED);
 	CHECK(s.principal_json == NULL && s.claims_json == NULL && s.sub == NULL);
 
 	/* v3: tenant public, recipe user = sub, no roles -> default role */
@@ -186,6 +215,32 @@ main(void)
 
 		CHECK(m == NULL);
 		CHECK_STR(err.message, "principal mapping has an unknown key \"bogus\"");
+	}
+
+	/* ---- the hook: revocation and facts from the database */
+	{
+		HookState	h = {0};
+		StSessionHook hook = {test_hook, &h};
+		const char *q = arena_printf(A, "%s", pl(""));
+		const char *p = strstr(q, "[\"editor\",\"viewer\"]");
+
+		q = arena_printf(A, "%.*s[]%s", (int) (p - q), q, p + strlen("[\"editor\",\"viewer\"]"));
+		tok = mint_rs256(A, K, mint_header(A, "d-1", "5"), q);
+		CHECK(st_session_authenticate(KEYS, tok, strlen(tok), &OPTS, NULL, NULL, &hook, A, &s, &err) == ST_OK);
+		CHECK(h.calls == 1);
+		CHECK_STR(h.seen, "user-1|acme|6a1b2c3d-0000-4000-8000-000000000001_acme|1");
+		CHECK(strstr(s.principal_json, "\"roles\":[\"db-role\"]") != NULL);
+		CHECK(strstr(s.principal_json, "\"metadata\":{\"tier\":2}") != NULL);
+		h.revoked_handle = "6a1b2c3d-0000-4000-8000-000000000001_acme";
+		CHECK(st_session_authenticate(KEYS, tok, strlen(tok), &OPTS, NULL, NULL, &hook, A, &s, &err) == ST_SESSION_REVOKED);
+		CHECK_STR(err.message, "session of \"user-1\" was revoked");
+		CHECK(s.principal_json == NULL && s.sub == NULL);
+		CHECK(st_status_is_token_failure(ST_SESSION_REVOKED));
+		CHECK_STR(st_status_name(ST_SESSION_REVOKED), "session_revoked");
+		/* the hook is not called for a token that does not verify */
+		tok = mint_rs256(A, K, mint_header(A, "d-1", "5"), mint_payload_v5(A, MINT_NOW - 7200, MINT_NOW - 3600, ""));
+		CHECK(st_session_authenticate(KEYS, tok, strlen(tok), &OPTS, NULL, NULL, &hook, A, &s, &err) == ST_EXPIRED);
+		CHECK(h.calls == 2);
 	}
 
 	st_keyset_release(KEYS);
