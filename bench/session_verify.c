@@ -20,7 +20,7 @@
 
 #include "../test/unit/session_mint.h"
 
-#define ROUNDS 10
+#define ROUNDS 30
 
 /* Monotonic time in nanoseconds. */
 static double
@@ -35,7 +35,7 @@ now_ns(void)
 int
 main(int argc, char **argv)
 {
-	int			iters = argc > 1 ? atoi(argv[1]) : 10000;
+	int			iters = argc > 1 ? atoi(argv[1]) : 2000;
 	Arena	   *a = arena_create(NULL, 0);
 	Arena	   *scratch = arena_create(NULL, 0);
 	EVP_PKEY   *key = mint_key(2048);

@@ -356,6 +356,27 @@ build_attr(const StMapping *m, const StVerified *verified,
 	return ok ? ST_OK : st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory");
 }
 
+/*
+ * Whether a tenant id can serve as a Cerbos scope of its own.  Scopes are
+ * dot-separated and inherit from their prefixes, so a tenant named
+ * "acme.x" would pick up the policies of tenant "acme": only one segment
+ * of letters, digits, '-' and '_' is allowed.
+ */
+static bool
+is_single_scope_segment(const char *s)
+{
+	const char *p;
+
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
+		  (s[0] >= '0' && s[0] <= '9')))
+		return false;
+	for (p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			  (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			return false;
+	return p - s <= 128;
+}
+
 /* Serialises a JSON value (compact, sorted keys) into the arena. */
 static char *
 dump_to_arena(json_t *value, Arena *arena)
@@ -402,6 +423,11 @@ st_principal_build(const StMapping *mapping, const StVerified *verified,
 		return st_fail(err, arena, ST_INVALID_CLAIM,
 					   "the principal id claim \"%s\" is not a non-empty string",
 					   mapping->id.parts[0]);
+
+	if (mapping->scope_from_tenant && !is_single_scope_segment(verified->tenant_id))
+		return st_fail(err, arena, ST_INVALID_CLAIM,
+					   "tenant id \"%s\" cannot be used as a policy scope",
+					   st_sanitize(arena, verified->tenant_id));
 
 	principal = json_object();
 	attr = json_object();

@@ -202,7 +202,10 @@ extern char *st_verified_log_label(const StVerified *verified, Arena *arena);
  *     "defaultRole": "user",     role used when the token has none (a Cerbos
  *                                principal needs one); null = refuse with
  *                                ST_NO_ROLES instead
- *     "scopeFromTenant": false,  scope = the tenant id (tId; "public" for v3)
+ *     "scopeFromTenant": false,  scope = the tenant id (tId; "public" for v3);
+ *                                a tenant id that is not one scope segment
+ *                                ([A-Za-z0-9][A-Za-z0-9_-]*) is refused, so
+ *                                tenant "a.b" cannot inherit tenant "a"
  *     "standardAttrs": true,     attr gets tenantId, permissions (st-perm.v),
  *                                emailVerified (st-ev.v), sessionHandle and
  *                                recipeUserId (rsub)

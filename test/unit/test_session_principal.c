@@ -64,6 +64,16 @@ test_hook(void *arg, const StVerified *v, Arena *arena, StPrincipalExtras *extra
 	return ST_OK;
 }
 
+/* payload with tId "acme" replaced. */
+static const char *
+replace_tenant(const char *payload, const char *tenant)
+{
+	const char *p = strstr(payload, "\"tId\":\"acme\"");
+
+	return arena_printf(A, "%.*s\"tId\":\"%s\"%s", (int) (p - payload), payload, tenant,
+						p + strlen("\"tId\":\"acme\""));
+}
+
 /* The v5 payload with extra claims. */
 static const char *
 pl(const char *extra)
@@ -188,6 +198,12 @@ main(void)
 							"\"standardAttrs\":false,\"includeCustomClaims\":false,"
 							"\"attr\":{\"orgId\":\"org.id\",\"verified\":\"st-ev.v\",\"missing\":\"no.such\"}}", NULL),
 			  "{\"attr\":{\"orgId\":\"o-7\",\"verified\":true},\"id\":\"login-1\",\"roles\":[\"owner\"],\"scope\":\"acme\"}");
+	/* a tenant that would nest under another tenant's scope is refused */
+	CHECK_STR(principal_for("5", replace_tenant(pl(""), "acme.x"), "{\"scopeFromTenant\":true}", NULL),
+			  "ERR:invalid_claim");
+	CHECK(strstr(principal_for("5", replace_tenant(pl(""), "acme.x"), NULL, NULL), "\"tenantId\":\"acme.x\"") != NULL);
+	CHECK(strstr(principal_for("5", replace_tenant(pl(""), "t-9_b"), "{\"scopeFromTenant\":true}", NULL),
+				 "\"scope\":\"t-9_b\"") != NULL);
 	/* a single role string */
 	CHECK(strstr(principal_for("5", pl(",\"role\":\"auditor\""), "{\"roles\":\"role\"}", NULL),
 				 "\"roles\":[\"auditor\"]") != NULL);
