@@ -192,6 +192,24 @@ main(void)
 		CHECK(strstr(r, "\"exp\"") == NULL);
 	}
 
+	/* deep nesting in a custom claim: jansson's depth limit (2048) or ours */
+	{
+		char	   *deep = arena_alloc(A, 2 * 3000 + 1);
+		int			d;
+
+		for (d = 0; d < 3000; d++)
+		{
+			deep[d] = '[';
+			deep[3000 + d] = ']';
+		}
+		deep[6000] = '\0';
+		CHECK_STR(principal_for("5", pl(arena_printf(A, ",\"deep\":%s", deep)), NULL, NULL), "ERR:bad_json");
+		/* 1000 levels are fine */
+		memset(deep + 1000, ']', 1000);
+		deep[2000] = '\0';
+		CHECK(strstr(principal_for("5", pl(arena_printf(A, ",\"deep\":%s", deep)), NULL, NULL), "\"deep\":[[[[") != NULL);
+	}
+
 	/* ---- mapping specs */
 	CHECK_STR(principal_for("5", pl(",\"appRoles\":[\"owner\"],\"org\":{\"id\":\"o-7\"}"),
 							"{\"id\":\"rsub\",\"roles\":\"appRoles\",\"scopeFromTenant\":true,"
