@@ -14,6 +14,7 @@
  */
 #include "session_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define ST_MAX_PATH_PARTS 16
@@ -38,6 +39,8 @@ struct StMapping
 	const char **attr_names;
 	StPath	   *attr_paths;
 };
+
+static char *dump_to_arena(json_t *value, Arena *arena);
 
 /* Claims the mapping handles itself or that describe the token, not the user. */
 static const char *const reserved_claims[] = {
@@ -231,43 +234,125 @@ bad:
 	return NULL;
 }
 
-/* Adds an array of C strings as a JSON array under name. */
-static bool
-set_string_array(json_t *obj, const char *name, const char *const *items, int n)
+/* One attribute of the principal, from the claims or from the caller. */
+typedef struct AttrEntry
 {
-	json_t	   *arr = json_array();
+	const char *name;
+	json_t	   *json;			/* a claim value, or */
+	const char *str;			/* a C string, or */
+	const char *const *list;	/* a list of C strings (n items) */
+	int			n;
+	bool		removed;		/* a standard attribute the token lacks */
+} AttrEntry;
+
+typedef struct AttrSet
+{
+	AttrEntry  *items;
+	int			count;
+	int			capacity;
+	Arena	   *arena;
+} AttrSet;
+
+/* Sets name to entry, replacing an earlier entry of the same name. */
+static bool
+attr_put(AttrSet *set, const char *name, AttrEntry entry)
+{
 	int			i;
 
-	if (arr == NULL)
-		return false;
-	for (i = 0; i < n; i++)
-		if (items[i] == NULL || json_array_append_new(arr, json_string(items[i])) != 0)
+	entry.name = name;
+	for (i = 0; i < set->count; i++)
+		if (strcmp(set->items[i].name, name) == 0)
 		{
-			json_decref(arr);
-			return false;
+			set->items[i] = entry;
+			return true;
 		}
-	return json_object_set_new(obj, name, arr) == 0;
+	if (set->count == set->capacity)
+	{
+		int			cap = set->capacity ? set->capacity * 2 : 16;
+		AttrEntry  *grown = arena_realloc(set->arena, set->items,
+										  sizeof(AttrEntry) * set->capacity,
+										  sizeof(AttrEntry) * cap);
+
+		if (grown == NULL)
+			return false;
+		set->items = grown;
+		set->capacity = cap;
+	}
+	set->items[set->count++] = entry;
+	return true;
 }
 
-/* The roles array: token claim, else the core's roles, else the default. */
+/* Entry constructors. */
+static AttrEntry
+attr_json(json_t *v)
+{
+	AttrEntry	e = {0};
+
+	e.json = v;
+	return e;
+}
+
+static AttrEntry
+attr_str(const char *s)
+{
+	AttrEntry	e = {0};
+
+	e.str = s;
+	return e;
+}
+
+static AttrEntry
+attr_list(const char *const *list, int n)
+{
+	AttrEntry	e = {0};
+
+	e.list = list;
+	e.n = n;
+	return e;
+}
+
+static AttrEntry
+attr_removed(void)
+{
+	AttrEntry	e = {0};
+
+	e.removed = true;
+	return e;
+}
+
+/* Writes a list of C strings as a JSON array; false on a NULL item. */
+static bool
+write_string_list(StOut *out, const char *const *items, int n)
+{
+	int			i;
+
+	st_out_raw(out, "[", 1);
+	for (i = 0; i < n; i++)
+	{
+		if (items[i] == NULL)
+			return false;
+		if (i > 0)
+			st_out_raw(out, ",", 1);
+		st_out_string(out, items[i], strlen(items[i]));
+	}
+	st_out_raw(out, "]", 1);
+	return true;
+}
+
+/* Writes the roles array: token claim, else the core's roles, else the default. */
 static StStatus
-build_roles(const StMapping *m, json_t *claims, const StPrincipalExtras *extras,
-			Arena *arena, json_t *principal, StError *err)
+write_roles(const StMapping *m, json_t *claims, const StPrincipalExtras *extras,
+			Arena *arena, StOut *out, StError *err)
 {
 	json_t	   *v = resolve_path(claims, &m->roles);
-	json_t	   *roles;
 	size_t		i;
 
 	if (v != NULL && json_is_string(v) && json_string_length(v) > 0)
 	{
-		roles = json_array();
-		if (roles == NULL || json_array_append(roles, v) != 0)
-		{
-			json_decref(roles);
-			return st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory");
-		}
-		return json_object_set_new(principal, "roles", roles) == 0 ? ST_OK :
-			st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory");
+		st_out_raw(out, "[", 1);
+		st_out_json(out, v);
+		st_out_raw(out, "]", 1);
+		return ST_OK;
 	}
 	if (v != NULL && !json_is_array(v))
 		return st_fail(err, arena, ST_INVALID_CLAIM,
@@ -282,24 +367,25 @@ build_roles(const StMapping *m, json_t *claims, const StPrincipalExtras *extras,
 				return st_fail(err, arena, ST_INVALID_CLAIM,
 							   "roles claim holds something other than non-empty strings");
 		}
-		return json_object_set(principal, "roles", v) == 0 ? ST_OK :
-			st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory");
+		st_out_json(out, v);
+		return ST_OK;
 	}
 	if (extras && extras->nroles > 0)
-		return set_string_array(principal, "roles", extras->roles, extras->nroles) ?
-			ST_OK : st_fail(err, arena, ST_BAD_ARGUMENT, "bad roles from the core");
+		return write_string_list(out, extras->roles, extras->nroles) ? ST_OK :
+			st_fail(err, arena, ST_BAD_ARGUMENT, "a role from the core is NULL");
 	if (m->default_role == NULL)
 		return st_fail(err, arena, ST_NO_ROLES,
 					   "token carries no roles and the mapping has no default role");
-	return set_string_array(principal, "roles", &m->default_role, 1) ? ST_OK :
-		st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory");
+	return write_string_list(out, &m->default_role, 1) ? ST_OK :
+		st_fail(err, arena, ST_INTERNAL, "no default role");
 }
 
-/* The attr object, in the precedence order described at the top. */
+/* Collects the attributes in the precedence order described at the top;
+ * *meta receives the parsed metadata (the caller releases it). */
 static StStatus
-build_attr(const StMapping *m, const StVerified *verified,
-		   const StPrincipalExtras *extras, Arena *arena, json_t *attr,
-		   StError *err)
+collect_attr(const StMapping *m, const StVerified *verified,
+			 const StPrincipalExtras *extras, Arena *arena, AttrSet *set,
+			 json_t **meta, StError *err)
 {
 	json_t	   *claims = verified->claims;
 	const char *name;
@@ -310,50 +396,83 @@ build_attr(const StMapping *m, const StVerified *verified,
 	if (m->include_custom)
 		json_object_foreach(claims, name, v)
 			if (!is_reserved(name))
-			ok &= json_object_set(attr, name, v) == 0;
+			ok &= attr_put(set, name, attr_json(v));
 
 	if (m->standard_attrs)
 	{
 		json_t	   *perm = json_object_get(json_object_get(claims, "st-perm"), "v");
 		json_t	   *ev = json_object_get(json_object_get(claims, "st-ev"), "v");
 
-		ok &= json_object_set_new(attr, "tenantId", json_string(verified->tenant_id)) == 0;
-		ok &= json_object_set_new(attr, "sessionHandle",
-								  json_string(verified->session_handle)) == 0;
-		ok &= json_object_set_new(attr, "recipeUserId",
-								  json_string(verified->recipe_user_id)) == 0;
+		ok &= attr_put(set, "tenantId", attr_str(verified->tenant_id));
+		ok &= attr_put(set, "sessionHandle", attr_str(verified->session_handle));
+		ok &= attr_put(set, "recipeUserId", attr_str(verified->recipe_user_id));
 		if (json_is_array(perm))
-			ok &= json_object_set(attr, "permissions", perm) == 0;
+			ok &= attr_put(set, "permissions", attr_json(perm));
 		else if (extras && extras->npermissions > 0)
-			ok &= set_string_array(attr, "permissions", extras->permissions,
-								   extras->npermissions);
+			ok &= attr_put(set, "permissions",
+						   attr_list(extras->permissions, extras->npermissions));
 		else
-			json_object_del(attr, "permissions");
-		if (json_is_boolean(ev))
-			ok &= json_object_set(attr, "emailVerified", ev) == 0;
-		else
-			json_object_del(attr, "emailVerified");
+			ok &= attr_put(set, "permissions", attr_removed());
+		ok &= attr_put(set, "emailVerified",
+					   json_is_boolean(ev) ? attr_json(ev) : attr_removed());
 	}
 
 	if (extras && extras->metadata_json && extras->metadata_len > 0)
 	{
 		StError		merr;
-		json_t	   *meta = st_parse_object(extras->metadata_json,
-										   extras->metadata_len, arena,
-										   "user metadata", &merr);
 
-		if (meta == NULL)
+		*meta = st_parse_object(extras->metadata_json, extras->metadata_len,
+								arena, "user metadata", &merr);
+		if (*meta == NULL)
 			return st_fail(err, arena, ST_BAD_ARGUMENT, "%s", merr.message);
-		ok &= json_object_set_new(attr, "metadata", meta) == 0;
+		ok &= attr_put(set, "metadata", attr_json(*meta));
 	}
 
 	for (i = 0; i < m->nattrs; i++)
 	{
 		v = resolve_path(claims, &m->attr_paths[i]);
 		if (v != NULL)
-			ok &= json_object_set(attr, m->attr_names[i], v) == 0;
+			ok &= attr_put(set, m->attr_names[i], attr_json(v));
 	}
 	return ok ? ST_OK : st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory");
+}
+
+/* Orders attributes by name (byte order, as jansson's sorted dump does). */
+static int
+compare_attr(const void *a, const void *b)
+{
+	return strcmp(((const AttrEntry *) a)->name, ((const AttrEntry *) b)->name);
+}
+
+/* Writes the attr object with its keys sorted. */
+static bool
+write_attr(AttrSet *set, StOut *out)
+{
+	int			i;
+	bool		first = true;
+
+	qsort(set->items, (size_t) set->count, sizeof(AttrEntry), compare_attr);
+	st_out_raw(out, "{", 1);
+	for (i = 0; i < set->count; i++)
+	{
+		AttrEntry  *e = &set->items[i];
+
+		if (e->removed)
+			continue;
+		if (!first)
+			st_out_raw(out, ",", 1);
+		first = false;
+		st_out_string(out, e->name, strlen(e->name));
+		st_out_raw(out, ":", 1);
+		if (e->json)
+			st_out_json(out, e->json);
+		else if (e->str)
+			st_out_string(out, e->str, strlen(e->str));
+		else if (!write_string_list(out, e->list, e->n))
+			return false;
+	}
+	st_out_raw(out, "}", 1);
+	return true;
 }
 
 /*
@@ -377,29 +496,16 @@ is_single_scope_segment(const char *s)
 	return p - s <= 128;
 }
 
-/* Serialises a JSON value (compact, sorted keys) into the arena. */
-static char *
-dump_to_arena(json_t *value, Arena *arena)
-{
-	char	   *text = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-	char	   *copy;
-
-	if (text == NULL)
-		return NULL;
-	copy = arena_strdup(arena, text);
-	free(text);
-	return copy;
-}
-
 /* Builds the principal (and optionally the claims) as JSON text. */
 StStatus
 st_principal_build(const StMapping *mapping, const StVerified *verified,
 				   const StPrincipalExtras *extras, Arena *arena,
 				   char **principal_json, char **claims_json, StError *err)
 {
-	json_t	   *principal = NULL;
-	json_t	   *attr = NULL;
 	json_t	   *id;
+	json_t	   *meta = NULL;
+	AttrSet		attrs = {0};
+	StOut		out;
 	StStatus	s;
 	StError		local_err;
 
@@ -423,32 +529,35 @@ st_principal_build(const StMapping *mapping, const StVerified *verified,
 		return st_fail(err, arena, ST_INVALID_CLAIM,
 					   "the principal id claim \"%s\" is not a non-empty string",
 					   mapping->id.parts[0]);
-
 	if (mapping->scope_from_tenant && !is_single_scope_segment(verified->tenant_id))
 		return st_fail(err, arena, ST_INVALID_CLAIM,
 					   "tenant id \"%s\" cannot be used as a policy scope",
 					   st_sanitize(arena, verified->tenant_id));
 
-	principal = json_object();
-	attr = json_object();
-	if (principal == NULL || attr == NULL ||
-		json_object_set(principal, "id", id) != 0)
+	/* keys in sorted order: attr, id, roles, scope */
+	attrs.arena = arena;
+	st_out_init(&out, arena, 512 + verified->payload_len);
+	if ((s = collect_attr(mapping, verified, extras, arena, &attrs, &meta, err)) != ST_OK)
+		goto done;
+	st_out_raw(&out, "{\"attr\":", 8);
+	if (!write_attr(&attrs, &out))
 	{
-		s = st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory");
+		s = st_fail(err, arena, ST_BAD_ARGUMENT, "a permission from the core is NULL");
 		goto done;
 	}
-	if ((s = build_roles(mapping, verified->claims, extras, arena, principal, err)) != ST_OK ||
-		(s = build_attr(mapping, verified, extras, arena, attr, err)) != ST_OK)
+	st_out_raw(&out, ",\"id\":", 6);
+	st_out_json(&out, id);
+	st_out_raw(&out, ",\"roles\":", 9);
+	if ((s = write_roles(mapping, verified->claims, extras, arena, &out, err)) != ST_OK)
 		goto done;
-	if (json_object_set(principal, "attr", attr) != 0 ||
-		json_object_set_new(principal, "scope",
-							json_string(mapping->scope_from_tenant ?
-										verified->tenant_id : "")) != 0)
-	{
-		s = st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory");
-		goto done;
-	}
-	*principal_json = dump_to_arena(principal, arena);
+	st_out_raw(&out, ",\"scope\":", 9);
+	if (mapping->scope_from_tenant)
+		st_out_string(&out, verified->tenant_id, strlen(verified->tenant_id));
+	else
+		st_out_raw(&out, "\"\"", 2);
+	st_out_raw(&out, "}", 1);
+
+	*principal_json = st_out_finish(&out);
 	if (claims_json)
 		*claims_json = verified->payload_json ?
 			arena_strndup(arena, verified->payload_json, verified->payload_len) :
@@ -458,9 +567,25 @@ st_principal_build(const StMapping *mapping, const StVerified *verified,
 	else
 		s = ST_OK;
 done:
-	json_decref(attr);
-	json_decref(principal);
+	if (meta)
+		json_decref(meta);
+	if (s != ST_OK)
+		*principal_json = NULL;
 	return s;
+}
+
+/* Serialises a JSON value (compact, sorted keys) into the arena. */
+static char *
+dump_to_arena(json_t *value, Arena *arena)
+{
+	char	   *text = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char	   *copy;
+
+	if (text == NULL)
+		return NULL;
+	copy = arena_strdup(arena, text);
+	free(text);
+	return copy;
 }
 
 /* Verify, consult the hook, and map in one call, leaving only arena text. */

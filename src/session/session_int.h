@@ -46,4 +46,20 @@ extern const char *st_sanitize(Arena *arena, const char *text);
 extern json_t *st_parse_object(const char *data, size_t len, Arena *arena,
 							   const char *what, StError *err);
 
+/* Compact JSON text built in an arena (json_out.c). */
+typedef struct StOut
+{
+	Arena	   *arena;
+	char	   *data;
+	size_t		len;
+	size_t		cap;
+	bool		failed;
+} StOut;
+
+extern void st_out_init(StOut *out, Arena *arena, size_t initial);
+extern void st_out_raw(StOut *out, const char *s, size_t n);
+extern void st_out_string(StOut *out, const char *s, size_t n);
+extern void st_out_json(StOut *out, json_t *v);
+extern char *st_out_finish(StOut *out);
+
 #endif							/* AUTHZ_SESSION_INT_H */

@@ -3,6 +3,8 @@
  * issue 6, mapping specs, facts from the core's tables, and the one-call
  * st_session_authenticate used by the PostgreSQL layer.
  */
+#include <jansson.h>
+
 #include "unit.h"
 #include "session_mint.h"
 
@@ -208,6 +210,28 @@ main(void)
 		memset(deep + 1000, ']', 1000);
 		deep[2000] = '\0';
 		CHECK(strstr(principal_for("5", pl(arena_printf(A, ",\"deep\":%s", deep)), NULL, NULL), "\"deep\":[[[[") != NULL);
+	}
+
+	/* escaping and numbers survive the principal writer: read it back */
+	{
+		const char *extra = ",\"note\":\"q\\\"b\\\\s\\nn\\u0001\\u001f/\u00e9\u20ac\\ud83d\\ude00\","
+			"\"r\":0.1,\"big\":1e300,\"whole\":2.0,\"neg\":-5,\"i64\":9007199254740993,"
+			"\"nested\":{\"z\":[true,false,null,{}],\"a\":\"\\t\"}";
+		const char *payload = pl(extra);
+		const char *r = principal_for("5", payload, NULL, NULL);
+		json_t	   *claims = json_loads(payload, 0, NULL);
+		json_t	   *principal = json_loads(r, JSON_REJECT_DUPLICATES, NULL);
+		json_t	   *attr = json_object_get(principal, "attr");
+		const char *names[] = {"note", "r", "big", "whole", "neg", "i64", "nested"};
+		int			k;
+
+		CHECK(claims != NULL && principal != NULL && attr != NULL);
+		for (k = 0; k < 7; k++)
+			CHECK(json_equal(json_object_get(attr, names[k]), json_object_get(claims, names[k])));
+		CHECK(strstr(r, "\"whole\":2.0") != NULL);
+		CHECK(strstr(r, "\\u0001") != NULL);
+		json_decref(claims);
+		json_decref(principal);
 	}
 
 	/* ---- mapping specs */
