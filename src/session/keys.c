@@ -40,6 +40,8 @@ st_keyset_create(Arena *arena, uint64_t generation)
 		return NULL;
 	keys->arena = arena;
 	keys->generation = generation;
+	/* without the memo verification still works, only a little slower */
+	keys->memo = arena_alloc0(arena, sizeof(StHeaderMemo));
 	return keys;
 }
 

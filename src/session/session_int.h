@@ -18,9 +18,29 @@ typedef struct StKey
 	int			bits;
 } StKey;
 
+/* Header segments that passed check_header, by exact bytes (verify.c). */
+#define ST_MEMO_ENTRIES 8
+#define ST_MEMO_SEGMENT_MAX 256
+
+typedef struct StHeaderMemoEntry
+{
+	char		segment[ST_MEMO_SEGMENT_MAX];
+	size_t		len;
+	int			version;
+	char		kid[128];
+} StHeaderMemoEntry;
+
+typedef struct StHeaderMemo
+{
+	int			count;
+	int			next;
+	StHeaderMemoEntry entries[ST_MEMO_ENTRIES];
+} StHeaderMemo;
+
 struct StKeySet
 {
 	Arena	   *arena;
+	StHeaderMemo *memo;			/* writable even through a const StKeySet */
 	uint64_t	generation;
 	StKey	   *keys;
 	int			count;

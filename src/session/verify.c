@@ -314,6 +314,55 @@ check_claims(json_t *payload, int version, const StVerifyOptions *options,
 	return ST_OK;
 }
 
+/*
+ * The header check is a function of the header segment's bytes alone, so
+ * a segment that passed once passes again: the memo remembers the last
+ * few accepted segments with their version and kid, and a token whose
+ * header matches one byte for byte skips decoding and parsing it.  Only
+ * accepted headers are remembered, and the kid still goes through the key
+ * lookup and the signature check like any other.
+ */
+static bool
+header_memo_lookup(StHeaderMemo *memo, const char *segment, size_t len,
+				   Arena *arena, int *version, const char **kid)
+{
+	int			i;
+
+	if (memo == NULL || len > ST_MEMO_SEGMENT_MAX)
+		return false;
+	for (i = 0; i < memo->count; i++)
+	{
+		StHeaderMemoEntry *e = &memo->entries[i];
+
+		if (e->len == len && memcmp(e->segment, segment, len) == 0)
+		{
+			*version = e->version;
+			*kid = arena_strdup(arena, e->kid);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Remembers an accepted header segment (round robin over the slots). */
+static void
+header_memo_store(StHeaderMemo *memo, const char *segment, size_t len,
+				  int version, const char *kid)
+{
+	StHeaderMemoEntry *e;
+
+	if (memo == NULL || len > ST_MEMO_SEGMENT_MAX || strlen(kid) >= sizeof(e->kid))
+		return;
+	e = &memo->entries[memo->next];
+	memcpy(e->segment, segment, len);
+	e->len = len;
+	e->version = version;
+	strcpy(e->kid, kid);
+	memo->next = (memo->next + 1) % ST_MEMO_ENTRIES;
+	if (memo->count < ST_MEMO_ENTRIES)
+		memo->count++;
+}
+
 /* Verifies a SuperTokens access token; see session.h. */
 StStatus
 st_verify(const StKeySet *keys, const char *token, size_t len,
@@ -373,25 +422,32 @@ st_verify(const StKeySet *keys, const char *token, size_t len,
 	if (header_len == 0 || payload_len == 0 || sig_len == 0)
 		return st_fail(err, arena, ST_MALFORMED, "token has an empty segment");
 
-	/* 2. header */
-	header_bytes = st_b64url_decode(arena, token, header_len, &n);
-	if (header_bytes == NULL)
-		return arena->failed ?
-			st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory") :
-			st_fail(err, arena, ST_BAD_BASE64, "token header is not unpadded base64url");
-	header = st_parse_object((const char *) header_bytes, n, arena, "token header", err);
-	if (header == NULL)
-		return err->status;
-	s = check_header(header, arena, &version, &kid, err);
-	if (s == ST_OK)
+	/* 2. header (SuperTokens sends the same few headers again and again) */
+	if (!header_memo_lookup(keys->memo, token, header_len, arena, &version, &kid))
 	{
-		kid = arena_strdup(arena, kid);
-		if (kid == NULL)
-			s = st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory");
+		header_bytes = st_b64url_decode(arena, token, header_len, &n);
+		if (header_bytes == NULL)
+			return arena->failed ?
+				st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory") :
+				st_fail(err, arena, ST_BAD_BASE64, "token header is not unpadded base64url");
+		header = st_parse_object((const char *) header_bytes, n, arena, "token header", err);
+		if (header == NULL)
+			return err->status;
+		s = check_header(header, arena, &version, &kid, err);
+		if (s == ST_OK)
+		{
+			kid = arena_strdup(arena, kid);
+			if (kid == NULL)
+				s = st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory");
+			else
+				header_memo_store(keys->memo, token, header_len, version, kid);
+		}
+		json_decref(header);
+		if (s != ST_OK)
+			return s;
 	}
-	json_decref(header);
-	if (s != ST_OK)
-		return s;
+	if (kid == NULL)
+		return st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory");
 
 	payload_bytes = st_b64url_decode(arena, dot1 + 1, payload_len, &payload_len);
 	if (payload_bytes == NULL)

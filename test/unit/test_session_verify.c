@@ -424,6 +424,31 @@ main(void)
 	}
 	st_keyset_release(both);
 
+	/* ---- the header memo never stands in for the key or the signature */
+	{
+		int			k;
+		char	   *good = v5("");
+
+		CHECK(verify(good) == ST_OK);	/* header now remembered */
+		CHECK(verify(good) == ST_OK);
+		CHECK(verify(mint_rs256(A, other, hdr, pl)) == ST_BAD_SIGNATURE);
+		/* same header against a key set without that kid */
+		rotated = st_keyset_create(A, 4);
+		CHECK(verify_with(rotated, &OPTS, good, NULL) == ST_UNKNOWN_KID);
+		CHECK(verify_with(rotated, &OPTS, good, NULL) == ST_UNKNOWN_KID);
+		/* more distinct headers than memo slots: all still judged right */
+		for (k = 0; k < 20; k++)
+		{
+			const char *h = arena_printf(A, "{\"kid\":\"d-1700000000000\",\"typ\":\"JWT\",\"version\":\"5\",\"alg\":\"RS256\",\"n\":%d}", k);
+
+			CHECK(verify(mint_rs256(A, K1, h, pl)) == ST_OK);
+			CHECK(verify(mint_rs256(A, other, h, pl)) == ST_BAD_SIGNATURE);
+		}
+		CHECK(verify(good) == ST_OK);
+		CHECK(verify(signed_raw(mint_header(A, "d-1700000000000", "6"), pl)) == ST_UNSUPPORTED_VERSION);
+		CHECK(verify(signed_raw(mint_header(A, "d-1700000000000", "6"), pl)) == ST_UNSUPPORTED_VERSION);
+	}
+
 	/* ---- arguments */
 	CHECK(st_verify(NULL, "a.b.c", 5, &OPTS, A, &v, &err) == ST_BAD_ARGUMENT);
 	CHECK(st_verify(KEYS, "a.b.c", 5, NULL, A, &v, &err) == ST_BAD_ARGUMENT);
