@@ -4,8 +4,12 @@
  * Mints one access token in the SuperTokens v5 layout (about 1 KB, with
  * roles, permissions and a custom claim) and times, per call:
  *   openssl:  EVP_DigestVerifyInit + EVP_DigestVerify (RS256) over the
- *             token's signing input, signature already decoded: the floor
- *             any verifier of this token pays;
+ *             token's signing input, signature already decoded: what a
+ *             plain OpenSSL verification of this token costs (the ratio
+ *             the issue asks for is against this);
+ *   rsa only: the same with the context set up once and copied per call,
+ *             as st_verify does: the RSA floor, to show what our parsing
+ *             and checks add on top of it;
  *   verify:   st_verify (split, base64url, header and payload JSON with
  *             duplicate checks, key lookup, the same RSA verification,
  *             claim checks);
@@ -49,10 +53,12 @@ main(int argc, char **argv)
 	size_t		sig_len;
 	unsigned char *sig = st_b64url_decode(a, dot2 + 1, strlen(dot2 + 1), &sig_len);
 	StVerifyOptions opts = {MINT_NOW * 1000000, 0, 0};
-	double		best[3] = {1e300, 1e300, 1e300};
+	double		best[4] = {1e300, 1e300, 1e300, 1e300};
+	EVP_MD_CTX *proto = EVP_MD_CTX_new();
 	int			r, i;
 
-	if (st_keyset_add_jwks(keys, jwks, strlen(jwks), NULL, NULL) != ST_OK)
+	if (st_keyset_add_jwks(keys, jwks, strlen(jwks), NULL, NULL) != ST_OK ||
+		EVP_DigestVerifyInit(proto, NULL, EVP_sha256(), NULL, key) != 1)
 		return 1;
 	for (r = 0; r < ROUNDS; r++)
 	{
@@ -70,6 +76,20 @@ main(int argc, char **argv)
 		}
 		if ((now_ns() - t0) / iters < best[0])
 			best[0] = (now_ns() - t0) / iters;
+
+		t0 = now_ns();
+		for (i = 0; i < iters; i++)
+		{
+			EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+			if (EVP_MD_CTX_copy_ex(ctx, proto) != 1 ||
+				EVP_DigestVerify(ctx, sig, sig_len, (const unsigned char *) token,
+								 (size_t) (dot2 - token)) != 1)
+				return 2;
+			EVP_MD_CTX_free(ctx);
+		}
+		if ((now_ns() - t0) / iters < best[3])
+			best[3] = (now_ns() - t0) / iters;
 
 		t0 = now_ns();
 		for (i = 0; i < iters; i++)
@@ -100,10 +120,15 @@ main(int argc, char **argv)
 	printf("token: %zu bytes, RSA-2048, %d iterations x %d rounds (best round)\n",
 		   len, iters, ROUNDS);
 	printf("openssl RS256 verify:          %8.2f us\n", best[0] / 1000);
+	printf("rsa only (copied context):     %8.2f us  ratio %.3f\n", best[3] / 1000,
+		   best[3] / best[0]);
 	printf("st_verify:                     %8.2f us  ratio %.3f\n", best[1] / 1000,
 		   best[1] / best[0]);
 	printf("st_session_authenticate:       %8.2f us  ratio %.3f\n", best[2] / 1000,
 		   best[2] / best[0]);
+	printf("added by parsing and checks:   %8.2f us (verify), %.2f us (session)\n",
+		   (best[1] - best[3]) / 1000, (best[2] - best[3]) / 1000);
+	EVP_MD_CTX_free(proto);
 	st_keyset_release(keys);
 	EVP_PKEY_free(key);
 	arena_destroy(scratch);
