@@ -4,8 +4,8 @@
  * The default mapping follows issue 6: id from sub, roles from st-role.v
  * (or a default role, since Cerbos needs at least one), attributes for the
  * tenant, permissions, email verification, session handle and recipe user,
- * plus every custom top-level claim by its name.  A spec (see session.h)
- * can point id and roles at other claims, add attributes from claim paths,
+ * plus every custom top-level claim by its name.  A spec (mapping.c) can
+ * point id and roles at other claims, add attributes from claim paths,
  * drop the standard or custom attributes and scope the principal by tenant.
  *
  * Precedence inside attr, lowest first: custom claims, standard
@@ -17,222 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ST_MAX_PATH_PARTS 16
-#define ST_MAX_SPEC_ATTRS 256
-
-/* A dot-separated claim path, split. */
-typedef struct StPath
-{
-	int			nparts;
-	const char **parts;
-} StPath;
-
-struct StMapping
-{
-	StPath		id;
-	StPath		roles;
-	const char *default_role;	/* NULL: refuse tokens without roles */
-	bool		scope_from_tenant;
-	bool		standard_attrs;
-	bool		include_custom;
-	int			nattrs;
-	const char **attr_names;
-	StPath	   *attr_paths;
-};
-
 static char *dump_to_arena(json_t *value, Arena *arena);
-
-/* Claims the mapping handles itself or that describe the token, not the user. */
-static const char *const reserved_claims[] = {
-	"sub", "exp", "iat", "nbf", "iss", "aud", "jti", "sessionHandle",
-	"refreshTokenHash1", "parentRefreshTokenHash1", "antiCsrfToken", "rsub",
-	"tId", "stt", "st-role", "st-perm", "st-ev", NULL
-};
-
-/* Whether a top-level claim is reserved. */
-static bool
-is_reserved(const char *name)
-{
-	int			i;
-
-	for (i = 0; reserved_claims[i]; i++)
-		if (strcmp(reserved_claims[i], name) == 0)
-			return true;
-	return false;
-}
-
-/* Splits "a.b.c" into a path; false for empty parts or too many. */
-static bool
-parse_path(Arena *arena, const char *text, StPath *path)
-{
-	const char *p = text;
-	int			n = 0;
-
-	path->parts = arena_alloc(arena, sizeof(char *) * ST_MAX_PATH_PARTS);
-	if (path->parts == NULL)
-		return false;
-	for (;;)
-	{
-		const char *dot = strchr(p, '.');
-		size_t		len = dot ? (size_t) (dot - p) : strlen(p);
-
-		if (len == 0 || n == ST_MAX_PATH_PARTS)
-			return false;
-		path->parts[n] = arena_strndup(arena, p, len);
-		if (path->parts[n] == NULL)
-			return false;
-		n++;
-		if (dot == NULL)
-			break;
-		p = dot + 1;
-	}
-	path->nparts = n;
-	return true;
-}
-
-/* Follows a path from the payload root; NULL when a step is missing. */
-static json_t *
-resolve_path(json_t *root, const StPath *path)
-{
-	json_t	   *v = root;
-	int			i;
-
-	for (i = 0; i < path->nparts && v != NULL; i++)
-		v = json_is_object(v) ? json_object_get(v, path->parts[i]) : NULL;
-	if (v != NULL && json_is_null(v))
-		return NULL;
-	return v;
-}
-
-/* Reads a boolean spec member into *out (absent = unchanged). */
-static bool
-spec_bool(json_t *spec, const char *name, bool *out)
-{
-	json_t	   *v = json_object_get(spec, name);
-
-	if (v == NULL)
-		return true;
-	if (!json_is_boolean(v))
-		return false;
-	*out = json_is_true(v);
-	return true;
-}
-
-/* Parses a mapping spec; see session.h. */
-StMapping *
-st_mapping_parse(const char *json, size_t len, Arena *arena, StError *err)
-{
-	StMapping  *m;
-	json_t	   *spec = NULL;
-	json_t	   *v;
-	const char *key;
-	StError		local_err;
-
-	if (err == NULL)
-		err = &local_err;
-	if (arena == NULL)
-	{
-		st_fail(err, NULL, ST_BAD_ARGUMENT, "an arena is required");
-		return NULL;
-	}
-	m = arena_alloc0(arena, sizeof(StMapping));
-	if (m == NULL || !parse_path(arena, "sub", &m->id) ||
-		!parse_path(arena, "st-role.v", &m->roles))
-	{
-		st_fail(err, arena, ST_OUT_OF_MEMORY, "out of memory");
-		return NULL;
-	}
-	m->default_role = "user";
-	m->standard_attrs = true;
-	m->include_custom = true;
-	if (json == NULL || len == 0)
-		return m;
-
-	spec = st_parse_object(json, len, arena, "principal mapping", err);
-	if (spec == NULL)
-	{
-		st_fail(err, arena, ST_BAD_MAPPING, "%s", err->message);
-		return NULL;
-	}
-	json_object_foreach(spec, key, v)
-	{
-		if (strcmp(key, "id") == 0 || strcmp(key, "roles") == 0)
-		{
-			StPath	   *path = key[0] == 'i' ? &m->id : &m->roles;
-
-			if (!json_is_string(v) || !parse_path(arena, json_string_value(v), path))
-				goto bad;
-		}
-		else if (strcmp(key, "defaultRole") == 0)
-		{
-			if (json_is_null(v))
-				m->default_role = NULL;
-			else if (json_is_string(v) && json_string_length(v) > 0)
-				m->default_role = arena_strdup(arena, json_string_value(v));
-			else
-				goto bad;
-		}
-		else if (strcmp(key, "scopeFromTenant") == 0)
-		{
-			if (!spec_bool(spec, key, &m->scope_from_tenant))
-				goto bad;
-		}
-		else if (strcmp(key, "standardAttrs") == 0)
-		{
-			if (!spec_bool(spec, key, &m->standard_attrs))
-				goto bad;
-		}
-		else if (strcmp(key, "includeCustomClaims") == 0)
-		{
-			if (!spec_bool(spec, key, &m->include_custom))
-				goto bad;
-		}
-		else if (strcmp(key, "attr") == 0)
-		{
-			const char *name;
-			json_t	   *path;
-			int			i = 0;
-
-			if (!json_is_object(v) || json_object_size(v) > ST_MAX_SPEC_ATTRS)
-				goto bad;
-			m->nattrs = (int) json_object_size(v);
-			m->attr_names = arena_alloc0(arena, sizeof(char *) * (m->nattrs + 1));
-			m->attr_paths = arena_alloc0(arena, sizeof(StPath) * (m->nattrs + 1));
-			if (m->attr_names == NULL || m->attr_paths == NULL)
-				goto bad;
-			json_object_foreach(v, name, path)
-			{
-				if (name[0] == '\0' || !json_is_string(path) ||
-					!parse_path(arena, json_string_value(path), &m->attr_paths[i]))
-				{
-					key = name;
-					goto bad;
-				}
-				m->attr_names[i] = arena_strdup(arena, name);
-				if (m->attr_names[i] == NULL)
-					goto bad;
-				i++;
-			}
-		}
-		else
-		{
-			st_fail(err, arena, ST_BAD_MAPPING,
-					"principal mapping has an unknown key \"%s\"",
-					st_sanitize(arena, key));
-			json_decref(spec);
-			return NULL;
-		}
-	}
-	json_decref(spec);
-	return m;
-
-bad:
-	st_fail(err, arena, ST_BAD_MAPPING,
-			"principal mapping: \"%s\" has the wrong type or an invalid claim path",
-			st_sanitize(arena, key));
-	json_decref(spec);
-	return NULL;
-}
 
 /* One attribute of the principal, from the claims or from the caller. */
 typedef struct AttrEntry
@@ -282,7 +67,7 @@ attr_put(AttrSet *set, const char *name, AttrEntry entry)
 	return true;
 }
 
-/* Entry constructors. */
+/* An attribute holding a claim value. */
 static AttrEntry
 attr_json(json_t *v)
 {
@@ -292,6 +77,7 @@ attr_json(json_t *v)
 	return e;
 }
 
+/* An attribute holding a C string. */
 static AttrEntry
 attr_str(const char *s)
 {
@@ -301,6 +87,7 @@ attr_str(const char *s)
 	return e;
 }
 
+/* An attribute holding a list of C strings. */
 static AttrEntry
 attr_list(const char *const *list, int n)
 {
@@ -311,6 +98,7 @@ attr_list(const char *const *list, int n)
 	return e;
 }
 
+/* A standard attribute the token does not have (left out of attr). */
 static AttrEntry
 attr_removed(void)
 {
@@ -344,7 +132,7 @@ static StStatus
 write_roles(const StMapping *m, json_t *claims, const StPrincipalExtras *extras,
 			Arena *arena, StOut *out, StError *err)
 {
-	json_t	   *v = resolve_path(claims, &m->roles);
+	json_t	   *v = st_resolve_path(claims, &m->roles);
 	size_t		i;
 
 	if (v != NULL && json_is_string(v) && json_string_length(v) > 0)
@@ -395,7 +183,7 @@ collect_attr(const StMapping *m, const StVerified *verified,
 
 	if (m->include_custom)
 		json_object_foreach(claims, name, v)
-			if (!is_reserved(name))
+			if (!st_claim_is_reserved(name))
 			ok &= attr_put(set, name, attr_json(v));
 
 	if (m->standard_attrs)
@@ -430,7 +218,7 @@ collect_attr(const StMapping *m, const StVerified *verified,
 
 	for (i = 0; i < m->nattrs; i++)
 	{
-		v = resolve_path(claims, &m->attr_paths[i]);
+		v = st_resolve_path(claims, &m->attr_paths[i]);
 		if (v != NULL)
 			ok &= attr_put(set, m->attr_names[i], attr_json(v));
 	}
@@ -521,7 +309,7 @@ st_principal_build(const StMapping *mapping, const StVerified *verified,
 	if (claims_json)
 		*claims_json = NULL;
 
-	id = resolve_path(verified->claims, &mapping->id);
+	id = st_resolve_path(verified->claims, &mapping->id);
 	if (id == NULL)
 		return st_fail(err, arena, ST_MISSING_CLAIM,
 					   "the principal id claim \"%s\" is missing", mapping->id.parts[0]);
@@ -586,65 +374,4 @@ dump_to_arena(json_t *value, Arena *arena)
 	copy = arena_strdup(arena, text);
 	free(text);
 	return copy;
-}
-
-/* Verify, consult the hook, and map in one call, leaving only arena text. */
-StStatus
-st_session_authenticate(const StKeySet *keys, const char *token, size_t len,
-						const StVerifyOptions *options,
-						const StMapping *mapping,
-						const StPrincipalExtras *extras,
-						const StSessionHook *hook, Arena *arena,
-						StSession *out, StError *err)
-{
-	StVerified	verified;
-	StPrincipalExtras hook_extras;
-	StStatus	s;
-	StError		local_err;
-
-	if (err == NULL)
-		err = &local_err;
-	if (out == NULL)
-		return st_fail(err, arena, ST_BAD_ARGUMENT, "a result is required");
-	memset(out, 0, sizeof(*out));
-	if (mapping == NULL)
-	{
-		mapping = st_mapping_parse(NULL, 0, arena, err);
-		if (mapping == NULL)
-			return err->status;
-	}
-	s = st_verify(keys, token, len, options, arena, &verified, err);
-	if (s != ST_OK)
-		return s;
-	if (hook && hook->after_verify)
-	{
-		if (extras)
-			hook_extras = *extras;
-		else
-			memset(&hook_extras, 0, sizeof(hook_extras));
-		err->status = ST_OK;
-		err->message = NULL;
-		s = hook->after_verify(hook->arg, &verified, arena, &hook_extras, err);
-		if (s != ST_OK && err->status != s)
-			st_fail(err, arena, s, "the session was refused (%s)", st_status_name(s));
-		extras = &hook_extras;
-	}
-	if (s == ST_OK)
-		s = st_principal_build(mapping, &verified, extras, arena,
-							   &out->principal_json, &out->claims_json, err);
-	if (s == ST_OK)
-	{
-		out->version = verified.version;
-		out->kid = verified.kid;
-		out->sub = verified.sub;
-		out->session_handle = verified.session_handle;
-		out->tenant_id = verified.tenant_id;
-		out->recipe_user_id = verified.recipe_user_id;
-		out->exp_s = verified.exp_s;
-		out->log_label = st_verified_log_label(&verified, arena);
-	}
-	else
-		memset(out, 0, sizeof(*out));
-	st_verified_clear(&verified);
-	return s;
 }

@@ -66,6 +66,32 @@ extern const char *st_sanitize(Arena *arena, const char *text);
 extern json_t *st_parse_object(const char *data, size_t len, Arena *arena,
 							   const char *what, StError *err);
 
+/* A dot-separated claim path, split. */
+typedef struct StPath
+{
+	int			nparts;
+	const char **parts;
+} StPath;
+
+struct StMapping
+{
+	StPath		id;
+	StPath		roles;
+	const char *default_role;	/* NULL: refuse tokens without roles */
+	bool		scope_from_tenant;
+	bool		standard_attrs;
+	bool		include_custom;
+	int			nattrs;
+	const char **attr_names;
+	StPath	   *attr_paths;
+};
+
+/* Whether a top-level claim is reserved (never copied as a custom claim). */
+extern bool st_claim_is_reserved(const char *name);
+
+/* Follows a claim path from the payload root; NULL when missing or null. */
+extern json_t *st_resolve_path(json_t *root, const StPath *path);
+
 /* Compact JSON text built in an arena (json_out.c). */
 typedef struct StOut
 {
