@@ -32,6 +32,39 @@
  * claims of a StVerified (st_verified_clear).  st_session_authenticate
  * leaves only the key set to release.
  *
+ * Using it from the PostgreSQL layer (a sketch; names outside st_* are
+ * the glue's own):
+ *
+ *   once per key configuration (authz_set_jwks, the JWKS file, or the
+ *   core's tables), in a long-lived context:
+ *     keys = st_keyset_create(arena, ++generation);
+ *     st_keyset_add_jwks(keys, text, len, &added, &err);
+ *   or, for each row of <schema>.<prefix>session_access_token_signing_keys
+ *   with created_at_time >= now_ms - (update interval + 2 x token validity)
+ *   (older rows may linger but the core no longer verifies with them):
+ *     st_keyset_add_core_key(keys, "d-<created_at_time>", value, len, &err);
+ *   and for jwt_signing_keys rows with algorithm 'RS256', kid = key_id;
+ *   then wipe the fetched value (it holds the private key) and register a
+ *   reset callback that calls st_keyset_release(keys).
+ *
+ *   per authz_set_session(token), in a per-call arena:
+ *     StVerifyOptions o = {GetCurrentTimestamp() + ST_PG_EPOCH_OFFSET_US,
+ *                          leeway_guc, 0};
+ *     s = st_session_authenticate(keys, token, len, &o, mapping, NULL,
+ *                                 hook_or_NULL, arena, &out, &err);
+ *     if (s != ST_OK)
+ *         ereport(ERROR, (errcode(st_status_is_token_failure(s) ?
+ *                                 ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION :
+ *                                 ERRCODE_CONFIG_FILE_ERROR ...),
+ *                         errmsg("access token refused: %s", err.message),
+ *                         errdetail("reason: %s", st_status_name(s))));
+ *   cache out.principal_json / out.claims_json under (token bytes,
+ *   st_keyset_generation(keys)) until st_expired(out.exp_s, now, leeway);
+ *   log only out.log_label.
+ *
+ * Not thread-safe (one key set per backend); no global state besides a
+ * cached SHA-256 method and the base64 tables, both idempotent.
+ *
  * Link with: -ljansson -lcrypto
  */
 #ifndef AUTHZ_SESSION_H
