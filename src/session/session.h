@@ -55,7 +55,7 @@
  *     if (s != ST_OK)
  *         ereport(ERROR, (errcode(st_status_is_token_failure(s) ?
  *                                 ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION :
- *                                 ERRCODE_CONFIG_FILE_ERROR ...),
+ *                                 ERRCODE_INVALID_PARAMETER_VALUE),
  *                         errmsg("access token refused: %s", err.message),
  *                         errdetail("reason: %s", st_status_name(s))));
  *   cache out.principal_json / out.claims_json under (token bytes,
