@@ -52,7 +52,7 @@ main(int argc, char **argv)
 	const char *dot2 = strrchr(token, '.');
 	size_t		sig_len;
 	unsigned char *sig = st_b64url_decode(a, dot2 + 1, strlen(dot2 + 1), &sig_len);
-	StVerifyOptions opts = {MINT_NOW * 1000000, 0, 0};
+	StVerifyOptions opts = {.now_us = MINT_NOW * 1000000};
 	double		best[4] = {1e300, 1e300, 1e300, 1e300};
 	EVP_MD_CTX *proto = EVP_MD_CTX_new();
 	int			r, i;

@@ -48,8 +48,8 @@
  *   reset callback that calls st_keyset_release(keys).
  *
  *   per authz_set_session(token), in a per-call arena:
- *     StVerifyOptions o = {GetCurrentTimestamp() + ST_PG_EPOCH_OFFSET_US,
- *                          leeway_guc, 0};
+ *     StVerifyOptions o = {.now_us = GetCurrentTimestamp() + ST_PG_EPOCH_OFFSET_US,
+ *                          .leeway_s = leeway_guc};
  *     s = st_session_authenticate(keys, token, len, &o, mapping, NULL,
  *                                 hook_or_NULL, arena, &out, &err);
  *     if (s != ST_OK)
@@ -111,6 +111,7 @@ typedef enum StStatus
 	ST_MISSING_CLAIM,			/* a claim the version requires is absent */
 	ST_INVALID_CLAIM,			/* a claim has the wrong type or shape */
 	ST_WRONG_TOKEN_TYPE,		/* stt present and not 0 */
+	ST_WRONG_ISSUER,			/* iss differs from the configured issuer */
 	ST_SESSION_REVOKED,			/* the caller's hook found no live session */
 	ST_NO_ROLES,				/* mapping found no role and has no default */
 	/* configuration (not the token's fault) */
@@ -184,6 +185,9 @@ typedef struct StVerifyOptions
 	int64_t		now_us;			/* Unix time in microseconds (required) */
 	int64_t		leeway_s;		/* clock skew allowed, seconds (default 0) */
 	size_t		max_token_bytes;	/* 0 = ST_DEFAULT_MAX_TOKEN_BYTES */
+	const char *issuer;			/* NULL = iss not checked; else iss must be
+								 * present and exactly this (SuperTokens sets
+								 * it to API domain + base path) */
 } StVerifyOptions;
 
 /* What a verified token says, for the principal and for logs. */

@@ -31,6 +31,7 @@ static const char *const status_names[] = {
 	[ST_MISSING_CLAIM] = "missing_claim",
 	[ST_INVALID_CLAIM] = "invalid_claim",
 	[ST_WRONG_TOKEN_TYPE] = "wrong_token_type",
+	[ST_WRONG_ISSUER] = "wrong_issuer",
 	[ST_SESSION_REVOKED] = "session_revoked",
 	[ST_NO_ROLES] = "no_roles",
 	[ST_BAD_KEY] = "bad_key",

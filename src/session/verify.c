@@ -297,6 +297,12 @@ check_claims(json_t *payload, int version, const StVerifyOptions *options,
 		return s;
 	if (iss != NULL && !json_is_string(iss))
 		return st_fail(err, arena, ST_INVALID_CLAIM, "token claim \"iss\" is not a string");
+	if (options->issuer != NULL &&
+		(iss == NULL || strcmp(json_string_value(iss), options->issuer) != 0 ||
+		 strlen(options->issuer) != json_string_length(iss)))
+		return st_fail(err, arena, ST_WRONG_ISSUER,
+					   iss ? "token issuer \"%s\" is not the configured one" :
+					   "token has no issuer%s", iss ? st_sanitize(arena, json_string_value(iss)) : "");
 	if ((s = check_st_claim(payload, "st-role", false, arena, err)) != ST_OK ||
 		(s = check_st_claim(payload, "st-perm", false, arena, err)) != ST_OK ||
 		(s = check_st_claim(payload, "st-ev", true, arena, err)) != ST_OK)

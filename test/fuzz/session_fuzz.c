@@ -45,7 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	Arena	   *a;
 	StError		err;
-	StVerifyOptions o = {MINT_NOW * 1000000, 0, 0};
+	StVerifyOptions o = {.now_us = MINT_NOW * 1000000};
 
 	setup();
 	if (size < 1)

@@ -55,7 +55,7 @@ slurp(Arena *a, const char *path, size_t *len)
 static const char *
 our_verdict(Arena *a, StKeySet *keys, const char *token)
 {
-	StVerifyOptions o = {clock_us(), 0, 0};
+	StVerifyOptions o = {.now_us = clock_us()};
 	StVerified	v;
 	StStatus	s = st_verify(keys, token, strlen(token), &o, a, &v, NULL);
 

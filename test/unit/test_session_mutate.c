@@ -50,7 +50,7 @@ main(void)
 	EVP_PKEY   *key = mint_key(2048);
 	const char *jwks = arena_printf(a, "{\"keys\":[%s]}", mint_jwk(a, key, "d-1"));
 	StKeySet   *keys = st_keyset_create(a, 1);
-	StVerifyOptions opts = {MINT_NOW * 1000000, 0, 0};
+	StVerifyOptions opts = {.now_us = MINT_NOW * 1000000};
 	const char *hdr = mint_header(a, "d-1", "5");
 	const char *pl = mint_payload_v5(a, MINT_NOW, MINT_NOW + 3600, "");
 	const char *token = mint_rs256(a, key, hdr, pl);

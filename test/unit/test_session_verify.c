@@ -398,6 +398,17 @@ main(void)
 	CHECK(verify(signed_raw(hdr, replace(pl, "\"st-ev\":{\"v\":true,", "\"st-ev\":{\"v\":\"yes\","))) == ST_INVALID_CLAIM);
 	CHECK(verify(signed_raw(hdr, replace(pl, "\"st-ev\":{\"v\":true,\"t\":1700000000000}", "\"st-ev\":true"))) == ST_INVALID_CLAIM);
 
+	/* ---- issuer, when configured */
+	o = OPTS;
+	o.issuer = "https://api.example.com/auth";
+	CHECK(verify_with(KEYS, &o, v5(""), NULL) == ST_OK);
+	o.issuer = "https://api.example.com/aut";
+	CHECK(verify_with(KEYS, &o, v5(""), NULL) == ST_WRONG_ISSUER);
+	o.issuer = "https://api.example.com/auth/";
+	CHECK(verify_with(KEYS, &o, v5(""), NULL) == ST_WRONG_ISSUER);
+	CHECK(verify_with(KEYS, &o, signed_raw(hdr, replace(pl, "\"iss\":\"https://api.example.com/auth\",", "")), NULL) == ST_WRONG_ISSUER);
+	CHECK(verify(signed_raw(hdr, replace(pl, "\"iss\":\"https://api.example.com/auth\",", ""))) == ST_OK);
+
 	/* ---- rotation: two keys, then the old one removed */
 	both = st_keyset_create(A, 2);
 	CHECK(st_keyset_add_jwks(both, jwks_both, strlen(jwks_both), &added, &err) == ST_OK);
