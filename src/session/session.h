@@ -62,8 +62,10 @@
  *   st_keyset_generation(keys)) until st_expired(out.exp_s, now, leeway);
  *   log only out.log_label.
  *
- * Not thread-safe (one key set per backend); no global state besides a
- * cached SHA-256 method and the base64 tables, both idempotent.
+ * Not thread-safe: st_verify updates the key set's memo of accepted
+ * headers (fine in a single-threaded backend; use one key set per thread
+ * elsewhere).  Global state is only a cached SHA-256 method and the base64
+ * tables, both set idempotently.
  *
  * Link with: -ljansson -lcrypto
  */
