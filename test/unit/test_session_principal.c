@@ -301,6 +301,33 @@ main(void)
 		CHECK(h.calls == 2);
 	}
 
+	/* ---- a small arena: out of memory, never a crash or a half result */
+	{
+		int			limit;
+		int			oom = 0;
+		int			ok = 0;
+		int			other = 0;
+
+		tok = mint_rs256(A, K, mint_header(A, "d-1", "5"), pl(",\"org\":{\"id\":\"o-7\"}"));
+		for (limit = 64; limit <= 16384; limit += 48)
+		{
+			Arena	   *small = arena_create(NULL, (size_t) limit);
+			StStatus	st = st_session_authenticate(KEYS, tok, strlen(tok), &OPTS, NULL, NULL,
+													 NULL, small, &s, &err);
+
+			if (st == ST_OK && s.principal_json != NULL && s.claims_json != NULL)
+				ok++;
+			else if (st == ST_OUT_OF_MEMORY && s.principal_json == NULL)
+				oom++;
+			else
+				other++;
+			arena_destroy(small);
+		}
+		CHECK(oom > 0);
+		CHECK(ok > 0);
+		CHECK(other == 0);
+	}
+
 	st_keyset_release(KEYS);
 	EVP_PKEY_free(K);
 	arena_destroy(A);
