@@ -227,10 +227,12 @@ st_keyset_add_core_key(StKeySet *keys, const char *kid, const char *key_string,
 	for (pub_len = 0; pub_len < len; pub_len++)
 		if (key_string[pub_len] == '|' || key_string[pub_len] == ';')
 			break;
-	if (pub_len == len)
-		return st_fail(err, keys->arena, ST_BAD_KEY,
-					   "key string of \"%s\" has no '|' or ';' separator",
-					   st_sanitize(keys->arena, kid));
+
+	/*
+	 * Without a separator the whole string is taken as the public half, so
+	 * that the caller can split in SQL (split_part) and never fetch the
+	 * private half at all; a private key alone is not an SPKI and fails.
+	 */
 
 	der = st_b64std_decode(keys->arena, key_string, pub_len, &der_len);
 	if (der == NULL)
@@ -240,6 +242,14 @@ st_keyset_add_core_key(StKeySet *keys, const char *kid, const char *key_string,
 	status = st_keyset_add_spki(keys, kid, der, der_len, err);
 	OPENSSL_cleanse(der, der_len);
 	return status;
+}
+
+/* Wipes a buffer that held key material. */
+void
+st_wipe(void *p, size_t n)
+{
+	if (p != NULL && n > 0)
+		OPENSSL_cleanse(p, n);
 }
 
 /* Builds an RSA public key from JWK n and e (base64url big-endian). */

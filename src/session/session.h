@@ -42,10 +42,13 @@
  *   or, for each row of <schema>.<prefix>session_access_token_signing_keys
  *   with created_at_time >= now_ms - (update interval + 2 x token validity)
  *   (older rows may linger but the core no longer verifies with them):
- *     st_keyset_add_core_key(keys, "d-<created_at_time>", value, len, &err);
- *   and for jwt_signing_keys rows with algorithm 'RS256', kid = key_id;
- *   then wipe the fetched value (it holds the private key) and register a
- *   reset callback that calls st_keyset_release(keys).
+ *     st_keyset_add_core_key(keys, "d-<created_at_time>", public_part,
+ *                            len, &err);
+ *   (public_part selected as split_part(split_part(value, ';', 1), '|', 1)
+ *   so the private half never leaves the table), and for jwt_signing_keys
+ *   rows with algorithm 'RS256' the same with kid = key_id; if a whole
+ *   value was fetched, st_wipe it.  Register a reset callback on the key
+ *   set's context that calls st_keyset_release(keys).
  *
  *   per authz_set_session(token), in a per-call arena:
  *     StVerifyOptions o = {.now_us = GetCurrentTimestamp() + ST_PG_EPOCH_OFFSET_US,
@@ -169,11 +172,17 @@ extern StStatus st_keyset_add_jwks(StKeySet *keys, const char *json, size_t len,
  * (kid "d-<created_at_time>") or jwt_signing_keys.key_string (kid = key_id):
  * "base64(SPKI DER)|base64(PKCS#8 DER)" or with ';'.  Only the bytes before
  * the first separator are read; the private half is never read or copied.
- * The caller should wipe its own copy of the string afterwards.
+ * A string without separator is taken as the public half alone, so the
+ * caller may split in SQL, split_part(split_part(value, ';', 1), '|', 1),
+ * and never fetch the private half; otherwise it should st_wipe its copy.
  */
 extern StStatus st_keyset_add_core_key(StKeySet *keys, const char *kid,
 									   const char *key_string, size_t len,
 									   StError *err);
+
+/* Overwrites n bytes at p in a way the compiler cannot drop (for the
+ * caller's copy of a core key string, which holds the private key). */
+extern void st_wipe(void *p, size_t n);
 
 /* Adds an RSA public key in SPKI DER form under kid (used by the above). */
 extern StStatus st_keyset_add_spki(StKeySet *keys, const char *kid,

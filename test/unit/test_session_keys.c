@@ -147,6 +147,15 @@ main(void)
 			CHECK(strstr(err.message, bar + 1 + 20) == NULL);
 		}
 		CHECK(st_keyset_add_core_key(ks2, "d", "no-separator", 12, &err) == ST_BAD_KEY);
+		/* the public half alone (split off in SQL) is enough */
+		{
+			char	   *full = mint_core_key_string(A, k1, ';');
+			size_t		half = (size_t) (strchr(full, ';') - full);
+
+			CHECK(st_keyset_add_core_key(ks2, "pub-only", full, half, &err) == ST_OK);
+			/* the private half alone is not a public key */
+			CHECK(st_keyset_add_core_key(ks2, "priv-only", full + half + 1, strlen(full + half + 1), &err) == ST_BAD_KEY);
+		}
 		CHECK(st_keyset_add_core_key(ks2, "e", "!!!!|x", 6, &err) == ST_BAD_KEY);
 		CHECK(st_keyset_add_core_key(ks2, "a", pub, strlen(pub), &err) == ST_BAD_KEY);	/* kid taken */
 		CHECK(st_keyset_add_core_key(ks2, "", pub, strlen(pub), &err) == ST_BAD_KEY);
@@ -161,7 +170,20 @@ main(void)
 			CHECK(st_keyset_add_core_key(ks2, "g", ec_string, strlen(ec_string), &err) == ST_BAD_KEY);
 			CHECK(strstr(err.message, "not an RSA key") != NULL);
 		}
-		CHECK(st_keyset_count(ks2) == 2);
+		CHECK(st_keyset_count(ks2) == 3);
+		/* the caller wipes its copy of a key string */
+		pub = mint_core_key_string(A, k2, '|');
+		{
+			size_t		n = strlen(pub);
+			size_t		i;
+			bool		zero = true;
+
+			st_wipe(pub, n);
+			for (i = 0; i < n; i++)
+				zero &= pub[i] == 0;
+			CHECK(zero);
+			st_wipe(NULL, 5);
+		}
 		st_keyset_release(ks2);
 	}
 	st_keyset_release(ks);
