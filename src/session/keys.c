@@ -385,6 +385,17 @@ st_keyset_add_jwks(StKeySet *keys, const char *json, size_t len, int *added,
 							 "JWKS key %zu has no kid", i);
 			break;
 		}
+		/* a private JWK pasted by mistake must not end up stored anywhere */
+		if (json_object_get(jwk, "d") || json_object_get(jwk, "p") ||
+			json_object_get(jwk, "q") || json_object_get(jwk, "dp") ||
+			json_object_get(jwk, "dq") || json_object_get(jwk, "qi") ||
+			json_object_get(jwk, "oth"))
+		{
+			status = st_fail(err, keys->arena, ST_BAD_KEY,
+							 "JWKS key \"%s\" contains private key members; give the public JWKS only",
+							 st_sanitize(keys->arena, kid));
+			break;
+		}
 		if (n == NULL || e == NULL)
 		{
 			status = st_fail(err, keys->arena, ST_BAD_KEY,

@@ -161,8 +161,9 @@ extern const char *st_keyset_kid(const StKeySet *keys, int i);
  * Adds every usable key of a JWKS text ({"keys":[{"kty":"RSA","kid","n","e",
  * "alg","use"}...]}).  Keys of another kty, with alg other than RS256 or use
  * other than sig are skipped (*added tells how many were taken).  An RSA key
- * without kid, with bad n/e, shorter than 2048 bits, or a kid already in the
- * set fails the whole call with ST_BAD_KEY and adds nothing.
+ * without kid, with bad n/e, shorter than 2048 bits, with private members
+ * (d, p, q, ...), or a kid already in the set fails the whole call with
+ * ST_BAD_KEY and adds nothing.
  */
 extern StStatus st_keyset_add_jwks(StKeySet *keys, const char *json, size_t len,
 								   int *added, StError *err);

@@ -103,6 +103,12 @@ main(void)
 	CHECK(load(arena_printf(A, "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"x\",\"n\":\"%s\",\"e\":\"AQ\"}]}",
 							mint_bn_b64(A, k1, OSSL_PKEY_PARAM_RSA_N)), &added, NULL) == ST_BAD_KEY);
 	CHECK(load(arena_printf(A, "{\"keys\":[%s]}", mint_jwk(A, small, "small")), &added, NULL) == ST_BAD_KEY);
+	{
+		char	   *priv = mint_jwk(A, k1, "with-d");
+
+		priv[strlen(priv) - 1] = '\0';
+		CHECK(load(arena_printf(A, "{\"keys\":[%s,\"d\":\"AQAB\"}]}", priv), &added, NULL) == ST_BAD_KEY);
+	}
 	CHECK(load(arena_printf(A, "{\"keys\":[%s,%s]}", j1, mint_jwk(A, small, "small")), &added, &ks) == ST_BAD_KEY);
 	CHECK(st_keyset_count(ks) == 0);	/* the good key before it was dropped too */
 	st_keyset_release(ks);
