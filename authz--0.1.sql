@@ -122,3 +122,61 @@ AS 'MODULE_PATHNAME', 'authz_cel_eval'
 LANGUAGE C STRICT STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION authz_cel_eval(text, jsonb, boolean) IS
 	'Compile one CEL expression as Cerbos compiles conditions (bindings declared dyn) and evaluate it: {"type","value"}, the typed encoding when typed, or {"error"} for a runtime error. Compile errors are SQL errors with line:column.';
+
+-- SuperTokens sessions.  Public keys (JWKS) are stored in authz_jwks so that
+-- they replicate and survive restarts; a commit that changes them makes
+-- every backend rebuild its keys.
+CREATE TABLE authz_jwks (
+	singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	jwks jsonb NOT NULL,
+	updated_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE authz_jwks IS
+	'The SuperTokens JWKS (public keys) that verify access tokens; set it with authz_set_jwks().';
+SELECT pg_catalog.pg_extension_config_dump('authz_jwks', '');
+REVOKE ALL ON authz_jwks FROM PUBLIC;
+-- public keys are not secret; writers are checked by the trigger below
+GRANT SELECT ON authz_jwks TO PUBLIC;
+GRANT INSERT, UPDATE, DELETE, TRUNCATE ON authz_jwks TO authz_admin;
+
+CREATE FUNCTION authz_jwks_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'authz_jwks_changed'
+LANGUAGE C;
+
+-- every row written is validated; every committed change reaches all backends
+CREATE TRIGGER authz_jwks_validate
+	BEFORE INSERT OR UPDATE ON authz_jwks
+	FOR EACH ROW EXECUTE FUNCTION authz_jwks_changed();
+CREATE TRIGGER authz_jwks_changed
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON authz_jwks
+	FOR EACH STATEMENT EXECUTE FUNCTION authz_jwks_changed();
+
+CREATE FUNCTION authz_validate_jwks(jwks jsonb)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'authz_validate_jwks'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION authz_validate_jwks(jsonb) IS
+	'Check a SuperTokens JWKS and return how many RS256 signing keys it holds; errors name what is wrong.';
+REVOKE ALL ON FUNCTION authz_validate_jwks(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION authz_validate_jwks(jsonb) TO authz_admin;
+
+CREATE FUNCTION authz_set_jwks(jwks jsonb)
+RETURNS integer
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+AS $$
+	INSERT INTO authz_jwks (singleton, jwks, updated_at) VALUES (true, jwks, now())
+	ON CONFLICT (singleton) DO UPDATE SET jwks = EXCLUDED.jwks, updated_at = EXCLUDED.updated_at;
+	SELECT authz_validate_jwks(jwks);
+$$;
+COMMENT ON FUNCTION authz_set_jwks(jsonb) IS
+	'Store the SuperTokens JWKS (several keys at once for rotation) that verifies access tokens; returns the number of keys. Superusers and authz_admin only.';
+REVOKE ALL ON FUNCTION authz_set_jwks(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION authz_set_jwks(jsonb) TO authz_admin;
+
+CREATE FUNCTION authz_set_session(access_token text, for_session boolean DEFAULT false)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'authz_set_session'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION authz_set_session(text, boolean) IS
+	'Verify a SuperTokens access token and make its principal the current one until the end of the transaction (or the session with for_session => true); returns the principal.';
