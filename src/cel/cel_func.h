@@ -83,4 +83,15 @@ extern const CelLibrary cel_lib_net;		/* net.c: ext.Network (ip, cidr) */
 extern const CelLibrary cel_lib_optional;	/* optional.c: optional types */
 extern const CelLibrary cel_lib_cerbos;		/* cerbos.c: hierarchy, inIPAddrRange, ... */
 
+/*
+ * The type a type name denotes when used as a value or in type() results
+ * ("int", "list", "map", "type", "null_type", "optional_type",
+ * "google.protobuf.Timestamp"...); NULL if the name is not a type.
+ * Defined in std.c.
+ */
+extern const CelType *cel_type_named(const char *name);
+
+/* The optional_type descriptor for type(optional.of(x)) (std.c). */
+extern const CelType cel_type_optional;
+
 #endif							/* AUTHZ_CEL_FUNC_H */

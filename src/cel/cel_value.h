@@ -117,6 +117,7 @@ struct CelValue
 		{
 			int64_t		sec;	/* since 1970-01-01T00:00:00Z */
 			int32_t		nsec;	/* 0..999999999 */
+			int32_t		offset; /* UTC offset (s east) kept for string(); 0 = UTC */
 		}			ts;
 		int64_t		dur;		/* nanoseconds */
 		const CelType *type;
@@ -282,6 +283,32 @@ cel_type_value(const CelType *t)
 
 	v.kind = CEL_VAL_TYPE;
 	v.u.type = t;
+	return v;
+}
+
+/* optional.none() */
+static inline CelValue
+cel_optional_none(void)
+{
+	CelValue	v = {0};
+
+	v.kind = CEL_VAL_OPTIONAL;
+	v.u.opt = NULL;
+	return v;
+}
+
+/* optional.of(x): the wrapped value is copied into the arena. */
+static inline CelValue
+cel_optional_of(Arena *arena, CelValue inner)
+{
+	CelValue	v = {0};
+	CelValue   *box = (CelValue *) arena_alloc(arena, sizeof(CelValue));
+
+	if (box == NULL)
+		return cel_optional_none();
+	*box = inner;
+	v.kind = CEL_VAL_OPTIONAL;
+	v.u.opt = box;
 	return v;
 }
 

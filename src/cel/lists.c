@@ -1,6 +1,345 @@
 /*
- * lists.c — CEL function library "lists" (overloads added as the library is built).
+ * lists.c — cel-go's ext.Lists library as Cerbos 0.55 enables it (version
+ * 2: slice, flatten, sort, the runtime half of sortBy, lists.range, reverse
+ * and distinct).  first() and last() come with the optional types library.
+ *
+ * list.sortBy(e, key) is a macro: the parser binds the list to
+ * "@__sortBy_input__" and calls
+ * @__sortBy_input__.@sortByAssociatedKeys(@__sortBy_input__.map(e, key)).
+ * This file implements @sortByAssociatedKeys (and sort() on top of it).
+ * Sorting is stable; cel-go's sort.Slice agrees with a stable sort up to
+ * twelve elements and whenever keys are distinct.
  */
 #include "cel_func.h"
 
-const CelLibrary cel_lib_lists = {"lists", NULL, 0};
+#include <string.h>
+
+#define FLATTEN_MAX_NESTING 1000
+
+static CelValue
+oom(CelEvalContext *ctx)
+{
+	return cel_error(ctx->arena, "out of memory");
+}
+
+/* Builds a list value, enforcing the evaluation's list size limit. */
+static CelValue
+make_list(CelEvalContext *ctx, const CelValue *items, size_t n)
+{
+	if (ctx->max_list_items && n > ctx->max_list_items)
+		return cel_error(ctx->arena, "list exceeds the size limit of %zu items",
+						 ctx->max_list_items);
+	return cel_list_from(ctx->arena, items, n);
+}
+
+/* list.slice(int, int): elements [start, end). */
+static CelValue
+list_slice(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	const CelList *l = args[0].u.list;
+	int64_t		start = args[1].u.i;
+	int64_t		end = args[2].u.i;
+
+	if (start < 0 || end < 0)
+		return cel_error(ctx->arena, "cannot slice(%lld, %lld), negative indexes not supported",
+						 (long long) start, (long long) end);
+	if (start > end)
+		return cel_error(ctx->arena, "cannot slice(%lld, %lld), start index must be less than or equal to end index",
+						 (long long) start, (long long) end);
+	if ((uint64_t) end > l->len)
+		return cel_error(ctx->arena, "cannot slice(%lld, %lld), list is length %zu",
+						 (long long) start, (long long) end, l->len);
+	return cel_list_from(ctx->arena, l->items + start, (size_t) (end - start));
+}
+
+/* Counts the items flatten(depth) produces; -1 when nesting is too deep. */
+static int64_t
+flatten_count(const CelList *l, int64_t depth, int nesting)
+{
+	int64_t		n = 0;
+
+	if (nesting > FLATTEN_MAX_NESTING)
+		return -1;
+	for (size_t i = 0; i < l->len; i++)
+	{
+		if (l->items[i].kind == CEL_VAL_LIST && depth > 0)
+		{
+			int64_t		sub = flatten_count(l->items[i].u.list, depth - 1, nesting + 1);
+
+			if (sub < 0)
+				return -1;
+			n += sub;
+		}
+		else
+			n++;
+	}
+	return n;
+}
+
+/* Copies the flattened items into out; returns the next free slot. */
+static size_t
+flatten_into(const CelList *l, int64_t depth, CelValue *out, size_t at)
+{
+	for (size_t i = 0; i < l->len; i++)
+	{
+		if (l->items[i].kind == CEL_VAL_LIST && depth > 0)
+			at = flatten_into(l->items[i].u.list, depth - 1, out, at);
+		else
+			out[at++] = l->items[i];
+	}
+	return at;
+}
+
+/* Shared body of flatten() and flatten(depth). */
+static CelValue
+flatten(CelEvalContext *ctx, const CelList *l, int64_t depth)
+{
+	int64_t		n;
+	CelValue   *items;
+
+	if (depth < 0)
+		return cel_error(ctx->arena, "level must be non-negative");
+	n = flatten_count(l, depth, 0);
+	if (n < 0)
+		return cel_error(ctx->arena, "flatten: list nests too deeply");
+	if (ctx->max_list_items && (uint64_t) n > ctx->max_list_items)
+		return cel_error(ctx->arena, "list exceeds the size limit of %zu items",
+						 ctx->max_list_items);
+	items = (CelValue *) arena_alloc(ctx->arena, ((size_t) n + 1) * sizeof(CelValue));
+	if (items == NULL)
+		return oom(ctx);
+	flatten_into(l, depth, items, 0);
+	return cel_list_from(ctx->arena, items, (size_t) n);
+}
+
+/* list.flatten(): one level. */
+static CelValue
+list_flatten(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	return flatten(ctx, args[0].u.list, 1);
+}
+
+/* list.flatten(int): up to depth levels. */
+static CelValue
+list_flatten_depth(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	return flatten(ctx, args[0].u.list, args[1].u.i);
+}
+
+/* Whether values of this kind can be sort keys. */
+static bool
+is_comparable(CelValue v)
+{
+	switch (v.kind)
+	{
+		case CEL_VAL_INT:
+		case CEL_VAL_UINT:
+		case CEL_VAL_DOUBLE:
+		case CEL_VAL_BOOL:
+		case CEL_VAL_STRING:
+		case CEL_VAL_BYTES:
+		case CEL_VAL_DURATION:
+		case CEL_VAL_TIMESTAMP:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* Whether key a sorts strictly before key b (both of the same kind). */
+static bool
+key_less(CelValue a, CelValue b)
+{
+	switch (a.kind)
+	{
+		case CEL_VAL_INT:
+			return a.u.i < b.u.i;
+		case CEL_VAL_UINT:
+			return a.u.u < b.u.u;
+		case CEL_VAL_DOUBLE:
+			return a.u.d < b.u.d;
+		case CEL_VAL_BOOL:
+			return !a.u.b && b.u.b;
+		case CEL_VAL_STRING:
+		case CEL_VAL_BYTES:
+			{
+				size_t		n = a.u.str.len < b.u.str.len ? a.u.str.len : b.u.str.len;
+				int			c = memcmp(a.u.str.ptr, b.u.str.ptr, n);
+
+				return c < 0 || (c == 0 && a.u.str.len < b.u.str.len);
+			}
+		case CEL_VAL_DURATION:
+			return a.u.dur < b.u.dur;
+		case CEL_VAL_TIMESTAMP:
+			return a.u.ts.sec < b.u.ts.sec ||
+				(a.u.ts.sec == b.u.ts.sec && a.u.ts.nsec < b.u.ts.nsec);
+		default:
+			return false;
+	}
+}
+
+/* Stable merge sort of index array idx by keys (tmp has the same size). */
+static void
+merge_sort(size_t *idx, size_t *tmp, size_t n, const CelValue *keys)
+{
+	size_t		mid;
+	size_t		i;
+	size_t		j;
+	size_t		k;
+
+	if (n < 2)
+		return;
+	mid = n / 2;
+	merge_sort(idx, tmp, mid, keys);
+	merge_sort(idx + mid, tmp, n - mid, keys);
+	i = 0;
+	j = mid;
+	k = 0;
+	while (i < mid && j < n)
+	{
+		if (key_less(keys[idx[j]], keys[idx[i]]))
+			tmp[k++] = idx[j++];
+		else
+			tmp[k++] = idx[i++];
+	}
+	while (i < mid)
+		tmp[k++] = idx[i++];
+	while (j < n)
+		tmp[k++] = idx[j++];
+	memcpy(idx, tmp, n * sizeof(size_t));
+}
+
+/* Sorts list by the parallel list of keys (cel-go's sortListByAssociatedKeys). */
+static CelValue
+sort_by_keys(CelEvalContext *ctx, const CelList *list, const CelList *keys)
+{
+	size_t		n = list->len;
+	size_t	   *idx;
+	size_t	   *tmp;
+	CelValue   *out;
+
+	if (n != keys->len)
+		return cel_error(ctx->arena, "@sortByAssociatedKeys() expected a list of the same size as the associated keys list, but got %zu and %zu elements respectively",
+						 n, keys->len);
+	if (n == 0)
+		return cel_list(list);
+	if (!is_comparable(keys->items[0]))
+		return cel_error(ctx->arena, "list elements must be comparable");
+	for (size_t i = 1; i < n; i++)
+		if (keys->items[i].kind != keys->items[0].kind)
+			return cel_error(ctx->arena, "list elements must have the same type");
+	idx = (size_t *) arena_alloc(ctx->arena, n * sizeof(size_t));
+	tmp = (size_t *) arena_alloc(ctx->arena, n * sizeof(size_t));
+	out = (CelValue *) arena_alloc(ctx->arena, n * sizeof(CelValue));
+	if (idx == NULL || tmp == NULL || out == NULL)
+		return oom(ctx);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	merge_sort(idx, tmp, n, keys->items);
+	for (size_t i = 0; i < n; i++)
+		out[i] = list->items[idx[i]];
+	return cel_list_from(ctx->arena, out, n);
+}
+
+/* list.sort() */
+static CelValue
+list_sort(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	return sort_by_keys(ctx, args[0].u.list, args[0].u.list);
+}
+
+/* list.@sortByAssociatedKeys(keys): the runtime half of sortBy. */
+static CelValue
+list_sort_by_keys(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	return sort_by_keys(ctx, args[0].u.list, args[1].u.list);
+}
+
+/* lists.range(n): [0, 1, ..., n-1]. */
+static CelValue
+lists_range(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	int64_t		n = args[0].u.i;
+	CelValue   *items;
+
+	if (n < 0)
+		return cel_error(ctx->arena, "lists.range: size must be non-negative, got %lld",
+						 (long long) n);
+	if ((ctx->max_list_items && (uint64_t) n > ctx->max_list_items) ||
+		(uint64_t) n > SIZE_MAX / sizeof(CelValue) / 2)
+		return cel_error(ctx->arena, "list exceeds the size limit of %zu items",
+						 ctx->max_list_items);
+	items = (CelValue *) arena_alloc(ctx->arena, ((size_t) n + 1) * sizeof(CelValue));
+	if (items == NULL)
+		return oom(ctx);
+	for (int64_t i = 0; i < n; i++)
+		items[i] = cel_int(i);
+	return cel_list_from(ctx->arena, items, (size_t) n);
+}
+
+/* list.reverse() */
+static CelValue
+list_reverse(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	const CelList *l = args[0].u.list;
+	CelValue   *items = (CelValue *) arena_alloc(ctx->arena,
+												 (l->len + 1) * sizeof(CelValue));
+
+	if (items == NULL)
+		return oom(ctx);
+	for (size_t i = 0; i < l->len; i++)
+		items[i] = l->items[l->len - 1 - i];
+	return make_list(ctx, items, l->len);
+}
+
+/* list.distinct(): first occurrences under CEL equality, in order. */
+static CelValue
+list_distinct(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	const CelList *l = args[0].u.list;
+	CelValue   *items;
+	size_t		n = 0;
+
+	if (l->len == 0)
+		return args[0];
+	items = (CelValue *) arena_alloc(ctx->arena, l->len * sizeof(CelValue));
+	if (items == NULL)
+		return oom(ctx);
+	for (size_t i = 0; i < l->len; i++)
+	{
+		bool		seen = false;
+
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = cel_equal_bool(l->items[i], items[j]);
+		if (!seen)
+			items[n++] = l->items[i];
+	}
+	return cel_list_from(ctx->arena, items, n);
+}
+
+#define SORT_ROWS(t, tn) \
+	{"list_" tn "_sort", "list(" t ").sort() -> list(" t ")", list_sort, 0}, \
+	{"list_" tn "_sortByAssociatedKeys", \
+	 "list(T).@sortByAssociatedKeys(list(" t ")) -> list(T)", list_sort_by_keys, 0}
+
+static const CelOverload list_overloads[] = {
+	{"list_slice", "list(T).slice(int, int) -> list(T)", list_slice, 0},
+	{"list_flatten", "list(list(T)).flatten() -> list(T)", list_flatten, 0},
+	{"list_flatten_int", "list(dyn).flatten(int) -> list(dyn)", list_flatten_depth, 0},
+	SORT_ROWS("int", "int"),
+	SORT_ROWS("uint", "uint"),
+	SORT_ROWS("double", "double"),
+	SORT_ROWS("bool", "bool"),
+	SORT_ROWS("google.protobuf.Duration", "google.protobuf.Duration"),
+	SORT_ROWS("google.protobuf.Timestamp", "google.protobuf.Timestamp"),
+	SORT_ROWS("string", "string"),
+	SORT_ROWS("bytes", "bytes"),
+	{"lists_range", "lists.range(int) -> list(int)", lists_range, 0},
+	{"list_reverse", "list(T).reverse() -> list(T)", list_reverse, 0},
+	{"list_distinct", "list(T).distinct() -> list(T)", list_distinct, 0},
+};
+
+const CelLibrary cel_lib_lists = {
+	"lists", list_overloads,
+	(int) (sizeof(list_overloads) / sizeof(list_overloads[0]))
+};

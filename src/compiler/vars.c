@@ -1,0 +1,434 @@
+/*
+ * vars.c — a policy's variable and constant tables.
+ *
+ * A resource, principal or derived-roles policy sees the definitions of
+ * the exportVariables / exportConstants policies it imports, its own
+ * `local` ones and (resource and principal policies) the deprecated
+ * top-level `variables`.  As in Cerbos, one name defined in two places is
+ * an error that lists every place; a reference to an undefined name is an
+ * error (in a variable or in a condition/output); variables that use each
+ * other in a cycle are an error.  The table is finally sorted so that each
+ * variable comes after the variables it uses, which lets the engine
+ * evaluate them in one pass (or lazily, in any order, without recursion
+ * surprises).
+ */
+#include "compiler.h"
+
+#include <string.h>
+
+typedef struct VarSource
+{
+	const char *what;			/* "import 'x'", "policy local variables", ... */
+	const char *file;
+	PPos		pos;
+} VarSource;
+
+typedef struct Scan
+{
+	Arena	   *arena;
+	DiagList   *diags;
+	const char *file;
+	CompiledPolicy *cp;
+	int			self;			/* variable being scanned, -1 for conditions */
+	PPos		pos;
+	bool		constants;		/* scanning for C. rather than V. */
+	bool		ok;
+} Scan;
+
+/* Index of a variable by name, or -1. */
+static int
+find_variable(const CompiledPolicy *cp, const char *name, size_t len)
+{
+	int			i;
+
+	for (i = 0; i < cp->nvariables; i++)
+		if (strlen(cp->variables[i].name) == len &&
+			strncmp(cp->variables[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+static int
+find_constant(const CompiledPolicy *cp, const char *name, size_t len)
+{
+	int			i;
+
+	for (i = 0; i < cp->nconstants; i++)
+		if (strlen(cp->constants[i].name) == len &&
+			strncmp(cp->constants[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+/* Records one reference found by the scanner. */
+static void
+visit_ref(void *state, const char *name, size_t len)
+{
+	Scan	   *s = state;
+	CompiledPolicy *cp = s->cp;
+	const char *n = arena_strndup(s->arena, name, len);
+
+	if (s->constants)
+	{
+		if (find_constant(cp, name, len) < 0)
+		{
+			diag_add(s->diags, s->file, s->pos.line, s->pos.column,
+					 "Undefined constant '%s'", n);
+			s->ok = false;
+		}
+		return;
+	}
+	if (find_variable(cp, name, len) < 0)
+	{
+		if (s->self >= 0)
+			diag_add(s->diags, s->file, s->pos.line, s->pos.column,
+					 "Undefined variable '%s' referenced in variable '%s'",
+					 n, cp->variables[s->self].name);
+		else
+			diag_add(s->diags, s->file, s->pos.line, s->pos.column,
+					 "Undefined variable '%s'", n);
+		s->ok = false;
+		return;
+	}
+	if (s->self >= 0)
+	{
+		CVariable  *v = &cp->variables[s->self];
+		int			idx = find_variable(cp, name, len);
+		int			i;
+
+		for (i = 0; i < v->nuses; i++)
+			if (v->uses[i] == idx)
+				return;
+		v->uses = arena_realloc(s->arena, v->uses, sizeof(int) * v->nuses,
+								sizeof(int) * (v->nuses + 1));
+		if (v->uses)
+			v->uses[v->nuses++] = idx;
+	}
+}
+
+/* Checks the references of one expression. */
+static void
+scan_expr(Scan *s, const char *file, const PExpr *e, int self)
+{
+	s->file = file;
+	s->pos = e->pos;
+	s->self = self;
+	s->constants = false;
+	compile_scan_refs(e->text, "V", "variables", visit_ref, s);
+	s->constants = true;
+	compile_scan_refs(e->text, "C", "constants", visit_ref, s);
+}
+
+static void
+scan_match(Scan *s, const char *file, const PMatch *m, int depth)
+{
+	int			i;
+
+	if (m == NULL || depth > 64)
+		return;
+	if (m->op == PMATCH_EXPR)
+		scan_expr(s, file, &m->expr, -1);
+	for (i = 0; i < m->nof; i++)
+		scan_match(s, file, &m->of[i], depth + 1);
+}
+
+static void
+scan_condition(Scan *s, const char *file, const PCondition *c)
+{
+	if (c == NULL)
+		return;
+	if (c->match)
+		scan_match(s, file, c->match, 0);
+	if (c->has_script)
+		scan_expr(s, file, &c->script, -1);
+}
+
+static void
+scan_output(Scan *s, const char *file, const POutput *o)
+{
+	if (o == NULL)
+		return;
+	if (o->has_expr)
+		scan_expr(s, file, &o->expr, -1);
+	if (o->has_rule_activated)
+		scan_expr(s, file, &o->rule_activated, -1);
+	if (o->has_condition_not_met)
+		scan_expr(s, file, &o->condition_not_met, -1);
+}
+
+/* Adds a variable; reports a redefinition listing every place. */
+static void
+add_variable(Arena *arena, CompiledPolicy *cp, int *capacity, VarSource **sources,
+			 const char *name, const PExpr *expr, const VarSource *src)
+{
+	if (cp->nvariables == *capacity)
+	{
+		int			cap = *capacity ? *capacity * 2 : 8;
+
+		cp->variables = arena_realloc(arena, cp->variables, sizeof(CVariable) * *capacity,
+									  sizeof(CVariable) * cap);
+		*sources = arena_realloc(arena, *sources, sizeof(VarSource) * *capacity,
+								 sizeof(VarSource) * cap);
+		if (cp->variables == NULL || *sources == NULL)
+			return;
+		*capacity = cap;
+	}
+	memset(&cp->variables[cp->nvariables], 0, sizeof(CVariable));
+	cp->variables[cp->nvariables].name = name;
+	cp->variables[cp->nvariables].expr = *expr;
+	cp->variables[cp->nvariables].file = src->file;
+	(*sources)[cp->nvariables] = *src;
+	cp->nvariables++;
+}
+
+/* Reports names defined more than once, as Cerbos words it. */
+static bool
+report_redefinitions(Arena *arena, CompiledPolicy *cp, const VarSource *sources,
+					 DiagList *diags, bool constants, int n)
+{
+	bool		ok = true;
+	int			i,
+				j;
+	bool	   *reported = arena_alloc0(arena, sizeof(bool) * (n + 1));
+
+	if (reported == NULL)
+		return false;
+	for (i = 0; i < n; i++)
+	{
+		const char *name = constants ? cp->constants[i].name : cp->variables[i].name;
+		char	   *list = NULL;
+		int			count = 1;
+
+		if (reported[i])
+			continue;
+		for (j = i + 1; j < n; j++)
+			if (strcmp(name, constants ? cp->constants[j].name : cp->variables[j].name) == 0)
+				count++;
+		if (count == 1)
+			continue;
+		ok = false;
+		for (j = i; j < n; j++)
+		{
+			const char *nj = constants ? cp->constants[j].name : cp->variables[j].name;
+			const char *item;
+
+			if (strcmp(name, nj) != 0)
+				continue;
+			reported[j] = true;
+			item = arena_printf(arena, "%s (%s:%d:%d)", sources[j].what, sources[j].file,
+								sources[j].pos.line, sources[j].pos.column);
+			if (list == NULL)
+				list = (char *) item;
+			else
+				list = arena_printf(arena, "%s%s%s", list,
+									--count == 1 ? ", and " : ", ", item);
+		}
+		diag_add(diags, cp->policy->file, cp->policy->kind_pos.line,
+				 cp->policy->kind_pos.column, "%s '%s' has multiple definitions in %s",
+				 constants ? "Constant" : "Variable", name, list ? list : "");
+	}
+	return ok;
+}
+
+/* Depth-first search for cycles; state 0 new, 1 on stack, 2 done. */
+static bool
+visit_cycles(CompiledPolicy *cp, int v, char *state, int *order, int *norder,
+			 DiagList *diags, int depth)
+{
+	CVariable  *var = &cp->variables[v];
+	bool		ok = true;
+	int			i;
+
+	state[v] = 1;
+	for (i = 0; i < var->nuses && depth < 10000; i++)
+	{
+		int			u = var->uses[i];
+
+		if (state[u] == 1)
+		{
+			const CVariable *a = &cp->variables[u];
+
+			if (u == v)
+				diag_add(diags, var->file, var->expr.pos.line, var->expr.pos.column,
+						 "Variable '%s' references itself", var->name);
+			else
+				diag_add(diags, a->file, a->expr.pos.line, a->expr.pos.column,
+						 "Variables '%s' (%s:%d:%d) and '%s' (%s:%d:%d) form a cycle",
+						 a->name, a->file, a->expr.pos.line, a->expr.pos.column,
+						 var->name, var->file, var->expr.pos.line, var->expr.pos.column);
+			ok = false;
+		}
+		else if (state[u] == 0)
+		{
+			if (!visit_cycles(cp, u, state, order, norder, diags, depth + 1))
+				ok = false;
+		}
+	}
+	state[v] = 2;
+	order[(*norder)++] = v;
+	return ok;
+}
+
+/* Builds, checks and orders the variables and constants of one policy. */
+bool
+compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp,
+						  DiagList *diags)
+{
+	const Policy *p = cp->policy;
+	VarSource  *sources = NULL;
+	VarSource  *csources;
+	int			capacity = 0;
+	bool		ok = true;
+	Scan		s;
+	int			i,
+				j;
+
+	if (p->kind != POLICY_RESOURCE && p->kind != POLICY_PRINCIPAL &&
+		p->kind != POLICY_DERIVED_ROLES && p->kind != POLICY_ROLE)
+		return true;
+
+	/* variables: imports, local, deprecated top-level */
+	for (i = 0; i < p->variables.imports.count; i++)
+	{
+		const PStr *imp = &p->variables.imports.items[i];
+		const CompiledPolicy *ev = policy_set_find(set, POLICY_EXPORT_VARIABLES, imp->s, "", "");
+
+		if (ev == NULL)
+		{
+			diag_add(diags, p->file, imp->pos.line, imp->pos.column,
+					 "cannot find variables \"%s\" imported by %s", imp->s, cp->fqn);
+			ok = false;
+			continue;
+		}
+		for (j = 0; j < ev->policy->nexport_variables; j++)
+		{
+			const PVarDef *d = &ev->policy->export_variables[j];
+			VarSource	src = {arena_printf(arena, "import '%s'", imp->s), ev->policy->file, d->expr.pos};
+
+			add_variable(arena, cp, &capacity, &sources, d->name, &d->expr, &src);
+		}
+	}
+	for (i = 0; i < p->variables.nlocal; i++)
+	{
+		const PVarDef *d = &p->variables.local[i];
+		VarSource	src = {"policy local variables", p->file, d->expr.pos};
+
+		add_variable(arena, cp, &capacity, &sources, d->name, &d->expr, &src);
+	}
+	for (i = 0; i < p->ntop_variables; i++)
+	{
+		const PVarDef *d = &p->top_variables[i];
+		VarSource	src = {"deprecated top-level policy variables", p->file, d->expr.pos};
+
+		add_variable(arena, cp, &capacity, &sources, d->name, &d->expr, &src);
+	}
+	if (arena->failed)
+		return false;
+	if (!report_redefinitions(arena, cp, sources, diags, false, cp->nvariables))
+		ok = false;
+
+	/* constants: imports, local */
+	capacity = 0;
+	csources = NULL;
+	for (i = 0; i < p->constants.imports.count; i++)
+	{
+		const PStr *imp = &p->constants.imports.items[i];
+		const CompiledPolicy *ec = policy_set_find(set, POLICY_EXPORT_CONSTANTS, imp->s, "", "");
+
+		if (ec == NULL)
+		{
+			diag_add(diags, p->file, imp->pos.line, imp->pos.column,
+					 "cannot find constants \"%s\" imported by %s", imp->s, cp->fqn);
+			ok = false;
+			continue;
+		}
+		for (j = 0; j < ec->policy->nexport_constants; j++)
+		{
+			const PConstDef *d = &ec->policy->export_constants[j];
+
+			cp->constants = arena_realloc(arena, cp->constants, sizeof(CConstant) * cp->nconstants,
+										  sizeof(CConstant) * (cp->nconstants + 1));
+			csources = arena_realloc(arena, csources, sizeof(VarSource) * cp->nconstants,
+									 sizeof(VarSource) * (cp->nconstants + 1));
+			if (cp->constants == NULL || csources == NULL)
+				return false;
+			cp->constants[cp->nconstants] = (CConstant) {d->name, d->value, ec->policy->file, d->name_pos};
+			csources[cp->nconstants] = (VarSource) {arena_printf(arena, "import '%s'", imp->s), ec->policy->file, d->name_pos};
+			cp->nconstants++;
+		}
+	}
+	for (i = 0; i < p->constants.nlocal; i++)
+	{
+		const PConstDef *d = &p->constants.local[i];
+
+		cp->constants = arena_realloc(arena, cp->constants, sizeof(CConstant) * cp->nconstants,
+									  sizeof(CConstant) * (cp->nconstants + 1));
+		csources = arena_realloc(arena, csources, sizeof(VarSource) * cp->nconstants,
+								 sizeof(VarSource) * (cp->nconstants + 1));
+		if (cp->constants == NULL || csources == NULL)
+			return false;
+		cp->constants[cp->nconstants] = (CConstant) {d->name, d->value, p->file, d->name_pos};
+		csources[cp->nconstants] = (VarSource) {"policy local constants", p->file, d->name_pos};
+		cp->nconstants++;
+	}
+	if (!report_redefinitions(arena, cp, csources, diags, true, cp->nconstants))
+		ok = false;
+
+	/* references from variables, then from conditions and outputs */
+	memset(&s, 0, sizeof(s));
+	s.arena = arena;
+	s.diags = diags;
+	s.cp = cp;
+	s.ok = true;
+	for (i = 0; i < cp->nvariables; i++)
+		scan_expr(&s, cp->variables[i].file, &cp->variables[i].expr, i);
+	for (i = 0; i < p->nresource_rules; i++)
+	{
+		scan_condition(&s, p->file, p->resource_rules[i].condition);
+		scan_output(&s, p->file, p->resource_rules[i].output);
+	}
+	for (i = 0; i < p->nprincipal_rules; i++)
+		for (j = 0; j < p->principal_rules[i].nactions; j++)
+		{
+			scan_condition(&s, p->file, p->principal_rules[i].actions[j].condition);
+			scan_output(&s, p->file, p->principal_rules[i].actions[j].output);
+		}
+	for (i = 0; i < p->nrole_defs; i++)
+		scan_condition(&s, p->file, p->role_defs[i].condition);
+	for (i = 0; i < p->nrole_rules; i++)
+	{
+		scan_condition(&s, p->file, p->role_rules[i].condition);
+		scan_output(&s, p->file, p->role_rules[i].output);
+	}
+	if (!s.ok)
+		ok = false;
+
+	/* cycles, and dependency order */
+	if (ok && cp->nvariables > 0)
+	{
+		char	   *state = arena_alloc0(arena, cp->nvariables);
+		int		   *order = arena_alloc(arena, sizeof(int) * cp->nvariables);
+		int		   *where = arena_alloc(arena, sizeof(int) * cp->nvariables);
+		CVariable  *sorted = arena_alloc(arena, sizeof(CVariable) * cp->nvariables);
+		int			norder = 0;
+
+		if (state == NULL || order == NULL || where == NULL || sorted == NULL)
+			return false;
+		for (i = 0; i < cp->nvariables; i++)
+			if (state[i] == 0 && !visit_cycles(cp, i, state, order, &norder, diags, 0))
+				ok = false;
+		if (ok)
+		{
+			for (i = 0; i < norder; i++)
+				where[order[i]] = i;
+			for (i = 0; i < norder; i++)
+			{
+				sorted[i] = cp->variables[order[i]];
+				for (j = 0; j < sorted[i].nuses; j++)
+					sorted[i].uses[j] = where[sorted[i].uses[j]];
+			}
+			cp->variables = sorted;
+		}
+	}
+	return ok;
+}
