@@ -89,13 +89,25 @@ unknown_field(Dec *d, const PNode *key)
 	ERR_AT(d, key, "unknown field \"%s\"", key->text, NULL);
 }
 
+/* A protobuf message must be a mapping (null is refused, as Cerbos does). */
 static bool
 expect_map(Dec *d, const PNode *n)
 {
 	if (n != NULL && n->kind == PNODE_MAP)
 		return true;
 	if (n != NULL)
-		ERR_AT(d, n, "expected mapping got %s", pnode_type_name(n), NULL);
+		ERR_AT(d, n, "expected object got %s", pnode_type_name(n), NULL);
+	return false;
+}
+
+/* A protobuf map field must be a mapping too, with Cerbos' other wording. */
+static bool
+expect_dict(Dec *d, const PNode *n)
+{
+	if (n != NULL && n->kind == PNODE_MAP)
+		return true;
+	if (n != NULL)
+		ERR_AT(d, n, "expected map got %s", pnode_type_name(n), NULL);
 	return false;
 }
 
@@ -146,13 +158,13 @@ get_expr(Dec *d, const PNode *key, const PNode *v, PExpr *out)
 static bool
 get_bool(Dec *d, const PNode *v)
 {
-	if (pnode_is_null(v))
-		return false;
-	if (v->kind == PNODE_SCALAR && v->plain)
+	if (v->kind == PNODE_SCALAR && v->plain && !pnode_is_null(v))
 	{
-		if (strcmp(v->text, "true") == 0)
+		if (strcmp(v->text, "true") == 0 || strcmp(v->text, "True") == 0 ||
+			strcmp(v->text, "TRUE") == 0)
 			return true;
-		if (strcmp(v->text, "false") == 0)
+		if (strcmp(v->text, "false") == 0 || strcmp(v->text, "False") == 0 ||
+			strcmp(v->text, "FALSE") == 0)
 			return false;
 	}
 	ERR_AT(d, v, "expected boolean value got %s", pnode_type_name(v), NULL);
@@ -413,7 +425,7 @@ decode_condition(Dec *d, const PNode *n, const char *path)
 	int			errors_before = d->diags->count + d->diags->dropped;
 	int			i;
 
-	if (pnode_is_null(n))
+	if (!expect_map(d, n))
 		return NULL;
 	c = arena_alloc0(d->arena, sizeof(PCondition));
 	if (c == NULL || !expect_map(d, n))
@@ -467,7 +479,7 @@ decode_output(Dec *d, const PNode *n)
 	int			i,
 				j;
 
-	if (pnode_is_null(n))
+	if (!expect_map(d, n))
 		return NULL;
 	o = arena_alloc0(d->arena, sizeof(POutput));
 	if (o == NULL || !expect_map(d, n))
@@ -486,7 +498,7 @@ decode_output(Dec *d, const PNode *n)
 		}
 		else if (key_is(k, "when"))
 		{
-			if (pnode_is_null(v) || !expect_map(d, v))
+			if (!expect_map(d, v))
 				continue;
 			for (j = 0; j < v->count; j++)
 			{
@@ -522,7 +534,7 @@ decode_var_map(Dec *d, const PNode *n, PVarDef **out, int *count)
 
 	*out = NULL;
 	*count = 0;
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_dict(d, n))
 		return;
 	*out = arena_alloc0(d->arena, sizeof(PVarDef) * (n->count + 1));
 	if (*out == NULL)
@@ -546,7 +558,7 @@ decode_const_map(Dec *d, const PNode *n, PConstDef **out, int *count)
 
 	*out = NULL;
 	*count = 0;
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_dict(d, n))
 		return;
 	*out = arena_alloc0(d->arena, sizeof(PConstDef) * (n->count + 1));
 	if (*out == NULL)
@@ -572,7 +584,7 @@ decode_variables(Dec *d, const PNode *key, const PNode *n, PVariables *out,
 	out->present = true;
 	out->pos.line = key->line;
 	out->pos.column = key->column;
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_map(d, n))
 		return;
 	for (i = 0; i < n->count; i++)
 	{
@@ -600,7 +612,7 @@ decode_constants(Dec *d, const PNode *key, const PNode *n, PConstants *out,
 	out->present = true;
 	out->pos.line = key->line;
 	out->pos.column = key->column;
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_map(d, n))
 		return;
 	for (i = 0; i < n->count; i++)
 	{
@@ -626,7 +638,7 @@ decode_schema(Dec *d, const PNode *key, const PNode *n, PSchemaRef *out,
 	int			i,
 				j;
 
-	if (pnode_is_null(n))
+	if (!expect_map(d, n))
 		return;
 	out->present = true;
 	out->pos.line = key->line;
@@ -644,7 +656,7 @@ decode_schema(Dec *d, const PNode *key, const PNode *n, PSchemaRef *out,
 		{
 			const char *ipath = subpath(d, path, "ignoreWhen");
 
-			if (pnode_is_null(v) || !expect_map(d, v))
+			if (!expect_map(d, v))
 				continue;
 			out->has_ignore_when = true;
 			for (j = 0; j < v->count; j++)
@@ -672,7 +684,7 @@ decode_schemas(Dec *d, const PNode *n, Policy *p, const char *path)
 {
 	int			i;
 
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_map(d, n))
 		return;
 	for (i = 0; i < n->count; i++)
 	{
@@ -695,7 +707,7 @@ decode_string_map(Dec *d, const PNode *n, PKeyValue **out, int *count)
 {
 	int			i;
 
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_dict(d, n))
 		return;
 	*out = arena_alloc0(d->arena, sizeof(PKeyValue) * (n->count + 1));
 	if (*out == NULL)
@@ -715,7 +727,7 @@ decode_metadata(Dec *d, const PNode *n, PMetadata *m)
 	int			i,
 				j;
 
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_map(d, n))
 		return;
 	m->present = true;
 	for (i = 0; i < n->count; i++)
@@ -732,7 +744,10 @@ decode_metadata(Dec *d, const PNode *n, PMetadata *m)
 			char	   *end;
 
 			if (pnode_is_null(v))
+			{
+				ERR_AT(d, v, "unexpected Null", NULL, NULL);
 				continue;
+			}
 			if (v->kind != PNODE_SCALAR || v->len == 0 || v->text[0] == '-')
 			{
 				ERR_AT(d, v, "invalid value for uint64 field: %s", pnode_type_name(v), NULL);
@@ -747,14 +762,13 @@ decode_metadata(Dec *d, const PNode *n, PMetadata *m)
 			m->store_identifier = get_plain_string(d, k, v);
 		else if (key_is(k, "source_attributes"))
 		{
-			if (pnode_is_null(v) || !expect_map(d, v))
+			if (!expect_map(d, v))
 				continue;
 			for (j = 0; j < v->count; j++)
 			{
 				if (key_is(v->keys[j], "attributes"))
 				{
-					if (!pnode_is_null(v->values[j]))
-						expect_map(d, v->values[j]);
+					expect_dict(d, v->values[j]);
 					m->source_attributes = v->values[j];
 				}
 				else
@@ -1402,8 +1416,6 @@ policy_decode(Arena *arena, const PDoc *doc, DiagList *diags)
 
 	if (kind_key == NULL)
 		required(&d, root, "policyType");
-	else if (pnode_is_null(body))
-		required(&d, kind_key, arena_printf(arena, "%s", kind_key->text));
 	else if (expect_map(&d, body))
 	{
 		switch (p->kind)
