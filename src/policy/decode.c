@@ -1453,6 +1453,17 @@ policy_decode(Arena *arena, const PDoc *doc, DiagList *diags)
 	return p;
 }
 
+/* The capacity of an array of n policies grown by policy_load_text. */
+static size_t
+array_capacity(int n)
+{
+	size_t		c = 8;
+
+	while (c < (size_t) n + 1)
+		c *= 2;
+	return c;
+}
+
 /* Decodes one file's text into policies (appended to *policies). */
 bool
 policy_load_text(Arena *arena, const char *file, const char *text, size_t len,
@@ -1478,10 +1489,24 @@ policy_load_text(Arena *arena, const char *file, const char *text, size_t len,
 				 "more than one YAML document detected");
 		return false;
 	}
-	*policies = arena_realloc(arena, *policies, sizeof(Policy *) * (*npolicies),
-							  sizeof(Policy *) * (*npolicies + nonempty + 1));
-	if (*policies == NULL)
-		return false;
+	/*
+	 * The array only grows through here, so its capacity is the power of two
+	 * at or above its count: reallocate only when that is exceeded, which
+	 * keeps loading many files linear.
+	 */
+	{
+		size_t		have = array_capacity(*npolicies);
+		size_t		need = array_capacity(*npolicies + nonempty);
+
+		if (*policies == NULL || need > have)
+		{
+			*policies = arena_realloc(arena, *policies,
+									  *policies ? sizeof(Policy *) * have : 0,
+									  sizeof(Policy *) * need);
+			if (*policies == NULL)
+				return false;
+		}
+	}
 	for (i = 0; i < ndocs; i++)
 	{
 		Policy	   *p = policy_decode(arena, &docs[i], diags);
