@@ -332,7 +332,7 @@ check_one(const CompileOptions *o, const CompiledPolicy *cp, const char *file,
 	}
 	if (o == NULL || o->check_expr == NULL)
 		return true;
-	return o->check_expr(o->check_expr_state, cp, e, role, handle, diags);
+	return o->check_expr(o->check_expr_state, file, cp, e, role, handle, diags);
 }
 
 /* Hands every expression of a match tree to the CEL hook. */

@@ -153,6 +153,25 @@ get_expr(Dec *d, const PNode *key, const PNode *v, PExpr *out)
 	out->text = s.s;
 	out->pos.line = v ? v->line : key->line;
 	out->pos.column = v ? v->column : key->column;
+	out->content.line = v ? v->content_line : key->line;
+	out->content.column = v ? v->content_column : key->column;
+	out->block = v ? v->block : false;
+}
+
+/* Maps a 1-based line:column inside an expression's text to the file. */
+PPos
+pexpr_file_position(const PExpr *expr, int line, int column)
+{
+	PPos		p;
+
+	p.line = expr->content.line + (line > 1 ? line - 1 : 0);
+	if (line <= 1)
+		p.column = expr->content.column + (column > 1 ? column - 1 : 0);
+	else if (expr->block)
+		p.column = expr->content.column + (column > 1 ? column - 1 : 0);
+	else
+		p.column = column;		/* a folded flow scalar: best effort */
+	return p;
 }
 
 static bool

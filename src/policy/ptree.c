@@ -37,6 +37,8 @@ typedef struct Anchor
 
 typedef struct Builder
 {
+	const char *text;			/* the input, to locate block scalars' content */
+	size_t		len;
 	Arena	   *arena;
 	const char *file;
 	DiagList   *diags;
@@ -193,6 +195,56 @@ new_node(Builder *b, PNodeKind kind, const yaml_event_t *ev)
 	n->line = (int) ev->start_mark.line + 1;
 	n->column = (int) ev->start_mark.column + 1;
 	return n;
+}
+
+/*
+ * Where a scalar's text starts in the file: at the node for plain scalars,
+ * one column on for quoted ones, and for block scalars (| and >) at the
+ * first non-blank character of the first non-empty line after the
+ * indicator.  CEL errors inside an expression are mapped through this.
+ */
+static void
+locate_content(Builder *b, PNode *n, const yaml_event_t *ev)
+{
+	size_t		at = ev->start_mark.index;
+	int			line = n->line;
+
+	n->content_line = n->line;
+	n->content_column = n->column;
+	n->block = false;
+	switch (ev->data.scalar.style)
+	{
+		case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+		case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+			n->content_column++;
+			break;
+		case YAML_LITERAL_SCALAR_STYLE:
+		case YAML_FOLDED_SCALAR_STYLE:
+			n->block = true;
+			while (at < b->len)
+			{
+				size_t		col = 0;
+
+				/* skip to the next line, then over its indentation */
+				while (at < b->len && b->text[at] != '\n')
+					at++;
+				if (at >= b->len)
+					break;
+				at++;
+				line++;
+				while (at + col < b->len && b->text[at + col] == ' ')
+					col++;
+				if (at + col < b->len && b->text[at + col] != '\n' && b->text[at + col] != '\r')
+				{
+					n->content_line = line;
+					n->content_column = (int) col + 1;
+					break;
+				}
+			}
+			break;
+		default:
+			break;
+	}
 }
 
 /* Remembers an anchored node for later aliases. */
@@ -405,6 +457,7 @@ handle_event(Builder *b, const yaml_event_t *ev)
 									ev->data.scalar.length);
 			n->len = ev->data.scalar.length;
 			n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			locate_content(b, n, ev);
 			if (n->text == NULL)
 				return false;
 			remember_anchor(b, (const char *) ev->data.scalar.anchor, n, 1);
@@ -504,6 +557,8 @@ ptree_parse(Arena *arena, const char *file, const char *text, size_t len,
 	memset(&b, 0, sizeof(b));
 	memset(&cur, 0, sizeof(cur));
 	b.arena = arena;
+	b.text = text;
+	b.len = len;
 	b.file = file;
 	b.diags = diags;
 	b.max_depth = (limits && limits->max_depth) ? limits->max_depth : DEFAULT_MAX_DEPTH;
