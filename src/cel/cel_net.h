@@ -23,6 +23,10 @@ typedef struct CelNetAddr
 extern const CelOpaqueType cel_net_ip_type;
 extern const CelOpaqueType cel_net_cidr_type;
 
+/* The type a library type name denotes ("net.IP", "net.CIDR"), else NULL;
+ * for cel_type_named and the checker's type identifiers. */
+extern const CelType *cel_net_type_named(const char *name);
+
 /*
  * ip(string) / cidr(string): the value, or cel-go's error, e.g.
  * `IP Address "1.2.3" parse error during conversion from string:

@@ -93,6 +93,13 @@ extern void cel_registry_candidates(const CelRegistry *reg, const char *function
 extern bool cel_registry_has_function(const CelRegistry *reg,
 									  const char *function);
 
+/*
+ * An opaque (library-defined) type named in some signature, e.g. "net.IP",
+ * for type denotations (type(ip('1.2.3.4')) == net.IP); NULL if none.
+ */
+extern const CelType *cel_registry_find_type(const CelRegistry *reg,
+											 const char *name);
+
 /* Parses one type in the signature language ("list(int)", "map(K, V)"). */
 extern const CelType *cel_registry_parse_type(const CelRegistry *reg,
 											  Arena *arena, const char *text);

@@ -22,8 +22,8 @@ extern bool cel_utf8_valid(const char *s, size_t len);
 
 /*
  * CEL ordering: -1, 0, 1; 2 when unordered (a NaN is involved); 3 when the
- * kinds cannot be compared.  int, uint and double compare exactly across
- * kinds, as cel-go does for dyn operands.
+ * kinds cannot be compared.  int against uint compares exactly; int or uint
+ * against double compares through float64, as cel-go does.
  */
 extern int	cel_compare_values(CelValue a, CelValue b);
 

@@ -21,6 +21,16 @@ extern CelValue cel_strings_format(CelEvalContext *ctx, const char *fmt,
  */
 extern const char *cel_format_append_string(CelStrBuf *sb, CelValue v);
 
+/* Appends d as Go's strconv.FormatFloat(d, 'f', -1, 64) ("-0", "1e+21" never). */
+extern void cel_format_append_shortest(CelStrBuf *sb, double d);
+
+/*
+ * The shortest round-tripping decimal digits of a finite non-zero d: fills
+ * digits (at least 17 bytes), sets *exp10 to the power of ten of the first
+ * digit and returns the number of digits.
+ */
+extern int	cel_format_shortest_digits(double d, char *digits, int *exp10);
+
 /* cel-go's type name of a runtime value in messages ("int", "list",
  * "null_type", "google.protobuf.Duration", "optional_type", ...). */
 extern const char *cel_format_value_type_name(CelValue v);

@@ -55,6 +55,7 @@ typedef struct EvalState
 } EvalState;
 
 static CelValue eval_node(EvalState *st, CelNodeRef ref);
+static bool same_key(CelValue a, CelValue b);
 
 /* ---------- variables ---------- */
 
@@ -77,6 +78,15 @@ lookup_global(EvalState *st, const char *name, CelValue *out)
 	return st->act->resolve(st->act->state, name, out);
 }
 
+/* A standard or library-defined type a name denotes, or NULL. */
+static const CelType *
+type_named(EvalState *st, const char *name)
+{
+	const CelType *t = cel_type_named(name);
+
+	return t != NULL ? t : cel_registry_find_type(st->reg, name);
+}
+
 /* Value of a plain identifier: local, activation, then type name. */
 static CelValue
 eval_ident(EvalState *st, const char *name)
@@ -89,7 +99,7 @@ eval_ident(EvalState *st, const char *name)
 		return l->value;
 	if (lookup_global(st, name, &v))
 		return v;
-	if ((t = cel_type_named(name)) != NULL)
+	if ((t = type_named(st, name)) != NULL)
 		return cel_type_value(t);
 	return cel_error(st->ctx->arena, "no such attribute(s): %s", name);
 }
@@ -154,6 +164,40 @@ list_index(CelValue k, int64_t *out)
 }
 
 /*
+ * Map lookup in the order cel-go's Go-map-backed literals answer it when
+ * keys of different numeric kinds coexist ({0: 1, 0u: 2}): an entry of
+ * the key's own kind first, then for a double key the int entry before the
+ * uint one; otherwise CEL's numeric key equality (cel_map_get).
+ */
+static bool
+map_lookup(const CelMap *map, CelValue key, CelValue *out)
+{
+	if (map->index == NULL && map->len <= 64 &&
+		(key.kind == CEL_VAL_INT || key.kind == CEL_VAL_UINT || key.kind == CEL_VAL_DOUBLE))
+	{
+		for (size_t i = map->len; i-- > 0;)
+			if (same_key(map->keys[i], key))
+			{
+				*out = map->values[i];
+				return true;
+			}
+		if (key.kind == CEL_VAL_DOUBLE && key.u.d >= -9.2e18 && key.u.d <= 9.2e18 &&
+			(double) (int64_t) key.u.d == key.u.d)
+		{
+			CelValue	ik = cel_int((int64_t) key.u.d);
+
+			for (size_t i = map->len; i-- > 0;)
+				if (same_key(map->keys[i], ik))
+				{
+					*out = map->values[i];
+					return true;
+				}
+		}
+	}
+	return cel_map_get(map, key, out);
+}
+
+/*
  * Index into a list or map.  In optional mode a missing key or an index out
  * of range gives none and a found value is wrapped in optional.of.
  */
@@ -207,7 +251,7 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 				return cel_error(arena, "unsupported key type '%s'",
 								 cel_type_name(cel_value_type(key)));
 		}
-		if (cel_map_get(obj.u.map, key, &out))
+		if (map_lookup(obj.u.map, key, &out))
 			return optional ? cel_optional_of(arena, out) : out;
 		if (optional)
 			return cel_optional_none();
@@ -295,7 +339,7 @@ eval_qualified(EvalState *st, const char *const *parts, int n, CelValue *out)
 			return false;
 		if (lookup_global(st, name, &v))
 			found = true;
-		else if ((t = cel_type_named(name)) != NULL)
+		else if ((t = type_named(st, name)) != NULL)
 		{
 			v = cel_type_value(t);
 			found = true;

@@ -74,22 +74,18 @@ cel_format_value_type_name(CelValue v)
 	}
 }
 
-/* Appends d as Go's strconv.FormatFloat(d, 'f', -1, 64). */
-static void
-append_shortest_fixed(CelStrBuf *sb, double d)
+/*
+ * The shortest decimal digits that read back as d (d finite, non-zero):
+ * digits without sign or point, and the power of ten of the first digit,
+ * as Go's strconv with precision -1 chooses them.
+ */
+int
+cel_format_shortest_digits(double d, char *digits, int *exp10)
 {
 	char		buf[64];
-	char		digits[32];
 	int			ndigits = 0;
-	int			exp10;
 	char	   *e;
 
-	if (d == 0)
-	{
-		cel_strbuf_puts(sb, signbit(d) ? "-0" : "0");
-		return;
-	}
-	/* the fewest significant digits that read back as d */
 	for (int prec = 1; prec <= 17; prec++)
 	{
 		snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
@@ -101,9 +97,26 @@ append_shortest_fixed(CelStrBuf *sb, double d)
 		if (*p >= '0' && *p <= '9')
 			digits[ndigits++] = *p;
 	e = strchr(buf, 'e');
-	exp10 = e ? atoi(e + 1) : 0;
+	*exp10 = e ? atoi(e + 1) : 0;
 	while (ndigits > 1 && digits[ndigits - 1] == '0')
 		ndigits--;
+	return ndigits;
+}
+
+/* Appends d as Go's strconv.FormatFloat(d, 'f', -1, 64). */
+void
+cel_format_append_shortest(CelStrBuf *sb, double d)
+{
+	char		digits[32];
+	int			ndigits;
+	int			exp10;
+
+	if (d == 0)
+	{
+		cel_strbuf_puts(sb, signbit(d) ? "-0" : "0");
+		return;
+	}
+	ndigits = cel_format_shortest_digits(d, digits, &exp10);
 	if (d < 0)
 		cel_strbuf_putc(sb, '-');
 	if (exp10 < 0)
@@ -201,7 +214,7 @@ append_duration(CelStrBuf *sb, int64_t nanos)
 	double		secs = (double) (nanos / 1000000000) +
 		(double) (nanos % 1000000000) / 1e9;
 
-	append_shortest_fixed(sb, secs);
+	cel_format_append_shortest(sb, secs);
 	cel_strbuf_putc(sb, 's');
 }
 
@@ -271,7 +284,7 @@ append_value(CelStrBuf *sb, CelValue v, int depth)
 			return NULL;
 		case CEL_VAL_DOUBLE:
 			if (!append_special_double(sb, v.u.d))
-				append_shortest_fixed(sb, v.u.d);
+				cel_format_append_shortest(sb, v.u.d);
 			return NULL;
 		case CEL_VAL_BYTES:
 		case CEL_VAL_STRING:

@@ -1,7 +1,8 @@
 /*
  * lists.c — cel-go's ext.Lists library as Cerbos 0.55 enables it (version
  * 2: slice, flatten, sort, the runtime half of sortBy, lists.range, reverse
- * and distinct).  first() and last() come with the optional types library.
+ * and distinct), plus first() and last(), which cel-go declares in its
+ * optional types library (version 2) and which answer optionals.
  *
  * list.sortBy(e, key) is a macro: the parser binds the list to
  * "@__sortBy_input__" and calls
@@ -16,6 +17,7 @@
 
 #define FLATTEN_MAX_NESTING 1000
 
+/* The error value for an allocation the arena refused. */
 static CelValue
 oom(CelEvalContext *ctx)
 {
@@ -317,6 +319,28 @@ list_distinct(CelEvalContext *ctx, const CelValue *args, int nargs)
 	return cel_list_from(ctx->arena, items, n);
 }
 
+/* list.first(): optional of the first element, none when empty. */
+static CelValue
+list_first(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	const CelList *l = args[0].u.list;
+
+	if (l->len == 0)
+		return cel_optional_none();
+	return cel_optional_of(ctx->arena, l->items[0]);
+}
+
+/* list.last(): optional of the last element, none when empty. */
+static CelValue
+list_last(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	const CelList *l = args[0].u.list;
+
+	if (l->len == 0)
+		return cel_optional_none();
+	return cel_optional_of(ctx->arena, l->items[l->len - 1]);
+}
+
 #define SORT_ROWS(t, tn) \
 	{"list_" tn "_sort", "list(" t ").sort() -> list(" t ")", list_sort, 0}, \
 	{"list_" tn "_sortByAssociatedKeys", \
@@ -337,6 +361,8 @@ static const CelOverload list_overloads[] = {
 	{"lists_range", "lists.range(int) -> list(int)", lists_range, 0},
 	{"list_reverse", "list(T).reverse() -> list(T)", list_reverse, 0},
 	{"list_distinct", "list(T).distinct() -> list(T)", list_distinct, 0},
+	{"list_first", "list(T).first() -> optional_type(T)", list_first, 0},
+	{"list_last", "list(T).last() -> optional_type(T)", list_last, 0},
 };
 
 const CelLibrary cel_lib_lists = {

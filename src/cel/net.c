@@ -1,6 +1,7 @@
 /*
  * net.c — cel-go's ext.Network library: ip(), cidr(), isIP(), isCIDR(),
- * ip.isCanonical() and the members of net.IP and net.CIDR.
+ * ip.isCanonical() and the members of net.IP and net.CIDR (including
+ * isMask(), which the Cerbos 0.55 binary has).
  *
  * Parsing is Go's net/netip, error message for error message (cel-go wraps
  * them: `IP Address "x" parse error during conversion from string: ...`),
@@ -27,6 +28,17 @@ static const CelType net_cidr_desc = {CEL_T_OPAQUE, {NULL, NULL}, "net.CIDR"};
 
 const CelOpaqueType cel_net_ip_type = {"net.IP", &net_ip_desc, net_equals};
 const CelOpaqueType cel_net_cidr_type = {"net.CIDR", &net_cidr_desc, net_equals};
+
+/* net.IP / net.CIDR as type identifiers. */
+const CelType *
+cel_net_type_named(const char *name)
+{
+	if (name && strcmp(name, "net.IP") == 0)
+		return &net_ip_desc;
+	if (name && strcmp(name, "net.CIDR") == 0)
+		return &net_cidr_desc;
+	return NULL;
+}
 
 /* Go's == on netip.Addr / netip.Prefix (same family, bytes and bits). */
 static bool
@@ -320,7 +332,7 @@ cel_net_to_string(Arena *arena, CelValue v)
 
 	if (v.kind != CEL_VAL_OPAQUE || !a ||
 		(v.u.opaque.type != &cel_net_ip_type && v.u.opaque.type != &cel_net_cidr_type))
-		return cel_error_no_such_overload(arena, "string");
+		return cel_error_no_such_overload(arena, NULL);
 	n = cel_netip_format_addr(buf, a);
 	if (a->bits >= 0)
 		n += (size_t) sprintf(buf + n, "/%d", a->bits);
@@ -681,30 +693,35 @@ fn_is_canonical(CelEvalContext *ctx, const CelValue *args, int nargs)
 					memcmp(buf, args[0].u.str.ptr, n) == 0);
 }
 
+/* <ip>.isLoopback(). */
 static CelValue
 fn_is_loopback(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	return cel_bool(is_loopback(arg_addr(&args[0])));
 }
 
+/* <ip>.isGlobalUnicast(). */
 static CelValue
 fn_is_global_unicast(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	return cel_bool(is_global_unicast(arg_addr(&args[0])));
 }
 
+/* <ip>.isUnspecified(): 0.0.0.0 or ::. */
 static CelValue
 fn_is_unspecified(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	return cel_bool(is_zero(arg_addr(&args[0])));
 }
 
+/* <ip>.isLinkLocalMulticast(). */
 static CelValue
 fn_is_ll_multicast(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	return cel_bool(is_link_local_multicast(arg_addr(&args[0])));
 }
 
+/* <ip>.isLinkLocalUnicast(). */
 static CelValue
 fn_is_ll_unicast(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
@@ -767,6 +784,16 @@ fn_masked(CelEvalContext *ctx, const CelValue *args, int nargs)
 	return net_value(ctx->arena, &cel_net_cidr_type, &a);
 }
 
+/* <cidr>.isMask(): no host bits are set (masked() would change nothing). */
+static CelValue
+fn_is_mask(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	CelNetAddr	a = *arg_addr(&args[0]);
+
+	mask_bits(a.ip, a.is4 ? 32 : 128, a.bits);
+	return cel_bool(memcmp(a.ip, arg_addr(&args[0])->ip, a.is4 ? 4 : 16) == 0);
+}
+
 /* <cidr>.prefixLength(). */
 static CelValue
 fn_prefix_length(CelEvalContext *ctx, const CelValue *args, int nargs)
@@ -800,6 +827,8 @@ static const CelOverload net_overloads[] = {
 	{"cidr_contains_cidr_string", "net.CIDR.containsCIDR(string) -> bool", fn_contains_cidr_string, 0},
 	{"cidr_masked", "net.CIDR.masked() -> net.CIDR", fn_masked, 0},
 	{"cidr_prefix_length", "net.CIDR.prefixLength() -> int", fn_prefix_length, 0},
+	/* in Cerbos 0.55's cel-go, though not in cel-go's documentation */
+	{"cidr_is_mask", "net.CIDR.isMask() -> bool", fn_is_mask, 0},
 	/* cel-go converts these through the opaque types' ConvertToType */
 	{"ip_to_string", "string(net.IP) -> string", fn_to_string, 0},
 	{"cidr_to_string", "string(net.CIDR) -> string", fn_to_string, 0},

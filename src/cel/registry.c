@@ -34,6 +34,8 @@ struct CelRegistry
 	int			nsigs;
 	RegBucket  *buckets;
 	int			nbuckets;		/* power of two */
+	const CelType **opaque;		/* distinct opaque types named in signatures */
+	int			nopaque;
 };
 
 const CelLibrary *const cel_all_libraries[] = {
@@ -484,6 +486,28 @@ cel_registry_build(Arena *arena, const CelLibrary *const *libraries,
 		}
 	}
 
+	/* remember each opaque type once, for type denotations like net.IP */
+	reg->opaque = arena_alloc(arena, sizeof(CelType *) * (reg->nsigs * 2 + 1));
+	if (reg->opaque == NULL)
+		return NULL;
+	for (int i = 0; i < reg->nsigs; i++)
+	{
+		const CelSignature *sig = &reg->sigs[i];
+
+		for (int k = 0; k <= sig->nparams; k++)
+		{
+			const CelType *t = k < sig->nparams ? sig->params[k] : sig->result;
+			bool		known = false;
+
+			if (t == NULL || t->kind != CEL_T_OPAQUE || t->name == NULL)
+				continue;
+			for (int j = 0; j < reg->nopaque && !known; j++)
+				known = strcmp(reg->opaque[j]->name, t->name) == 0;
+			if (!known)
+				reg->opaque[reg->nopaque++] = t;
+		}
+	}
+
 	/* group by (function, receiver): count, then fill */
 	for (int i = 0; i < reg->nsigs; i++)
 	{
@@ -588,6 +612,17 @@ cel_registry_has_function(const CelRegistry *reg, const char *function)
 		return false;
 	return find_bucket(reg, function, false)->function != NULL ||
 		find_bucket(reg, function, true)->function != NULL;
+}
+
+const CelType *
+cel_registry_find_type(const CelRegistry *reg, const char *name)
+{
+	if (reg == NULL || name == NULL)
+		return NULL;
+	for (int i = 0; i < reg->nopaque; i++)
+		if (strcmp(reg->opaque[i]->name, name) == 0)
+			return reg->opaque[i];
+	return NULL;
 }
 
 const CelType *

@@ -473,9 +473,9 @@ sub_dur_dur(CelEvalContext *ctx, const CelValue *a, int n)
 
 /*
  * Three-way comparison of two values of comparable kinds, including the
- * cross-type numeric ordering cel-go applies (exact, no rounding through
- * double for int/uint).  Returns -1, 0, 1, or 2 when unordered (NaN) and 3
- * when the kinds are not comparable.
+ * cross-type numeric ordering cel-go applies (int/uint exactly, either
+ * against double through float64).  Returns -1, 0, 1, or 2 when unordered
+ * (NaN) and 3 when the kinds are not comparable.
  */
 int
 cel_compare_values(CelValue a, CelValue b)
@@ -515,11 +515,10 @@ cel_compare_values(CelValue a, CelValue b)
 						return -1;
 					return CMP((uint64_t) a.u.i, b.u.u);
 				case CEL_VAL_DOUBLE:
-					{
-						int			c = cel_compare_values(b, a);
-
-						return c == 2 ? 2 : -c;
-					}
+					/* cel-go compares through float64, rounding the int */
+					if (isnan(b.u.d))
+						return 2;
+					return CMP((double) a.u.i, b.u.d);
 				default:
 					return 3;
 			}
@@ -533,55 +532,23 @@ cel_compare_values(CelValue a, CelValue b)
 						return 1;
 					return CMP(a.u.u, (uint64_t) b.u.i);
 				case CEL_VAL_DOUBLE:
-					{
-						int			c = cel_compare_values(b, a);
-
-						return c == 2 ? 2 : -c;
-					}
+					if (isnan(b.u.d))
+						return 2;
+					return CMP((double) a.u.u, b.u.d);
 				default:
 					return 3;
 			}
 		case CEL_VAL_DOUBLE:
+			if (b.kind != CEL_VAL_DOUBLE && b.kind != CEL_VAL_INT && b.kind != CEL_VAL_UINT)
+				return 3;
 			{
 				double		d = a.u.d;
+				double		e = b.kind == CEL_VAL_DOUBLE ? b.u.d :
+				b.kind == CEL_VAL_INT ? (double) b.u.i : (double) b.u.u;
 
-				if (isnan(d))
-					return b.kind == CEL_VAL_DOUBLE || b.kind == CEL_VAL_INT ||
-						b.kind == CEL_VAL_UINT ? 2 : 3;
-				switch (b.kind)
-				{
-					case CEL_VAL_DOUBLE:
-						if (isnan(b.u.d))
-							return 2;
-						return CMP(d, b.u.d);
-					case CEL_VAL_INT:
-						/* 2^63 as double is out of int64 range */
-						if (d < -9223372036854775808.0)
-							return -1;
-						if (d >= 9223372036854775808.0)
-							return 1;
-						{
-							int64_t		t = (int64_t) d;	/* truncates */
-
-							if (t != b.u.i)
-								return CMP(t, b.u.i);
-							return CMP(d, (double) t);
-						}
-					case CEL_VAL_UINT:
-						if (d < 0)
-							return -1;
-						if (d >= 18446744073709551616.0)
-							return 1;
-						{
-							uint64_t	t = (uint64_t) d;
-
-							if (t != b.u.u)
-								return CMP(t, b.u.u);
-							return CMP(d, (double) t);
-						}
-					default:
-						return 3;
-				}
+				if (isnan(d) || isnan(e))
+					return 2;
+				return CMP(d, e);
 			}
 		default:
 			return 3;

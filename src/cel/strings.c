@@ -35,6 +35,7 @@ rune_offsets(Arena *arena, const char *s, size_t len, size_t *count)
 	return offs;
 }
 
+/* The error value for an allocation the arena refused. */
 static CelValue
 oom(CelEvalContext *ctx)
 {

@@ -47,7 +47,7 @@ timestamp_field(CelEvalContext *ctx, const CelValue *args, int nargs,
 		const char *error = NULL;
 
 		if (args[1].kind != CEL_VAL_STRING)
-			return cel_error_no_such_overload(ctx->arena, "timestamp accessor");
+			return cel_error_no_such_overload(ctx->arena, NULL);
 		if (!cel_zone_offset(ctx->arena, args[1].u.str.ptr, args[1].u.str.len,
 							 sec, &offset, &error))
 			return cel_error(ctx->arena, "%s", error ? error : "unknown time zone");

@@ -10,7 +10,9 @@
  *
  * IANA zones are read here from TZif files under /usr/share/zoneinfo (the
  * 64-bit v2+ section), then kept for the life of the process in a small
- * cache (names that failed are cached too, so a bad name costs one stat).
+ * cache (names that failed are cached too, so a bad name costs one open).
+ * The cache is process-global and not thread-safe, which suits PostgreSQL
+ * backends and the single-threaded tests and fuzzers.
  * Instants after the last transition use the file's POSIX TZ footer rule,
  * as Go does (modern "slim" files stop their transitions early).  Instants
  * before the first transition use the zone Go's lookupFirstZone picks.
@@ -25,7 +27,7 @@
 
 #define ZONE_DIR "/usr/share/zoneinfo/"
 #define ZONE_CACHE_MAX 128
-#define ZONE_FILE_MAX (1024 * 1024)
+#define ZONE_FILE_MAX (256 * 1024)
 
 /* One POSIX TZ rule date ("Jn", "n" or "Mm.w.d") and time of day. */
 typedef struct TzRule
@@ -308,7 +310,7 @@ tz_extend_offset(const TzExtend *ext, int64_t sec)
 
 /* ---------- TZif files ---------- */
 
-/* Big-endian readers. */
+/* Reads a big-endian 64-bit integer. */
 static int64_t
 be64(const unsigned char *p)
 {
@@ -319,6 +321,7 @@ be64(const unsigned char *p)
 	return (int64_t) v;
 }
 
+/* Reads a big-endian 32-bit integer. */
 static int32_t
 be32(const unsigned char *p)
 {
@@ -432,30 +435,27 @@ zone_from_tzif(Zone *z, const unsigned char *b, size_t n)
 	return true;
 }
 
-/* Reads a file into zone_arena; NULL if absent or unreadable (*is_dir set
- * when it is a directory). */
+/*
+ * Reads a zone file into a static buffer (TZif files are a few KiB; the
+ * backend is single-threaded); NULL if absent, unreadable or too big.
+ * *is_dir is set when the name is a directory.
+ */
 static unsigned char *
 read_file(const char *path, size_t *len, bool *is_dir)
 {
+	static unsigned char buf[ZONE_FILE_MAX];
 	FILE	   *f = fopen(path, "rb");
-	unsigned char *buf;
 	size_t		n;
 
 	*is_dir = false;
 	if (!f)
 		return NULL;
-	buf = arena_alloc(zone_arena, ZONE_FILE_MAX);
-	if (!buf)
-	{
-		fclose(f);
-		return NULL;
-	}
-	n = fread(buf, 1, ZONE_FILE_MAX, f);
+	n = fread(buf, 1, sizeof(buf), f);
 	if (n == 0 && ferror(f) && errno == EISDIR)
 		*is_dir = true;
 	fclose(f);
 	*len = n;
-	return buf;
+	return n == sizeof(buf) ? NULL : buf;
 }
 
 /* Finds or loads the named zone (NULL only if memory ran out). */
@@ -497,9 +497,6 @@ zone_get(const char *name)
 			z->ok = zone_from_tzif(z, data, len);
 			if (!z->ok)
 				z->error = "malformed time zone information";
-			/* give back the read buffer when it was the last allocation */
-			if (zone_arena->cursor == (char *) data + ZONE_FILE_MAX)
-				zone_arena->cursor = (char *) data;
 		}
 	}
 	zone_cache[zone_cache_count++] = z;

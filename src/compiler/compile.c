@@ -258,6 +258,7 @@ resolve_derived_roles(Arena *arena, PolicySet *set, CompiledPolicy *cp, DiagList
 			continue;
 		}
 		cp->derived_roles[cp->nderived_roles++] = dr;
+		((CompiledPolicy *) dr)->imported = true;
 	}
 	if (!ok)
 		return false;			/* names cannot be checked against missing imports */
@@ -311,6 +312,29 @@ check_schema_ref(const PolicySet *set, const CompiledPolicy *cp, const PSchemaRe
 	return false;
 }
 
+/*
+ * One expression: an empty one is a syntax error even before CEL is wired
+ * in (Cerbos says "Invalid expression ``"); then the CEL hook, if any.
+ */
+static bool
+check_one(const CompileOptions *o, const CompiledPolicy *cp, const char *file,
+		  const PExpr *e, CompileExprRole role, void **handle, DiagList *diags)
+{
+	const char *t = e->text ? e->text : "";
+
+	while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
+		t++;
+	if (*t == '\0')
+	{
+		diag_add(diags, file, e->pos.line, e->pos.column,
+				 "Invalid expression `%s`: syntax error: empty expression", e->text ? e->text : "");
+		return false;
+	}
+	if (o == NULL || o->check_expr == NULL)
+		return true;
+	return o->check_expr(o->check_expr_state, file, cp, e, role, handle, diags);
+}
+
 /* Hands every expression of a match tree to the CEL hook. */
 static bool
 check_match(const CompileOptions *o, const CompiledPolicy *cp, const PMatch *m,
@@ -325,7 +349,7 @@ check_match(const CompileOptions *o, const CompiledPolicy *cp, const PMatch *m,
 	{
 		void	   *handle = NULL;
 
-		if (!o->check_expr(o->check_expr_state, cp, &m->expr, role, &handle, diags))
+		if (!check_one(o, cp, cp->policy->file, &m->expr, role, &handle, diags))
 			ok = false;
 	}
 	for (i = 0; i < m->nof; i++)
@@ -347,7 +371,7 @@ check_condition(const CompileOptions *o, const CompiledPolicy *cp, const PCondit
 				 "Unsupported feature: scripts in conditions are no longer supported");
 		return false;
 	}
-	if (o == NULL || o->check_expr == NULL || c->match == NULL)
+	if (c->match == NULL)
 		return true;
 	return check_match(o, cp, c->match, role, diags, 0);
 }
@@ -359,15 +383,15 @@ check_output(const CompileOptions *o, const CompiledPolicy *cp, const POutput *o
 	bool		ok = true;
 	void	   *h = NULL;
 
-	if (out == NULL || o == NULL || o->check_expr == NULL)
+	if (out == NULL)
 		return true;
-	if (out->has_expr && !o->check_expr(o->check_expr_state, cp, &out->expr, CEXPR_OUTPUT, &h, diags))
+	if (out->has_expr && !check_one(o, cp, cp->policy->file, &out->expr, CEXPR_OUTPUT, &h, diags))
 		ok = false;
 	if (out->has_rule_activated &&
-		!o->check_expr(o->check_expr_state, cp, &out->rule_activated, CEXPR_OUTPUT, &h, diags))
+		!check_one(o, cp, cp->policy->file, &out->rule_activated, CEXPR_OUTPUT, &h, diags))
 		ok = false;
 	if (out->has_condition_not_met &&
-		!o->check_expr(o->check_expr_state, cp, &out->condition_not_met, CEXPR_OUTPUT, &h, diags))
+		!check_one(o, cp, cp->policy->file, &out->condition_not_met, CEXPR_OUTPUT, &h, diags))
 		ok = false;
 	return ok;
 }
@@ -384,11 +408,10 @@ compile_check_expressions(const CompileOptions *o, CompiledPolicy *cp, DiagList 
 	int			i,
 				j;
 
-	if (o && o->check_expr)
-		for (i = 0; i < cp->nvariables; i++)
-			if (!o->check_expr(o->check_expr_state, cp, &cp->variables[i].expr,
-							   CEXPR_VARIABLE, &cp->variables[i].checked, diags))
-				ok = false;
+	for (i = 0; i < cp->nvariables; i++)
+		if (!check_one(o, cp, cp->variables[i].file, &cp->variables[i].expr, CEXPR_VARIABLE,
+					   &cp->variables[i].checked, diags))
+			ok = false;
 	for (i = 0; i < p->nresource_rules; i++)
 	{
 		ok &= check_condition(o, cp, p->resource_rules[i].condition, CEXPR_RULE_CONDITION, diags);
@@ -478,12 +501,16 @@ compile_policies(Arena *arena, const PolicyDir *dir, const CompileOptions *optio
 	if (!check_scope_permissions(arena, set, diags))
 		ok = false;
 	for (i = 0; i < set->npolicies; i++)
+		if (!resolve_derived_roles(arena, set, &set->policies[i], diags))
+			ok = false;
+	for (i = 0; i < set->npolicies; i++)
 	{
 		CompiledPolicy *cp = &set->policies[i];
 		bool		vars_ok;
 
-		if (!resolve_derived_roles(arena, set, cp, diags))
-			ok = false;
+		/* Cerbos compiles derived roles only as part of a policy importing them */
+		if (cp->kind == POLICY_DERIVED_ROLES && !cp->imported)
+			continue;
 		vars_ok = compile_resolve_variables(arena, set, cp, diags);
 		if (!vars_ok)
 			ok = false;

@@ -34,11 +34,14 @@ typedef enum CompileExprRole
 struct CompiledPolicy;
 
 /*
- * The CEL hook: parse and type-check one expression; add diags (file:line:
- * column, with the expression's position) and return false to reject it.
- * `handle` may be set to the checked AST for the engine to keep.
+ * The CEL hook: parse and type-check one expression written in `file`; add
+ * diags (map positions inside the text with pexpr_file_position) and return
+ * false to reject it.  `handle` may be set to the checked AST to keep.
+ * compile_use_cel() (cel_hook.c) installs the one built on cel_parse and
+ * cel_check.
  */
-typedef bool (*CompileExprHook) (void *state, const struct CompiledPolicy *policy,
+typedef bool (*CompileExprHook) (void *state, const char *file,
+								 const struct CompiledPolicy *policy,
 								 const PExpr *expr, CompileExprRole role,
 								 void **handle, DiagList *diags);
 
@@ -84,6 +87,7 @@ typedef struct CompiledPolicy
 	int			nvariables;
 	CConstant  *constants;
 	int			nconstants;
+	bool		imported;		/* derived roles: some resource policy imports it */
 } CompiledPolicy;
 
 typedef struct PolicySet
@@ -95,6 +99,23 @@ typedef struct PolicySet
 	int		   *index;			/* open addressing over policies; -1 = empty */
 	int			index_size;
 } PolicySet;
+
+/* State of the CEL hook of cel_hook.c. */
+typedef struct CompileCelState
+{
+	Arena	   *arena;			/* where checked ASTs live */
+	struct CelEnv *env;			/* cel_env_cerbos() */
+} CompileCelState;
+
+/* Makes options check every expression with cel_parse + cel_check. */
+extern bool compile_use_cel(CompileOptions *options, CompileCelState *state,
+							Arena *arena);
+
+/* The hook itself (CompileExprHook). */
+extern bool compile_cel_check_expr(void *state, const char *file,
+								   const struct CompiledPolicy *policy,
+								   const PExpr *expr, CompileExprRole role,
+								   void **handle, DiagList *diags);
 
 /* Loads and compiles a directory; false (with diags) when anything is wrong. */
 extern bool compile_policy_dir(Arena *arena, const char *path,

@@ -181,6 +181,17 @@ add_variable(Arena *arena, CompiledPolicy *cp, int *capacity, VarSource **source
 	cp->nvariables++;
 }
 
+/* Appends to "a", "a and b", "a, b, and c" as Cerbos lists things. */
+static const char *
+join_item(Arena *arena, const char *list, const char *item, bool last, int before)
+{
+	if (before == 0)
+		return item;
+	if (!last)
+		return arena_printf(arena, "%s, %s", list, item);
+	return arena_printf(arena, "%s%s and %s", list, before > 1 ? "," : "", item);
+}
+
 /* Reports names defined more than once, as Cerbos words it. */
 static bool
 report_redefinitions(Arena *arena, CompiledPolicy *cp, const VarSource *sources,
@@ -196,8 +207,9 @@ report_redefinitions(Arena *arena, CompiledPolicy *cp, const VarSource *sources,
 	for (i = 0; i < n; i++)
 	{
 		const char *name = constants ? cp->constants[i].name : cp->variables[i].name;
-		char	   *list = NULL;
+		const char *list = NULL;
 		int			count = 1;
+		int			listed = 0;
 
 		if (reported[i])
 			continue;
@@ -217,11 +229,7 @@ report_redefinitions(Arena *arena, CompiledPolicy *cp, const VarSource *sources,
 			reported[j] = true;
 			item = arena_printf(arena, "%s (%s:%d:%d)", sources[j].what, sources[j].file,
 								sources[j].pos.line, sources[j].pos.column);
-			if (list == NULL)
-				list = (char *) item;
-			else
-				list = arena_printf(arena, "%s%s%s", list,
-									--count == 1 ? ", and " : ", ", item);
+			list = join_item(arena, list, item, --count == 0, listed++);
 		}
 		diag_add(diags, cp->policy->file, cp->policy->kind_pos.line,
 				 cp->policy->kind_pos.column, "%s '%s' has multiple definitions in %s",
@@ -232,35 +240,52 @@ report_redefinitions(Arena *arena, CompiledPolicy *cp, const VarSource *sources,
 
 /* Depth-first search for cycles; state 0 new, 1 on stack, 2 done. */
 static bool
-visit_cycles(CompiledPolicy *cp, int v, char *state, int *order, int *norder,
-			 DiagList *diags, int depth)
+visit_cycles(Arena *arena, CompiledPolicy *cp, int v, char *state, int *path, int depth,
+			 int *order, int *norder, DiagList *diags)
 {
 	CVariable  *var = &cp->variables[v];
 	bool		ok = true;
 	int			i;
 
 	state[v] = 1;
-	for (i = 0; i < var->nuses && depth < 10000; i++)
+	path[depth] = v;
+	for (i = 0; i < var->nuses; i++)
 	{
 		int			u = var->uses[i];
 
 		if (state[u] == 1)
 		{
-			const CVariable *a = &cp->variables[u];
-
 			if (u == v)
 				diag_add(diags, var->file, var->expr.pos.line, var->expr.pos.column,
 						 "Variable '%s' references itself", var->name);
 			else
+			{
+				/* the cycle is the path from u down to v */
+				const CVariable *a = &cp->variables[u];
+				const char *list = NULL;
+				int			start = depth,
+							k,
+							listed = 0;
+
+				while (start > 0 && path[start] != u)
+					start--;
+				for (k = start; k <= depth; k++)
+				{
+					const CVariable *w = &cp->variables[path[k]];
+
+					list = join_item(arena, list,
+									 arena_printf(arena, "'%s' (%s:%d:%d)", w->name, w->file,
+												  w->expr.pos.line, w->expr.pos.column),
+									 k == depth, listed++);
+				}
 				diag_add(diags, a->file, a->expr.pos.line, a->expr.pos.column,
-						 "Variables '%s' (%s:%d:%d) and '%s' (%s:%d:%d) form a cycle",
-						 a->name, a->file, a->expr.pos.line, a->expr.pos.column,
-						 var->name, var->file, var->expr.pos.line, var->expr.pos.column);
+						 "Variables %s form a cycle", list ? list : "");
+			}
 			ok = false;
 		}
 		else if (state[u] == 0)
 		{
-			if (!visit_cycles(cp, u, state, order, norder, diags, depth + 1))
+			if (!visit_cycles(arena, cp, u, state, path, depth + 1, order, norder, diags))
 				ok = false;
 		}
 	}
@@ -409,13 +434,15 @@ compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp
 		char	   *state = arena_alloc0(arena, cp->nvariables);
 		int		   *order = arena_alloc(arena, sizeof(int) * cp->nvariables);
 		int		   *where = arena_alloc(arena, sizeof(int) * cp->nvariables);
+		int		   *path = arena_alloc(arena, sizeof(int) * cp->nvariables);
 		CVariable  *sorted = arena_alloc(arena, sizeof(CVariable) * cp->nvariables);
 		int			norder = 0;
 
-		if (state == NULL || order == NULL || where == NULL || sorted == NULL)
+		if (state == NULL || order == NULL || where == NULL || sorted == NULL || path == NULL)
 			return false;
 		for (i = 0; i < cp->nvariables; i++)
-			if (state[i] == 0 && !visit_cycles(cp, i, state, order, &norder, diags, 0))
+			if (state[i] == 0 &&
+				!visit_cycles(arena, cp, i, state, path, 0, order, &norder, diags))
 				ok = false;
 		if (ok)
 		{

@@ -89,13 +89,25 @@ unknown_field(Dec *d, const PNode *key)
 	ERR_AT(d, key, "unknown field \"%s\"", key->text, NULL);
 }
 
+/* A protobuf message must be a mapping (null is refused, as Cerbos does). */
 static bool
 expect_map(Dec *d, const PNode *n)
 {
 	if (n != NULL && n->kind == PNODE_MAP)
 		return true;
 	if (n != NULL)
-		ERR_AT(d, n, "expected mapping got %s", pnode_type_name(n), NULL);
+		ERR_AT(d, n, "expected object got %s", pnode_type_name(n), NULL);
+	return false;
+}
+
+/* A protobuf map field must be a mapping too, with Cerbos' other wording. */
+static bool
+expect_dict(Dec *d, const PNode *n)
+{
+	if (n != NULL && n->kind == PNODE_MAP)
+		return true;
+	if (n != NULL)
+		ERR_AT(d, n, "expected map got %s", pnode_type_name(n), NULL);
 	return false;
 }
 
@@ -106,6 +118,8 @@ get_string(Dec *d, const PNode *key, const PNode *v, PStr *out)
 	out->present = true;
 	out->pos.line = key->line;
 	out->pos.column = key->column;
+	out->value_pos.line = v ? v->line : key->line;
+	out->value_pos.column = v ? v->column : key->column;
 	if (pnode_is_null(v))
 	{
 		out->s = "";
@@ -113,7 +127,7 @@ get_string(Dec *d, const PNode *key, const PNode *v, PStr *out)
 	}
 	if (v->kind != PNODE_SCALAR)
 	{
-		ERR_AT(d, v, "expected string got %s", pnode_type_name(v), NULL);
+		ERR_AT(d, v, "expected string value got %s", pnode_type_name(v), NULL);
 		out->s = "";
 		return;
 	}
@@ -139,18 +153,37 @@ get_expr(Dec *d, const PNode *key, const PNode *v, PExpr *out)
 	out->text = s.s;
 	out->pos.line = v ? v->line : key->line;
 	out->pos.column = v ? v->column : key->column;
+	out->content.line = v ? v->content_line : key->line;
+	out->content.column = v ? v->content_column : key->column;
+	out->block = v ? v->block : false;
+}
+
+/* Maps a 1-based line:column inside an expression's text to the file. */
+PPos
+pexpr_file_position(const PExpr *expr, int line, int column)
+{
+	PPos		p;
+
+	p.line = expr->content.line + (line > 1 ? line - 1 : 0);
+	if (line <= 1)
+		p.column = expr->content.column + (column > 1 ? column - 1 : 0);
+	else if (expr->block)
+		p.column = expr->content.column + (column > 1 ? column - 1 : 0);
+	else
+		p.column = column;		/* a folded flow scalar: best effort */
+	return p;
 }
 
 static bool
 get_bool(Dec *d, const PNode *v)
 {
-	if (pnode_is_null(v))
-		return false;
-	if (v->kind == PNODE_SCALAR && v->plain)
+	if (v->kind == PNODE_SCALAR && v->plain && !pnode_is_null(v))
 	{
-		if (strcmp(v->text, "true") == 0)
+		if (strcmp(v->text, "true") == 0 || strcmp(v->text, "True") == 0 ||
+			strcmp(v->text, "TRUE") == 0)
 			return true;
-		if (strcmp(v->text, "false") == 0)
+		if (strcmp(v->text, "false") == 0 || strcmp(v->text, "False") == 0 ||
+			strcmp(v->text, "FALSE") == 0)
 			return false;
 	}
 	ERR_AT(d, v, "expected boolean value got %s", pnode_type_name(v), NULL);
@@ -286,7 +319,7 @@ check_nonempty_list(Dec *d, const PStrList *list, const char *path)
 	for (i = 0; i < list->count; i++)
 		if (list->items[i].s[0] == '\0')
 			dec_error(d, list->items[i].pos.line, list->items[i].pos.column,
-					  "%s: value length must be at least 1 characters",
+					  "%s: must be at least 1 characters",
 					  itempath(d, path, i), NULL);
 }
 
@@ -351,6 +384,7 @@ static void
 decode_match(Dec *d, const PNode *n, PMatch *out, const char *path, int depth)
 {
 	const PNode *set_at = NULL;
+	int			errors_before = d->diags->count + d->diags->dropped;
 	int			i;
 
 	out->pos.line = n ? n->line : 0;
@@ -396,7 +430,7 @@ decode_match(Dec *d, const PNode *n, PMatch *out, const char *path, int depth)
 		else
 			decode_expr_list(d, v, out, subpath(d, path, k->text), depth);
 	}
-	if (set_at == NULL && !d->failed)
+	if (set_at == NULL && d->diags->count + d->diags->dropped == errors_before)
 		dec_error(d, n->line, n->column,
 				  "%s: exactly one field is required in oneof", subpath(d, path, "op"), NULL);
 }
@@ -407,9 +441,10 @@ decode_condition(Dec *d, const PNode *n, const char *path)
 {
 	PCondition *c;
 	const PNode *set_at = NULL;
+	int			errors_before = d->diags->count + d->diags->dropped;
 	int			i;
 
-	if (pnode_is_null(n))
+	if (!expect_map(d, n))
 		return NULL;
 	c = arena_alloc0(d->arena, sizeof(PCondition));
 	if (c == NULL || !expect_map(d, n))
@@ -449,7 +484,7 @@ decode_condition(Dec *d, const PNode *n, const char *path)
 			/* Cerbos reports scripts at the condition's key */
 		}
 	}
-	if (set_at == NULL)
+	if (set_at == NULL && d->diags->count + d->diags->dropped == errors_before)
 		dec_error(d, n->line, n->column,
 				  "%s: exactly one field is required in oneof", path, NULL);
 	return c;
@@ -463,7 +498,7 @@ decode_output(Dec *d, const PNode *n)
 	int			i,
 				j;
 
-	if (pnode_is_null(n))
+	if (!expect_map(d, n))
 		return NULL;
 	o = arena_alloc0(d->arena, sizeof(POutput));
 	if (o == NULL || !expect_map(d, n))
@@ -482,7 +517,7 @@ decode_output(Dec *d, const PNode *n)
 		}
 		else if (key_is(k, "when"))
 		{
-			if (pnode_is_null(v) || !expect_map(d, v))
+			if (!expect_map(d, v))
 				continue;
 			for (j = 0; j < v->count; j++)
 			{
@@ -518,7 +553,7 @@ decode_var_map(Dec *d, const PNode *n, PVarDef **out, int *count)
 
 	*out = NULL;
 	*count = 0;
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_dict(d, n))
 		return;
 	*out = arena_alloc0(d->arena, sizeof(PVarDef) * (n->count + 1));
 	if (*out == NULL)
@@ -542,7 +577,7 @@ decode_const_map(Dec *d, const PNode *n, PConstDef **out, int *count)
 
 	*out = NULL;
 	*count = 0;
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_dict(d, n))
 		return;
 	*out = arena_alloc0(d->arena, sizeof(PConstDef) * (n->count + 1));
 	if (*out == NULL)
@@ -568,7 +603,7 @@ decode_variables(Dec *d, const PNode *key, const PNode *n, PVariables *out,
 	out->present = true;
 	out->pos.line = key->line;
 	out->pos.column = key->column;
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_map(d, n))
 		return;
 	for (i = 0; i < n->count; i++)
 	{
@@ -596,7 +631,7 @@ decode_constants(Dec *d, const PNode *key, const PNode *n, PConstants *out,
 	out->present = true;
 	out->pos.line = key->line;
 	out->pos.column = key->column;
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_map(d, n))
 		return;
 	for (i = 0; i < n->count; i++)
 	{
@@ -622,7 +657,7 @@ decode_schema(Dec *d, const PNode *key, const PNode *n, PSchemaRef *out,
 	int			i,
 				j;
 
-	if (pnode_is_null(n))
+	if (!expect_map(d, n))
 		return;
 	out->present = true;
 	out->pos.line = key->line;
@@ -640,7 +675,7 @@ decode_schema(Dec *d, const PNode *key, const PNode *n, PSchemaRef *out,
 		{
 			const char *ipath = subpath(d, path, "ignoreWhen");
 
-			if (pnode_is_null(v) || !expect_map(d, v))
+			if (!expect_map(d, v))
 				continue;
 			out->has_ignore_when = true;
 			for (j = 0; j < v->count; j++)
@@ -668,7 +703,7 @@ decode_schemas(Dec *d, const PNode *n, Policy *p, const char *path)
 {
 	int			i;
 
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_map(d, n))
 		return;
 	for (i = 0; i < n->count; i++)
 	{
@@ -691,7 +726,7 @@ decode_string_map(Dec *d, const PNode *n, PKeyValue **out, int *count)
 {
 	int			i;
 
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_dict(d, n))
 		return;
 	*out = arena_alloc0(d->arena, sizeof(PKeyValue) * (n->count + 1));
 	if (*out == NULL)
@@ -711,7 +746,7 @@ decode_metadata(Dec *d, const PNode *n, PMetadata *m)
 	int			i,
 				j;
 
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_map(d, n))
 		return;
 	m->present = true;
 	for (i = 0; i < n->count; i++)
@@ -728,7 +763,10 @@ decode_metadata(Dec *d, const PNode *n, PMetadata *m)
 			char	   *end;
 
 			if (pnode_is_null(v))
+			{
+				ERR_AT(d, v, "unexpected Null", NULL, NULL);
 				continue;
+			}
 			if (v->kind != PNODE_SCALAR || v->len == 0 || v->text[0] == '-')
 			{
 				ERR_AT(d, v, "invalid value for uint64 field: %s", pnode_type_name(v), NULL);
@@ -743,14 +781,13 @@ decode_metadata(Dec *d, const PNode *n, PMetadata *m)
 			m->store_identifier = get_plain_string(d, k, v);
 		else if (key_is(k, "source_attributes"))
 		{
-			if (pnode_is_null(v) || !expect_map(d, v))
+			if (!expect_map(d, v))
 				continue;
 			for (j = 0; j < v->count; j++)
 			{
 				if (key_is(v->keys[j], "attributes"))
 				{
-					if (!pnode_is_null(v->values[j]))
-						expect_map(d, v->values[j]);
+					expect_dict(d, v->values[j]);
 					m->source_attributes = v->values[j];
 				}
 				else
@@ -766,14 +803,15 @@ decode_metadata(Dec *d, const PNode *n, PMetadata *m)
 
 /* The effect of a rule: required and ALLOW or DENY. */
 static int
-decode_effect(Dec *d, const PNode *v, const char *path)
+decode_effect(Dec *d, const PNode *key, const PNode *v, const char *path)
 {
 	int			e = get_enum(d, v, effect_names, 4);
 
 	if (e == 0)
-		required(d, v, path);
+		required(d, key, path);
 	else if (e > 0 && e != POLICY_EFFECT_ALLOW && e != POLICY_EFFECT_DENY)
-		dec_error(d, v->line, v->column, "%s: value must be in list [1, 2]", path, NULL);
+		dec_error(d, key->line, key->column,
+				  "%s: must be one of [EFFECT_ALLOW, EFFECT_DENY]", path, NULL);
 	return e;
 }
 
@@ -790,6 +828,7 @@ decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path)
 {
 	int			i;
 	const PNode *effect = NULL;
+	const PNode *effect_key = NULL;
 
 	r->pos.line = n->line;
 	r->pos.column = n->column;
@@ -811,6 +850,7 @@ decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path)
 		else if (key_is(k, "effect"))
 		{
 			effect = v;
+			effect_key = k;
 			r->effect_pos.line = k->line;
 			r->effect_pos.column = k->column;
 		}
@@ -830,7 +870,7 @@ decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path)
 	if (effect == NULL)
 		required(d, n, subpath(d, path, "effect"));
 	else
-		r->effect = decode_effect(d, effect, subpath(d, path, "effect"));
+		r->effect = decode_effect(d, effect_key, effect, subpath(d, path, "effect"));
 	check_rule_name(d, &r->name, path);
 }
 
@@ -840,6 +880,7 @@ decode_principal_action(Dec *d, const PNode *n, PPrincipalAction *a, const char 
 {
 	int			i;
 	const PNode *effect = NULL;
+	const PNode *effect_key = NULL;
 
 	a->pos.line = n->line;
 	a->pos.column = n->column;
@@ -855,7 +896,10 @@ decode_principal_action(Dec *d, const PNode *n, PPrincipalAction *a, const char 
 		else if (key_is(k, "condition"))
 			a->condition = decode_condition(d, v, subpath(d, path, "condition"));
 		else if (key_is(k, "effect"))
+		{
 			effect = v;
+			effect_key = k;
+		}
 		else if (key_is(k, "name"))
 			get_string(d, k, v, &a->name);
 		else if (key_is(k, "output"))
@@ -868,7 +912,7 @@ decode_principal_action(Dec *d, const PNode *n, PPrincipalAction *a, const char 
 	if (effect == NULL)
 		required(d, n, subpath(d, path, "effect"));
 	else
-		a->effect = decode_effect(d, effect, subpath(d, path, "effect"));
+		a->effect = decode_effect(d, effect_key, effect, subpath(d, path, "effect"));
 	check_rule_name(d, &a->name, path);
 }
 
@@ -1029,8 +1073,9 @@ decode_common_field(Dec *d, const PNode *k, const PNode *v, Policy *p, const cha
 
 		p->scope_permissions = sp < 0 ? 0 : sp;
 		if (p->kind == POLICY_ROLE && sp == SCOPE_PERMISSIONS_OVERRIDE_PARENT)
-			dec_error(d, k->line, k->column, "%s: value must be in list [0, 2]",
-					  subpath(d, path, "scopePermissions"), NULL);
+			dec_error(d, k->line, k->column, "%s: must be one of [%s]",
+					  subpath(d, path, "scopePermissions"),
+					  "SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS, SCOPE_PERMISSIONS_UNSPECIFIED");
 	}
 	else if (key_is(k, "variables"))
 		decode_variables(d, k, v, &p->variables, subpath(d, path, "variables"));
@@ -1105,10 +1150,13 @@ decode_resource_policy(Dec *d, const PNode *n, Policy *p)
 			if (p->resource_rules[j].name.s &&
 				strcmp(p->resource_rules[j].name.s, r->name.s) == 0)
 			{
-				char		msg[64];
+				char		msg[96];
 
-				snprintf(msg, sizeof(msg), "rule #%d has the same name as rule #%d", i + 1, j + 1);
-				dec_error(d, r->name.pos.line, r->name.pos.column, "%s: '%s'", msg, r->name.s);
+				snprintf(msg, sizeof(msg), "rule #%d has the same name as rule #%d defined at %d:%d",
+						 i + 1, j + 1, p->resource_rules[j].name.value_pos.line,
+						 p->resource_rules[j].name.value_pos.column);
+				dec_error(d, r->name.value_pos.line, r->name.value_pos.column,
+						  "duplicate rule name \"%s\": %s", r->name.s, msg);
 				break;
 			}
 	}
@@ -1153,12 +1201,14 @@ decode_principal_policy(Dec *d, const PNode *n, Policy *p)
 			if (p->principal_rules[i].resource.s && p->principal_rules[j].resource.s &&
 				strcmp(p->principal_rules[i].resource.s, p->principal_rules[j].resource.s) == 0)
 			{
-				char		msg[80];
+				char		msg[96];
 
-				snprintf(msg, sizeof(msg), "at #%d (previous definition at #%d)", i + 1, j + 1);
-				dec_error(d, p->principal_rules[i].pos.line, p->principal_rules[i].pos.column,
-						  "duplicate definition of resource '%s' %s",
-						  p->principal_rules[i].resource.s, msg);
+				snprintf(msg, sizeof(msg), "at rule #%d: previous definition in rule #%d at %d:%d",
+						 i + 1, j + 1, p->principal_rules[j].resource.value_pos.line,
+						 p->principal_rules[j].resource.value_pos.column);
+				dec_error(d, p->principal_rules[i].resource.value_pos.line,
+						  p->principal_rules[i].resource.value_pos.column,
+						  "duplicate resource \"%s\" %s", p->principal_rules[i].resource.s, msg);
 				break;
 			}
 }
@@ -1213,9 +1263,9 @@ decode_derived_roles(Dec *d, const PNode *n, Policy *p)
 
 				snprintf(msg, sizeof(msg),
 						 "definition #%d has the same name as definition #%d at %d:%d",
-						 i + 1, j + 1, p->role_defs[j].name.pos.line,
-						 p->role_defs[j].name.pos.column);
-				dec_error(d, p->role_defs[i].name.pos.line, p->role_defs[i].name.pos.column,
+						 i + 1, j + 1, p->role_defs[j].name.value_pos.line,
+						 p->role_defs[j].name.value_pos.column);
+				dec_error(d, p->role_defs[i].name.value_pos.line, p->role_defs[i].name.value_pos.column,
 						  "duplicate derived role definition \"%s\": %s",
 						  p->role_defs[i].name.s, msg);
 				break;
@@ -1385,8 +1435,6 @@ policy_decode(Arena *arena, const PDoc *doc, DiagList *diags)
 
 	if (kind_key == NULL)
 		required(&d, root, "policyType");
-	else if (pnode_is_null(body))
-		required(&d, kind_key, arena_printf(arena, "%s", kind_key->text));
 	else if (expect_map(&d, body))
 	{
 		switch (p->kind)
@@ -1424,6 +1472,17 @@ policy_decode(Arena *arena, const PDoc *doc, DiagList *diags)
 	return p;
 }
 
+/* The capacity of an array of n policies grown by policy_load_text. */
+static size_t
+array_capacity(int n)
+{
+	size_t		c = 8;
+
+	while (c < (size_t) n + 1)
+		c *= 2;
+	return c;
+}
+
 /* Decodes one file's text into policies (appended to *policies). */
 bool
 policy_load_text(Arena *arena, const char *file, const char *text, size_t len,
@@ -1449,10 +1508,24 @@ policy_load_text(Arena *arena, const char *file, const char *text, size_t len,
 				 "more than one YAML document detected");
 		return false;
 	}
-	*policies = arena_realloc(arena, *policies, sizeof(Policy *) * (*npolicies),
-							  sizeof(Policy *) * (*npolicies + nonempty + 1));
-	if (*policies == NULL)
-		return false;
+	/*
+	 * The array only grows through here, so its capacity is the power of two
+	 * at or above its count: reallocate only when that is exceeded, which
+	 * keeps loading many files linear.
+	 */
+	{
+		size_t		have = array_capacity(*npolicies);
+		size_t		need = array_capacity(*npolicies + nonempty);
+
+		if (*policies == NULL || need > have)
+		{
+			*policies = arena_realloc(arena, *policies,
+									  *policies ? sizeof(Policy *) * have : 0,
+									  sizeof(Policy *) * need);
+			if (*policies == NULL)
+				return false;
+		}
+	}
 	for (i = 0; i < ndocs; i++)
 	{
 		Policy	   *p = policy_decode(arena, &docs[i], diags);

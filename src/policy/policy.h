@@ -40,6 +40,9 @@ typedef struct PNode
 	const char *text;			/* NUL-terminated; may contain NULs (len) */
 	size_t		len;
 	bool		plain;			/* unquoted, so null/bool/number apply */
+	bool		block;			/* a | or > block scalar */
+	int			content_line;	/* where the text itself starts */
+	int			content_column;
 	/* maps (keys[i] -> values[i]) and sequences (values[i]) */
 	int			count;
 	struct PNode **keys;
@@ -107,7 +110,8 @@ typedef struct PPos
 typedef struct PStr
 {
 	const char *s;				/* "" when absent */
-	PPos		pos;
+	PPos		pos;			/* the key (or the item, in a list) */
+	PPos		value_pos;		/* the value */
 	bool		present;
 } PStr;
 
@@ -120,12 +124,21 @@ typedef struct PStrList
 	bool		bad_type;		/* not a sequence (already reported) */
 } PStrList;
 
-/* A CEL expression: text plus the position of its YAML value. */
+/*
+ * A CEL expression: its text, the position of its YAML value, and where the
+ * text itself starts (after a quote, or on the line after a | or >), so that
+ * positions inside the expression can be mapped back to the file.
+ */
 typedef struct PExpr
 {
 	const char *text;
 	PPos		pos;
+	PPos		content;
+	bool		block;			/* lines of a block scalar share an indentation */
 } PExpr;
+
+/* Maps a 1-based line:column inside an expression's text to the file. */
+extern PPos pexpr_file_position(const PExpr *expr, int line, int column);
 
 typedef enum PMatchOp
 {

@@ -200,6 +200,13 @@ test_cidr(void)
 	a = call("cidr_masked", cel_net_cidr_parse(arena, "2001:db8:ffff::1/33", 19), NULL);
 	CHECK_STR(arena_strndup(arena, cel_net_to_string(arena, a).u.str.ptr, cel_net_to_string(arena, a).u.str.len), "2001:db8:8000::/33");
 	CHECK(call("cidr_prefix_length", cel_net_cidr_parse(arena, "192.168.0.0/24", 14), NULL).u.i == 24);
+	/* isMask (REPL: true, false, true, true, false, true) */
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "1.2.3.4/32", 10), NULL).u.b == true);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "2001:db8::1/64", 14), NULL).u.b == false);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "2001:db8::/64", 13), NULL).u.b == true);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "0.0.0.0/0", 9), NULL).u.b == true);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "1.0.0.0/0", 9), NULL).u.b == false);
+	CHECK(call("cidr_is_mask", cel_net_cidr_parse(arena, "192.168.0.0/24", 14), NULL).u.b == true);
 	CHECK(call("cidr_prefix_length", cel_net_cidr_parse(arena, "2001:db8::/32", 13), NULL).u.i == 32);
 
 	/* equality through the opaque type */
@@ -215,6 +222,9 @@ test_cidr(void)
 	a = cel_net_ip_parse(arena, "::", 2);
 	CHECK(!cel_net_ip_type.equals(a.u.opaque.data, b.u.opaque.data));
 	CHECK_STR(cel_net_ip_type.name, "net.IP");
+	CHECK(cel_net_type_named("net.IP") == cel_net_ip_type.type);
+	CHECK(cel_net_type_named("net.CIDR") == cel_net_cidr_type.type);
+	CHECK(cel_net_type_named("net.Foo") == NULL);
 	CHECK_STR(cel_net_cidr_type.name, "net.CIDR");
 }
 

@@ -1,0 +1,1405 @@
+/*
+ * parse.c — recursive-descent parser for CEL, producing the AST cel-go's
+ * parser (v0.30, with optional syntax and the macros Cerbos enables) would
+ * produce.
+ *
+ * Grammar, loosest binding first (as CEL.g4):
+ *   expr     = or ['?' or ':' expr]
+ *   or       = and {'||' and}            (built as a balanced tree)
+ *   and      = relation {'&&' relation}  (likewise)
+ *   relation = calc {('<'|'<='|'>='|'>'|'=='|'!='|'in') calc}
+ *   calc     = mul {('+'|'-') mul};  mul = unary {('*'|'/'|'%') unary}
+ *   unary    = member | '!'+ member | '-'+ member   (even counts cancel)
+ *   member   = primary {'.' ['?'] name ['(' args ')'] | '[' ['?'] expr ']'}
+ *   primary  = ['.'] ident ['(' args ')'] | '(' expr ')' | list | map
+ *            | ['.'] ident {'.' ident} '{' fields '}' | literal
+ * A '-' directly before a number literal is part of the literal, so
+ * -9223372036854775808 is an int.  Node offsets are the ones cel-go records:
+ * the operator token for operators, '(' for calls, '.' for selections,
+ * '[' / '{' for indexing and aggregates.
+ *
+ * Depth is bounded twice: parser recursion (nested parentheses, arguments)
+ * and the height of the resulting tree (long operator chains), so neither
+ * this parser nor the later recursive stages can run out of stack.
+ */
+#include "cel_parser.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_MAX_DEPTH 250
+#define DEFAULT_MAX_LENGTH 100000
+#define DEFAULT_MAX_NODES 100000
+
+static const char *const reserved_words[] = {
+	"as", "break", "const", "continue", "else", "for", "function", "if",
+	"import", "let", "loop", "package", "namespace", "return", "var", "void",
+	"while", NULL
+};
+
+static const char *const primary_expected =
+	"{'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}";
+
+/* ---------- errors ---------- */
+
+/* Reports an error at a byte offset; the parse result will be NULL. */
+void
+cel_parse_error(CelParser *p, int32_t offset, const char *fmt,...)
+{
+	char		buf[512];
+	va_list		ap;
+	int			line;
+	int			column;
+
+	p->failed = true;
+	if (p->diags == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	cel_offset_position(p->src, offset, &line, &column);
+	diag_add(p->diags, "<input>", line, column, "%s", buf);
+}
+
+/* A syntax error at the current token, then parsing stops. */
+static void
+syntax_error(CelParser *p, const char *expecting)
+{
+	char		desc[64];
+
+	if (p->fatal)
+		return;
+	if (p->tok.kind == TK_ERROR)
+		cel_parse_error(p, p->tok.start, "Syntax error: token recognition error at: '%s'",
+						p->lx.error_text);
+	else
+		cel_parse_error(p, p->tok.start, "Syntax error: mismatched input %s expecting %s",
+						cel_tok_describe(p->src, p->tok, desc, sizeof(desc)),
+						expecting);
+	p->fatal = true;
+}
+
+/* ---------- arrays ---------- */
+
+/* Grows an arena array to hold at least need elements. */
+static bool
+grow(CelParser *p, void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+	uint32_t	ncap;
+	void	   *n;
+
+	if (need <= *cap)
+		return true;
+	ncap = *cap ? *cap * 2 : 64;
+	while (ncap < need)
+		ncap *= 2;
+	n = arena_realloc(p->arena, *arr, (size_t) *cap * elem, (size_t) ncap * elem);
+	if (n == NULL)
+	{
+		if (!p->fatal)
+			cel_parse_error(p, 0, "out of memory");
+		p->fatal = true;
+		return false;
+	}
+	*arr = n;
+	*cap = ncap;
+	return true;
+}
+
+/* A fresh node of the given kind; CEL_NO_NODE when limits are hit. */
+CelNodeRef
+cel_pnode(CelParser *p, CelExprKind kind, int32_t offset)
+{
+	CelExpr    *e;
+	uint32_t	cap = (uint32_t) p->cap_nodes;
+
+	if (p->fatal)
+		return CEL_NO_NODE;
+	if (p->nnodes >= p->max_nodes)
+	{
+		cel_parse_error(p, offset, "expression exceeds the node limit (%d)", p->max_nodes);
+		p->fatal = true;
+		return CEL_NO_NODE;
+	}
+	if (!grow(p, (void **) &p->nodes, &cap, (uint32_t) p->nnodes + 1, sizeof(CelExpr)))
+		return CEL_NO_NODE;
+	p->cap_nodes = (int32_t) cap;
+	if (!grow(p, (void **) &p->height, &p->cap_height, (uint32_t) p->nnodes + 1,
+			  sizeof(int32_t)))
+		return CEL_NO_NODE;
+	p->height[p->nnodes] = 1;
+	e = &p->nodes[p->nnodes];
+	memset(e, 0, sizeof(*e));
+	e->kind = (uint8_t) kind;
+	e->offset = offset;
+	return p->nnodes++;
+}
+
+/* Interns nothing: appends s[0..len) plus a NUL to the string pool. */
+CelStrRef
+cel_pstr(CelParser *p, const char *s, size_t len)
+{
+	CelStrRef	off;
+
+	if (len == 0)
+		return 0;
+	if (len > UINT32_MAX / 2 || !grow(p, (void **) &p->strings, &p->cap_strings,
+									  p->strings_len + (uint32_t) len + 1, 1))
+		return 0;
+	off = p->strings_len;
+	memcpy(p->strings + off, s, len);
+	p->strings[off + len] = '\0';
+	p->strings_len += (uint32_t) len + 1;
+	return off;
+}
+
+/* Holds an argument ref until its call is complete. */
+void
+cel_pscratch_push(CelParser *p, CelNodeRef ref)
+{
+	if (!grow(p, (void **) &p->scratch, &p->cap_scratch, p->nscratch + 1, sizeof(int32_t)))
+		return;
+	p->scratch[p->nscratch++] = ref;
+}
+
+/* Appends refs as one run in args; returns the run's start. */
+uint32_t
+cel_pargs_from(CelParser *p, const CelNodeRef *refs, uint32_t n)
+{
+	uint32_t	start = p->nargs;
+
+	if (n == 0)
+		return start;
+	if (!grow(p, (void **) &p->args, &p->cap_args, p->nargs + n, sizeof(int32_t)))
+		return 0;
+	memcpy(p->args + start, refs, n * sizeof(int32_t));
+	p->nargs += n;
+	return start;
+}
+
+/* Moves scratch[mark..] into args and pops them. */
+uint32_t
+cel_pscratch_commit(CelParser *p, uint32_t mark)
+{
+	uint32_t	start = cel_pargs_from(p, p->scratch + mark, p->nscratch - mark);
+
+	p->nscratch = mark;
+	return start;
+}
+
+/* ---------- tree height ---------- */
+
+/* Records that child hangs below parent; errors when the tree gets too tall. */
+static void
+attach(CelParser *p, CelNodeRef parent, CelNodeRef child)
+{
+	int32_t		h;
+
+	if (parent < 0 || child < 0 || p->fatal)
+		return;
+	h = p->height[child] + 1;
+	if (h > p->height[parent])
+		p->height[parent] = h;
+	if (h > p->max_height)
+	{
+		cel_parse_error(p, p->nodes[parent].offset, "max recursion depth exceeded");
+		p->fatal = true;
+	}
+}
+
+/* ---------- builders ---------- */
+
+CelNodeRef
+cel_pmk_ident(CelParser *p, int32_t off, const char *name)
+{
+	CelNodeRef	r = cel_pnode(p, CEL_EXPR_IDENT, off);
+
+	if (r >= 0)
+		p->nodes[r].u.ident.name = cel_pstr(p, name, strlen(name));
+	return r;
+}
+
+CelNodeRef
+cel_pmk_bool(CelParser *p, int32_t off, bool b)
+{
+	CelNodeRef	r = cel_pnode(p, CEL_EXPR_CONST, off);
+
+	if (r >= 0)
+	{
+		p->nodes[r].u.constant.kind = CEL_CONST_BOOL;
+		p->nodes[r].u.constant.u.b = b;
+	}
+	return r;
+}
+
+CelNodeRef
+cel_pmk_int(CelParser *p, int32_t off, int64_t i)
+{
+	CelNodeRef	r = cel_pnode(p, CEL_EXPR_CONST, off);
+
+	if (r >= 0)
+	{
+		p->nodes[r].u.constant.kind = CEL_CONST_INT;
+		p->nodes[r].u.constant.u.i = i;
+	}
+	return r;
+}
+
+/* A string constant node (bytes: set the kind afterwards). */
+CelNodeRef
+cel_pmk_string(CelParser *p, int32_t off, const char *s, size_t len)
+{
+	CelNodeRef	r = cel_pnode(p, CEL_EXPR_CONST, off);
+
+	if (r >= 0)
+	{
+		CelStrRef	sr = cel_pstr(p, s, len);
+
+		p->nodes[r].u.constant.kind = CEL_CONST_STRING;
+		p->nodes[r].u.constant.u.str.off = sr;
+		p->nodes[r].u.constant.u.str.len = (uint32_t) len;
+	}
+	return r;
+}
+
+/* A call node; target CEL_NO_NODE for a global call. */
+CelNodeRef
+cel_pmk_call(CelParser *p, int32_t off, CelNodeRef target, const char *function,
+			 const CelNodeRef *args, uint32_t nargs)
+{
+	CelNodeRef	r;
+
+	for (uint32_t i = 0; i < nargs; i++)
+		if (args[i] < 0)
+			return CEL_NO_NODE;
+	r = cel_pnode(p, CEL_EXPR_CALL, off);
+	if (r < 0)
+		return r;
+	{
+		CelStrRef	fn = cel_pstr(p, function, strlen(function));
+		uint32_t	start = cel_pargs_from(p, args, nargs);
+		CelExpr    *e = &p->nodes[r];
+
+		e->u.call.target = target;
+		e->u.call.function = fn;
+		e->u.call.args = start;
+		e->u.call.nargs = nargs;
+	}
+	attach(p, r, target);
+	for (uint32_t i = 0; i < nargs; i++)
+		attach(p, r, args[i]);
+	return r;
+}
+
+/* A list literal of plain (non-optional) elements. */
+CelNodeRef
+cel_pmk_list(CelParser *p, int32_t off, const CelNodeRef *elems, uint32_t n)
+{
+	CelNodeRef	r = cel_pnode(p, CEL_EXPR_LIST, off);
+
+	if (r < 0)
+		return r;
+	{
+		uint32_t	start = cel_pargs_from(p, elems, n);
+
+		p->nodes[r].u.list.elems = start;
+		p->nodes[r].u.list.nelems = n;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		attach(p, r, elems[i]);
+	return r;
+}
+
+/* An empty map literal. */
+CelNodeRef
+cel_pmk_map(CelParser *p, int32_t off)
+{
+	return cel_pnode(p, CEL_EXPR_MAP, off);
+}
+
+CelNodeRef
+cel_pmk_comprehension(CelParser *p, int32_t off, CelNodeRef range,
+					  const char *iter, const char *iter2, const char *accu,
+					  CelNodeRef init, CelNodeRef cond, CelNodeRef step,
+					  CelNodeRef result)
+{
+	CelNodeRef	r;
+
+	if (range < 0 || init < 0 || cond < 0 || step < 0 || result < 0)
+		return CEL_NO_NODE;
+	r = cel_pnode(p, CEL_EXPR_COMPREHENSION, off);
+	if (r < 0)
+		return r;
+	{
+		CelStrRef	it = cel_pstr(p, iter, strlen(iter));
+		CelStrRef	it2 = iter2 ? cel_pstr(p, iter2, strlen(iter2)) : 0;
+		CelStrRef	ac = cel_pstr(p, accu, strlen(accu));
+		CelExpr    *e = &p->nodes[r];
+
+		e->flags |= CEL_EXPR_F_MACRO;
+		e->u.comp.iter_var = it;
+		e->u.comp.iter_var2 = it2;
+		e->u.comp.accu_var = ac;
+		e->u.comp.iter_range = range;
+		e->u.comp.accu_init = init;
+		e->u.comp.loop_cond = cond;
+		e->u.comp.loop_step = step;
+		e->u.comp.result = result;
+	}
+	attach(p, r, range);
+	attach(p, r, init);
+	attach(p, r, cond);
+	attach(p, r, step);
+	attach(p, r, result);
+	return r;
+}
+
+/* Copies a subtree (new nodes, same offsets). */
+CelNodeRef
+cel_pcopy(CelParser *p, CelNodeRef ref)
+{
+	CelExpr		e;
+	CelNodeRef	r;
+	CelNodeRef	local[8];
+	CelNodeRef *kids = local;
+	uint32_t	n = 0;
+	uint32_t	start = 0;
+
+	if (ref < 0 || p->fatal)
+		return CEL_NO_NODE;
+	if (++p->depth > p->max_depth)
+	{
+		cel_parse_error(p, p->nodes[ref].offset, "max recursion depth exceeded");
+		p->fatal = true;
+		p->depth--;
+		return CEL_NO_NODE;
+	}
+	e = p->nodes[ref];
+	switch (e.kind)
+	{
+		case CEL_EXPR_CALL:
+			n = e.u.call.nargs;
+			start = e.u.call.args;
+			break;
+		case CEL_EXPR_LIST:
+			n = e.u.list.nelems;
+			start = e.u.list.elems;
+			break;
+		case CEL_EXPR_MAP:
+			n = 2 * e.u.map.nentries;
+			start = e.u.map.entries;
+			break;
+		case CEL_EXPR_STRUCT:
+			n = 2 * e.u.strct.nfields;
+			start = e.u.strct.fields;
+			break;
+		default:
+			break;
+	}
+	if (n > 8)
+	{
+		kids = (CelNodeRef *) arena_alloc(p->arena, n * sizeof(CelNodeRef));
+		if (kids == NULL)
+		{
+			p->fatal = true;
+			p->depth--;
+			return CEL_NO_NODE;
+		}
+	}
+	for (uint32_t i = 0; i < n; i++)
+	{
+		int32_t		v = p->args[start + i];
+
+		/* struct runs hold (name, node) pairs: copy only the nodes */
+		if (e.kind == CEL_EXPR_STRUCT && i % 2 == 0)
+			kids[i] = v;
+		else
+			kids[i] = cel_pcopy(p, v);
+	}
+	switch (e.kind)
+	{
+		case CEL_EXPR_SELECT:
+			e.u.select.operand = cel_pcopy(p, e.u.select.operand);
+			break;
+		case CEL_EXPR_CALL:
+			if (e.u.call.target >= 0)
+				e.u.call.target = cel_pcopy(p, e.u.call.target);
+			e.u.call.args = cel_pargs_from(p, kids, n);
+			break;
+		case CEL_EXPR_LIST:
+			e.u.list.elems = cel_pargs_from(p, kids, n);
+			e.u.list.optional = cel_pargs_from(p, p->args + e.u.list.optional,
+											   e.u.list.noptional);
+			break;
+		case CEL_EXPR_MAP:
+			e.u.map.entries = cel_pargs_from(p, kids, n);
+			e.u.map.optional = cel_pargs_from(p, p->args + e.u.map.optional,
+											  e.u.map.noptional);
+			break;
+		case CEL_EXPR_STRUCT:
+			e.u.strct.fields = cel_pargs_from(p, kids, n);
+			break;
+		case CEL_EXPR_COMPREHENSION:
+			e.u.comp.iter_range = cel_pcopy(p, e.u.comp.iter_range);
+			e.u.comp.accu_init = cel_pcopy(p, e.u.comp.accu_init);
+			e.u.comp.loop_cond = cel_pcopy(p, e.u.comp.loop_cond);
+			e.u.comp.loop_step = cel_pcopy(p, e.u.comp.loop_step);
+			e.u.comp.result = cel_pcopy(p, e.u.comp.result);
+			break;
+		default:
+			break;
+	}
+	p->depth--;
+	r = cel_pnode(p, (CelExprKind) e.kind, e.offset);
+	if (r >= 0)
+	{
+		p->nodes[r] = e;
+		p->height[r] = p->height[ref];
+	}
+	return r;
+}
+
+/* ---------- token stream ---------- */
+
+static void
+advance(CelParser *p)
+{
+	p->prev = p->tok;
+	p->tok = cel_lex_next(&p->lx);
+}
+
+static bool
+accept(CelParser *p, CelTokKind kind)
+{
+	if (p->tok.kind != kind)
+		return false;
+	advance(p);
+	return true;
+}
+
+/* Consumes a token of the given kind or reports a syntax error. */
+static bool
+expect(CelParser *p, CelTokKind kind, const char *text)
+{
+	if (accept(p, kind))
+		return true;
+	syntax_error(p, text);
+	return false;
+}
+
+/* Copy of the current token's text (NUL-terminated, in the arena). */
+static char *
+token_text(CelParser *p, CelToken t)
+{
+	char	   *s = arena_strndup(p->arena, p->src + t.start, (size_t) (t.end - t.start));
+
+	if (s == NULL)
+		p->fatal = true;
+	return s;
+}
+
+static CelNodeRef parse_expr(CelParser *p);
+
+/* ---------- literals ---------- */
+
+/* An int or double literal token, negated when neg (the '-' at sign_off). */
+static CelNodeRef
+parse_number(CelParser *p, CelToken t, bool neg, int32_t off)
+{
+	char	   *text = token_text(p, t);
+	CelNodeRef	r;
+
+	if (text == NULL)
+		return CEL_NO_NODE;
+	r = cel_pnode(p, CEL_EXPR_CONST, off);
+	if (r < 0)
+		return r;
+	if (t.kind == TK_DOUBLE)
+	{
+		double		d;
+
+		errno = 0;
+		d = strtod(text, NULL);
+		if (isinf(d))
+		{
+			cel_parse_error(p, off, "invalid double literal");
+			return CEL_NO_NODE;
+		}
+		p->nodes[r].u.constant.kind = CEL_CONST_DOUBLE;
+		p->nodes[r].u.constant.u.d = neg ? -d : d;
+		return r;
+	}
+	else
+	{
+		bool		is_uint = t.kind == TK_UINT;
+		size_t		n = strlen(text);
+		bool		hex = n > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+		uint64_t	v = 0;
+		bool		overflow = false;
+
+		if (is_uint)
+			text[--n] = '\0';
+		for (size_t i = hex ? 2 : 0; i < n; i++)
+		{
+			int			c = (unsigned char) text[i];
+			unsigned	dv = (c >= '0' && c <= '9') ? (unsigned) (c - '0') :
+				(c >= 'a' && c <= 'f') ? (unsigned) (c - 'a' + 10) : (unsigned) (c - 'A' + 10);
+			unsigned	base = hex ? 16 : 10;
+
+			if (v > (UINT64_MAX - dv) / base)
+				overflow = true;
+			v = v * base + dv;
+		}
+		if (is_uint)
+		{
+			if (overflow)
+			{
+				cel_parse_error(p, off, "invalid uint literal");
+				return CEL_NO_NODE;
+			}
+			p->nodes[r].u.constant.kind = CEL_CONST_UINT;
+			p->nodes[r].u.constant.u.u = v;
+			return r;
+		}
+		if (overflow || v > (neg ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX))
+		{
+			cel_parse_error(p, off, "invalid int literal");
+			return CEL_NO_NODE;
+		}
+		p->nodes[r].u.constant.kind = CEL_CONST_INT;
+		p->nodes[r].u.constant.u.i = neg ? (int64_t) (0 - v) : (int64_t) v;
+		return r;
+	}
+}
+
+/* A string or bytes literal token. */
+static CelNodeRef
+parse_string_literal(CelParser *p, CelToken t)
+{
+	char	   *out;
+	size_t		len;
+	const char *err;
+	bool		bytes = t.kind == TK_BYTES;
+	CelNodeRef	r;
+
+	if (!cel_lex_unquote(p->arena, p->src + t.start, (size_t) (t.end - t.start),
+						 bytes, &out, &len, &err))
+	{
+		cel_parse_error(p, t.start, "%s", err);
+		return CEL_NO_NODE;
+	}
+	r = cel_pmk_string(p, t.start, out, len);
+	if (r >= 0 && bytes)
+		p->nodes[r].u.constant.kind = CEL_CONST_BYTES;
+	return r;
+}
+
+/* ---------- calls ---------- */
+
+/*
+ * Parses "( args )" with the '(' current; then expands a macro or builds
+ * the call.  off is the '(' offset (cel-go's call position).
+ */
+static CelNodeRef
+parse_call(CelParser *p, CelNodeRef target, const char *function)
+{
+	int32_t		off = p->tok.start;
+	uint32_t	mark = p->nscratch;
+	uint32_t	nargs;
+	CelNodeRef *args;
+	CelNodeRef	out;
+
+	advance(p);					/* ( */
+	if (p->tok.kind != TK_RPAREN)
+	{
+		for (;;)
+		{
+			CelNodeRef	a = parse_expr(p);
+
+			if (p->fatal)
+			{
+				p->nscratch = mark;
+				return CEL_NO_NODE;
+			}
+			cel_pscratch_push(p, a);
+			if (!accept(p, TK_COMMA))
+				break;
+		}
+	}
+	if (!expect(p, TK_RPAREN, "{')', ','}"))
+	{
+		p->nscratch = mark;
+		return CEL_NO_NODE;
+	}
+	nargs = p->nscratch - mark;
+	/* copy: macro expansion may push onto the scratch stack itself */
+	args = (CelNodeRef *) arena_alloc(p->arena, (nargs + 1) * sizeof(CelNodeRef));
+	if (args == NULL)
+	{
+		p->fatal = true;
+		return CEL_NO_NODE;
+	}
+	memcpy(args, p->scratch + mark, nargs * sizeof(CelNodeRef));
+	p->nscratch = mark;
+	for (uint32_t i = 0; i < nargs; i++)
+		if (args[i] < 0)
+			return CEL_NO_NODE;
+	if (target != CEL_NO_NODE || true)
+	{
+		if (cel_expand_macro(p, off, target, function, args, nargs, &out))
+			return out;
+	}
+	return cel_pmk_call(p, off, target, function, args, nargs);
+}
+
+/* ---------- aggregates ---------- */
+
+/* '[' [ ['?'] expr {',' ['?'] expr} ] [','] ']' */
+static CelNodeRef
+parse_list(CelParser *p)
+{
+	int32_t		off = p->tok.start;
+	uint32_t	mark = p->nscratch;
+	CelNodeRef *opts = NULL;
+	uint32_t	nopts = 0;
+	uint32_t	capopts = 0;
+	uint32_t	n;
+	CelNodeRef	r;
+
+	advance(p);					/* [ */
+	while (p->tok.kind != TK_RBRACKET)
+	{
+		bool		opt = accept(p, TK_QUESTION);
+		CelNodeRef	e = parse_expr(p);
+
+		if (p->fatal)
+		{
+			p->nscratch = mark;
+			return CEL_NO_NODE;
+		}
+		if (opt)
+		{
+			if (!grow(p, (void **) &opts, &capopts, nopts + 1, sizeof(CelNodeRef)))
+				return CEL_NO_NODE;
+			opts[nopts++] = (CelNodeRef) (p->nscratch - mark);
+		}
+		cel_pscratch_push(p, e);
+		if (!accept(p, TK_COMMA))
+			break;
+	}
+	if (!expect(p, TK_RBRACKET, "{']', ','}"))
+	{
+		p->nscratch = mark;
+		return CEL_NO_NODE;
+	}
+	n = p->nscratch - mark;
+	for (uint32_t i = 0; i < n; i++)
+		if (p->scratch[mark + i] < 0)
+		{
+			p->nscratch = mark;
+			return CEL_NO_NODE;
+		}
+	r = cel_pnode(p, CEL_EXPR_LIST, off);
+	if (r < 0)
+	{
+		p->nscratch = mark;
+		return r;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		attach(p, r, p->scratch[mark + i]);
+	{
+		uint32_t	start = cel_pscratch_commit(p, mark);
+		uint32_t	ostart = cel_pargs_from(p, opts, nopts);
+
+		p->nodes[r].u.list.elems = start;
+		p->nodes[r].u.list.nelems = n;
+		p->nodes[r].u.list.optional = ostart;
+		p->nodes[r].u.list.noptional = nopts;
+	}
+	return r;
+}
+
+/* '{' [ ['?'] key ':' value {',' ...} ] [','] '}' */
+static CelNodeRef
+parse_map(CelParser *p)
+{
+	int32_t		off = p->tok.start;
+	uint32_t	mark = p->nscratch;
+	CelNodeRef *opts = NULL;
+	uint32_t	nopts = 0;
+	uint32_t	capopts = 0;
+	uint32_t	n;
+	CelNodeRef	r;
+
+	advance(p);					/* { */
+	while (p->tok.kind != TK_RBRACE)
+	{
+		bool		opt = accept(p, TK_QUESTION);
+		CelNodeRef	k = parse_expr(p);
+		CelNodeRef	v;
+
+		if (p->fatal || !expect(p, TK_COLON, "{':'}"))
+		{
+			p->nscratch = mark;
+			return CEL_NO_NODE;
+		}
+		v = parse_expr(p);
+		if (p->fatal)
+		{
+			p->nscratch = mark;
+			return CEL_NO_NODE;
+		}
+		if (opt)
+		{
+			if (!grow(p, (void **) &opts, &capopts, nopts + 1, sizeof(CelNodeRef)))
+				return CEL_NO_NODE;
+			opts[nopts++] = (CelNodeRef) ((p->nscratch - mark) / 2);
+		}
+		cel_pscratch_push(p, k);
+		cel_pscratch_push(p, v);
+		if (!accept(p, TK_COMMA))
+			break;
+	}
+	if (!expect(p, TK_RBRACE, "{'}', ','}"))
+	{
+		p->nscratch = mark;
+		return CEL_NO_NODE;
+	}
+	n = p->nscratch - mark;
+	for (uint32_t i = 0; i < n; i++)
+		if (p->scratch[mark + i] < 0)
+		{
+			p->nscratch = mark;
+			return CEL_NO_NODE;
+		}
+	r = cel_pnode(p, CEL_EXPR_MAP, off);
+	if (r < 0)
+	{
+		p->nscratch = mark;
+		return r;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		attach(p, r, p->scratch[mark + i]);
+	{
+		uint32_t	start = cel_pscratch_commit(p, mark);
+		uint32_t	ostart = cel_pargs_from(p, opts, nopts);
+
+		p->nodes[r].u.map.entries = start;
+		p->nodes[r].u.map.nentries = n / 2;
+		p->nodes[r].u.map.optional = ostart;
+		p->nodes[r].u.map.noptional = nopts;
+	}
+	return r;
+}
+
+/* Field name of an identifier or `escaped` token (arena copy). */
+static char *
+field_name(CelParser *p, CelToken t)
+{
+	if (t.kind == TK_ESC_IDENT)
+	{
+		char	   *s = arena_strndup(p->arena, p->src + t.start + 1,
+									  (size_t) (t.end - t.start - 2));
+
+		if (s == NULL)
+			p->fatal = true;
+		return s;
+	}
+	return token_text(p, t);
+}
+
+/* Msg{field: value, ...} with the '{' current; name is the type name. */
+static CelNodeRef
+parse_struct(CelParser *p, const char *name)
+{
+	int32_t		off = p->tok.start;
+	uint32_t	mark = p->nscratch;
+	uint32_t	n;
+	CelNodeRef	r;
+
+	advance(p);					/* { */
+	while (p->tok.kind != TK_RBRACE)
+	{
+		char	   *fname;
+		CelNodeRef	v;
+
+		(void) accept(p, TK_QUESTION);
+		if (p->tok.kind != TK_IDENT && p->tok.kind != TK_ESC_IDENT)
+		{
+			syntax_error(p, "{'?', IDENTIFIER, ESC_IDENTIFIER}");
+			p->nscratch = mark;
+			return CEL_NO_NODE;
+		}
+		fname = field_name(p, p->tok);
+		advance(p);
+		if (fname == NULL || !expect(p, TK_COLON, "{':'}"))
+		{
+			p->nscratch = mark;
+			return CEL_NO_NODE;
+		}
+		v = parse_expr(p);
+		if (p->fatal)
+		{
+			p->nscratch = mark;
+			return CEL_NO_NODE;
+		}
+		cel_pscratch_push(p, (int32_t) cel_pstr(p, fname, strlen(fname)));
+		cel_pscratch_push(p, v);
+		if (!accept(p, TK_COMMA))
+			break;
+	}
+	if (!expect(p, TK_RBRACE, "{'}', ','}"))
+	{
+		p->nscratch = mark;
+		return CEL_NO_NODE;
+	}
+	n = p->nscratch - mark;
+	r = cel_pnode(p, CEL_EXPR_STRUCT, off);
+	if (r < 0)
+	{
+		p->nscratch = mark;
+		return r;
+	}
+	for (uint32_t i = 1; i < n; i += 2)
+		attach(p, r, p->scratch[mark + i]);
+	{
+		uint32_t	start = cel_pscratch_commit(p, mark);
+		CelStrRef	tn = cel_pstr(p, name, strlen(name));
+
+		p->nodes[r].u.strct.type_name = tn;
+		p->nodes[r].u.strct.fields = start;
+		p->nodes[r].u.strct.nfields = n / 2;
+	}
+	return r;
+}
+
+/* ---------- primaries and members ---------- */
+
+static bool
+is_reserved(const char *name)
+{
+	for (int i = 0; reserved_words[i] != NULL; i++)
+		if (strcmp(reserved_words[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Whether IDENT {'.' IDENT} '{' follows (a message literal). */
+static bool
+looks_like_struct(CelParser *p)
+{
+	CelLexer	save = p->lx;
+	CelToken	t = p->tok;
+	bool		result = false;
+
+	for (;;)
+	{
+		if (t.kind != TK_IDENT)
+			break;
+		t = cel_lex_next(&p->lx);
+		if (t.kind == TK_LBRACE)
+		{
+			result = true;
+			break;
+		}
+		if (t.kind != TK_DOT)
+			break;
+		t = cel_lex_next(&p->lx);
+	}
+	p->lx = save;
+	return result;
+}
+
+/* An identifier, a global call or a message literal (IDENT current). */
+static CelNodeRef
+parse_ident_primary(CelParser *p, bool leading_dot)
+{
+	CelToken	id = p->tok;
+	char	   *name;
+	char	   *full;
+
+	if (looks_like_struct(p))
+	{
+		size_t		cap = (size_t) 1 + (leading_dot ? 1 : 0);
+		char	   *type_name;
+
+		/* gather the dotted type name */
+		type_name = arena_strdup(p->arena, leading_dot ? "." : "");
+		while (type_name != NULL && p->tok.kind == TK_IDENT)
+		{
+			char	   *part = token_text(p, p->tok);
+
+			if (part == NULL)
+				return CEL_NO_NODE;
+			type_name = arena_printf(p->arena, "%s%s", type_name, part);
+			advance(p);
+			if (p->tok.kind == TK_DOT)
+			{
+				type_name = type_name ? arena_printf(p->arena, "%s.", type_name) : NULL;
+				advance(p);
+			}
+		}
+		(void) cap;
+		if (type_name == NULL)
+		{
+			p->fatal = true;
+			return CEL_NO_NODE;
+		}
+		return parse_struct(p, type_name);
+	}
+	name = token_text(p, id);
+	if (name == NULL)
+		return CEL_NO_NODE;
+	advance(p);
+	if (is_reserved(name))
+	{
+		cel_parse_error(p, id.start, "reserved identifier: %s", name);
+		return CEL_NO_NODE;
+	}
+	full = leading_dot ? arena_printf(p->arena, ".%s", name) : name;
+	if (full == NULL)
+	{
+		p->fatal = true;
+		return CEL_NO_NODE;
+	}
+	if (p->tok.kind == TK_LPAREN)
+		return parse_call(p, CEL_NO_NODE, full);
+	return cel_pmk_ident(p, id.start, full);
+}
+
+/* primary; neg_literal: a single '-' was seen before a number literal. */
+static CelNodeRef
+parse_primary(CelParser *p)
+{
+	CelToken	t = p->tok;
+	CelNodeRef	r;
+
+	switch (t.kind)
+	{
+		case TK_DOT:
+			advance(p);
+			if (p->tok.kind != TK_IDENT)
+			{
+				syntax_error(p, "IDENTIFIER");
+				return CEL_NO_NODE;
+			}
+			return parse_ident_primary(p, true);
+		case TK_IDENT:
+			return parse_ident_primary(p, false);
+		case TK_LPAREN:
+			advance(p);
+			r = parse_expr(p);
+			if (p->fatal || !expect(p, TK_RPAREN, "')'"))
+				return CEL_NO_NODE;
+			return r;
+		case TK_LBRACKET:
+			return parse_list(p);
+		case TK_LBRACE:
+			return parse_map(p);
+		case TK_MINUS:
+			/* a signed number literal */
+			advance(p);
+			if (p->tok.kind == TK_INT || p->tok.kind == TK_DOUBLE)
+			{
+				CelToken	num = p->tok;
+
+				advance(p);
+				return parse_number(p, num, true, t.start);
+			}
+			syntax_error(p, primary_expected);
+			return CEL_NO_NODE;
+		case TK_INT:
+		case TK_UINT:
+		case TK_DOUBLE:
+			advance(p);
+			return parse_number(p, t, false, t.start);
+		case TK_STRING:
+		case TK_BYTES:
+			advance(p);
+			return parse_string_literal(p, t);
+		case TK_TRUE:
+		case TK_FALSE:
+			advance(p);
+			return cel_pmk_bool(p, t.start, t.kind == TK_TRUE);
+		case TK_NULL:
+			advance(p);
+			r = cel_pnode(p, CEL_EXPR_CONST, t.start);
+			if (r >= 0)
+				p->nodes[r].u.constant.kind = CEL_CONST_NULL;
+			return r;
+		default:
+			syntax_error(p, primary_expected);
+			return CEL_NO_NODE;
+	}
+}
+
+/* primary followed by selections, member calls and indexing. */
+static CelNodeRef
+parse_member(CelParser *p)
+{
+	CelNodeRef	r = parse_primary(p);
+
+	while (!p->fatal)
+	{
+		CelToken	op = p->tok;
+
+		if (op.kind == TK_DOT)
+		{
+			bool		opt;
+			CelToken	id;
+			char	   *name;
+
+			advance(p);
+			opt = accept(p, TK_QUESTION);
+			id = p->tok;
+			if (id.kind != TK_IDENT && id.kind != TK_ESC_IDENT)
+			{
+				syntax_error(p, "{IDENTIFIER, ESC_IDENTIFIER}");
+				return CEL_NO_NODE;
+			}
+			name = field_name(p, id);
+			if (name == NULL)
+				return CEL_NO_NODE;
+			advance(p);
+			if (!opt && id.kind == TK_IDENT && p->tok.kind == TK_LPAREN)
+			{
+				if (r < 0)
+					return CEL_NO_NODE;
+				r = parse_call(p, r, name);
+				continue;
+			}
+			if (r < 0)
+				continue;
+			if (opt)
+			{
+				CelNodeRef	args[2];
+
+				args[0] = r;
+				args[1] = cel_pmk_string(p, id.start, name, strlen(name));
+				r = cel_pmk_call(p, op.start, CEL_NO_NODE, "_?._", args, 2);
+			}
+			else
+			{
+				CelNodeRef	s = cel_pnode(p, CEL_EXPR_SELECT, op.start);
+
+				if (s >= 0)
+				{
+					CelStrRef	f = cel_pstr(p, name, strlen(name));
+
+					p->nodes[s].u.select.operand = r;
+					p->nodes[s].u.select.field = f;
+					attach(p, s, r);
+				}
+				r = s;
+			}
+		}
+		else if (op.kind == TK_LBRACKET)
+		{
+			bool		opt;
+			CelNodeRef	args[2];
+
+			advance(p);
+			opt = accept(p, TK_QUESTION);
+			args[1] = parse_expr(p);
+			if (p->fatal || !expect(p, TK_RBRACKET, "']'"))
+				return CEL_NO_NODE;
+			args[0] = r;
+			if (r < 0 || args[1] < 0)
+			{
+				r = CEL_NO_NODE;
+				continue;
+			}
+			r = cel_pmk_call(p, op.start, CEL_NO_NODE, opt ? "_[?_]" : "_[_]", args, 2);
+		}
+		else
+			break;
+	}
+	return r;
+}
+
+/* '!'* / '-'* prefixes; pairs cancel out as in cel-go. */
+static CelNodeRef
+parse_unary(CelParser *p)
+{
+	CelToken	first = p->tok;
+	int			count = 0;
+	CelNodeRef	r;
+
+	if (first.kind == TK_NOT)
+	{
+		while (accept(p, TK_NOT))
+			count++;
+		r = parse_member(p);
+		if (count % 2 == 0 || r < 0)
+			return r;
+		return cel_pmk_call(p, first.start, CEL_NO_NODE, "!_", &r, 1);
+	}
+	if (first.kind == TK_MINUS)
+	{
+		CelLexer	save = p->lx;
+		CelToken	next = cel_lex_next(&p->lx);
+
+		p->lx = save;
+		/* exactly one '-' before a number: a negative literal */
+		if (next.kind == TK_INT || next.kind == TK_DOUBLE)
+			return parse_member(p);
+		while (accept(p, TK_MINUS))
+			count++;
+		r = parse_member(p);
+		if (count % 2 == 0 || r < 0)
+			return r;
+		return cel_pmk_call(p, first.start, CEL_NO_NODE, "-_", &r, 1);
+	}
+	return parse_member(p);
+}
+
+/* Left-associative binary levels. */
+static CelNodeRef
+parse_mul(CelParser *p)
+{
+	CelNodeRef	l = parse_unary(p);
+
+	while (!p->fatal)
+	{
+		const char *fn;
+		CelToken	op = p->tok;
+		CelNodeRef	args[2];
+
+		if (op.kind == TK_STAR)
+			fn = "_*_";
+		else if (op.kind == TK_SLASH)
+			fn = "_/_";
+		else if (op.kind == TK_PERCENT)
+			fn = "_%_";
+		else
+			break;
+		advance(p);
+		args[0] = l;
+		args[1] = parse_unary(p);
+		l = cel_pmk_call(p, op.start, CEL_NO_NODE, fn, args, 2);
+	}
+	return l;
+}
+
+static CelNodeRef
+parse_add(CelParser *p)
+{
+	CelNodeRef	l = parse_mul(p);
+
+	while (!p->fatal)
+	{
+		const char *fn;
+		CelToken	op = p->tok;
+		CelNodeRef	args[2];
+
+		if (op.kind == TK_PLUS)
+			fn = "_+_";
+		else if (op.kind == TK_MINUS)
+			fn = "_-_";
+		else
+			break;
+		advance(p);
+		args[0] = l;
+		args[1] = parse_mul(p);
+		l = cel_pmk_call(p, op.start, CEL_NO_NODE, fn, args, 2);
+	}
+	return l;
+}
+
+static CelNodeRef
+parse_relation(CelParser *p)
+{
+	CelNodeRef	l = parse_add(p);
+
+	while (!p->fatal)
+	{
+		const char *fn;
+		CelToken	op = p->tok;
+		CelNodeRef	args[2];
+
+		switch (op.kind)
+		{
+			case TK_LT:
+				fn = "_<_";
+				break;
+			case TK_LE:
+				fn = "_<=_";
+				break;
+			case TK_GT:
+				fn = "_>_";
+				break;
+			case TK_GE:
+				fn = "_>=_";
+				break;
+			case TK_EQ:
+				fn = "_==_";
+				break;
+			case TK_NE:
+				fn = "_!=_";
+				break;
+			case TK_IN:
+				fn = "@in";
+				break;
+			default:
+				return l;
+		}
+		advance(p);
+		args[0] = l;
+		args[1] = parse_add(p);
+		l = cel_pmk_call(p, op.start, CEL_NO_NODE, fn, args, 2);
+	}
+	return l;
+}
+
+/* Balanced tree over terms[lo..hi+1] joined by ops[lo..hi], as cel-go. */
+static CelNodeRef
+balanced(CelParser *p, const char *fn, CelNodeRef *terms, int32_t *ops,
+		 int lo, int hi)
+{
+	int			mid = (lo + hi + 1) / 2;
+	CelNodeRef	args[2];
+
+	args[0] = mid == lo ? terms[mid] : balanced(p, fn, terms, ops, lo, mid - 1);
+	args[1] = mid == hi ? terms[mid + 1] : balanced(p, fn, terms, ops, mid + 1, hi);
+	return cel_pmk_call(p, ops[mid], CEL_NO_NODE, fn, args, 2);
+}
+
+/* a && b && ... or a || b || ... */
+static CelNodeRef
+parse_logic(CelParser *p, bool is_or)
+{
+	CelTokKind	kind = is_or ? TK_OR : TK_AND;
+	CelNodeRef	first = is_or ? parse_logic(p, false) : parse_relation(p);
+	CelNodeRef *terms = NULL;
+	int32_t    *ops = NULL;
+	uint32_t	n = 0;
+	uint32_t	capt = 0;
+	uint32_t	capo = 0;
+
+	if (p->tok.kind != kind || p->fatal)
+		return first;
+	if (!grow(p, (void **) &terms, &capt, 1, sizeof(CelNodeRef)))
+		return CEL_NO_NODE;
+	terms[n++] = first;
+	while (p->tok.kind == kind && !p->fatal)
+	{
+		if (!grow(p, (void **) &terms, &capt, n + 1, sizeof(CelNodeRef)) ||
+			!grow(p, (void **) &ops, &capo, n, sizeof(int32_t)))
+			return CEL_NO_NODE;
+		ops[n - 1] = p->tok.start;
+		advance(p);
+		terms[n++] = is_or ? parse_logic(p, false) : parse_relation(p);
+	}
+	if (p->fatal)
+		return CEL_NO_NODE;
+	for (uint32_t i = 0; i < n; i++)
+		if (terms[i] < 0)
+			return CEL_NO_NODE;
+	return balanced(p, is_or ? "_||_" : "_&&_", terms, ops, 0, (int) n - 2);
+}
+
+/* expr = or ['?' or ':' expr] */
+static CelNodeRef
+parse_expr(CelParser *p)
+{
+	CelNodeRef	c;
+
+	if (p->fatal)
+		return CEL_NO_NODE;
+	if (++p->depth > p->max_depth)
+	{
+		cel_parse_error(p, p->tok.start, "max recursion depth exceeded");
+		p->fatal = true;
+		p->depth--;
+		return CEL_NO_NODE;
+	}
+	c = parse_logic(p, true);
+	if (p->tok.kind == TK_QUESTION && !p->fatal)
+	{
+		CelToken	q = p->tok;
+		CelNodeRef	args[3];
+
+		advance(p);
+		args[0] = c;
+		args[1] = parse_logic(p, true);
+		if (!p->fatal && expect(p, TK_COLON, "':'"))
+		{
+			args[2] = parse_expr(p);
+			c = cel_pmk_call(p, q.start, CEL_NO_NODE, "_?_:_", args, 3);
+		}
+		else
+			c = CEL_NO_NODE;
+	}
+	p->depth--;
+	return c;
+}
+
+/* ---------- entry point ---------- */
+
+/* Parses a whole expression into a fresh CelAst (NULL with diags on error). */
+CelAst *
+cel_parse(Arena *arena, const char *source, size_t len,
+		  const CelParseOptions *options, DiagList *diags)
+{
+	CelParser	p;
+	CelNodeRef	root;
+	CelAst	   *ast;
+	size_t		max_length = options && options->max_length ? options->max_length :
+		DEFAULT_MAX_LENGTH;
+
+	memset(&p, 0, sizeof(p));
+	p.arena = arena;
+	p.src = source;
+	p.len = len;
+	p.diags = diags;
+	p.max_depth = options && options->max_depth > 0 ? options->max_depth : DEFAULT_MAX_DEPTH;
+	p.max_nodes = options && options->max_nodes > 0 ? options->max_nodes : DEFAULT_MAX_NODES;
+	p.max_height = 2 * p.max_depth;
+	if (source == NULL)
+		source = p.src = "";
+	if (len > max_length)
+	{
+		cel_parse_error(&p, 0, "expression code point size exceeds limit: size: %zu, limit %zu",
+						len, max_length);
+		return NULL;
+	}
+	if (memchr(source, '\0', len) != NULL)
+	{
+		cel_parse_error(&p, (int32_t) ((const char *) memchr(source, '\0', len) - source),
+						"Syntax error: token recognition error at: '\\x00'");
+		return NULL;
+	}
+	/* the string pool starts with "" at offset 0 */
+	if (!grow(&p, (void **) &p.strings, &p.cap_strings, 1, 1))
+		return NULL;
+	p.strings[0] = '\0';
+	p.strings_len = 1;
+
+	cel_lex_init(&p.lx, source, len);
+	p.tok = cel_lex_next(&p.lx);
+	root = parse_expr(&p);
+	if (!p.fatal && !p.failed && p.tok.kind != TK_EOF)
+		syntax_error(&p, "<EOF>");
+	if (p.failed || p.fatal || root < 0 || arena->failed)
+	{
+		if (!p.failed)
+			cel_parse_error(&p, 0, "out of memory");
+		return NULL;
+	}
+	ast = (CelAst *) arena_alloc0(arena, sizeof(CelAst));
+	if (ast == NULL)
+		return NULL;
+	ast->nodes = p.nodes;
+	ast->nnodes = p.nnodes;
+	ast->args = p.args;
+	ast->nargs = p.nargs;
+	ast->strings = p.strings;
+	ast->strings_len = p.strings_len;
+	ast->root = root;
+	ast->source = arena_strndup(arena, source, len);
+	return ast;
+}
