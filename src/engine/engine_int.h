@@ -1,0 +1,277 @@
+/*
+ * engine_int.h — the engine's internal structures, shared by its files.
+ *
+ * The compiled set (EngineSet) is arrays plus indexes into them: rows of
+ * Cerbos' rule table, the policies they came from, derived roles, variable
+ * tables ("params") and scope facts.  Strings and CEL ASTs point into the
+ * compile arena; nothing here is written after compilation, so a serialiser
+ * can turn pointers into offsets one array at a time.
+ *
+ * Per-request state (ECheck) is separate and lives in the request arena.
+ */
+#ifndef AUTHZ_ENGINE_INT_H
+#define AUTHZ_ENGINE_INT_H
+
+#include <jansson.h>
+
+#include "engine.h"
+#include "../cel/cel.h"
+
+/* ---------- compiled conditions and expressions ---------- */
+
+typedef enum ECondOp
+{
+	ECOND_EXPR = 1,
+	ECOND_ALL,
+	ECOND_ANY,
+	ECOND_NONE
+} ECondOp;
+
+/* A rule condition keeping its own combinator (no merging of equal lists). */
+typedef struct ECond
+{
+	int			op;
+	const CelAst *ast;			/* ECOND_EXPR; NULL = could not compile (false) */
+	const char *text;
+	const struct ECond *of;
+	int			nof;
+} ECond;
+
+typedef struct EVar
+{
+	const char *name;
+	const CelAst *ast;			/* NULL = not compiled: evaluates to an error */
+	const char *text;
+} EVar;
+
+/* A policy's variables (dependency order) and constants. */
+typedef struct EParams
+{
+	int			id;				/* index into EngineSet.params, for the per-request cache */
+	const EVar *vars;
+	int			nvars;
+	CelValue	constants;		/* map name -> value */
+} EParams;
+
+typedef struct EDerivedRole
+{
+	const char *name;
+	const char **parents;
+	int			nparents;
+	const ECond *cond;			/* NULL = unconditional */
+	const EParams *params;		/* of the derived_roles policy */
+} EDerivedRole;
+
+/* ---------- the rule table ---------- */
+
+typedef enum ERowType
+{
+	EROW_PRINCIPAL = 1,			/* principal policy rule (any role) */
+	EROW_RESOURCE,				/* resource policy rule for one role */
+	EROW_ROLE_POLICY			/* role policy rule: allowActions for a role */
+} ERowType;
+
+typedef struct ERow
+{
+	int			type;
+	const char *resource;		/* kind or glob */
+	const char *principal;		/* EROW_PRINCIPAL: principal id */
+	const char *role;			/* "*", a role (or glob); for derived-role rows a parent role */
+	const char *action;			/* glob; NULL for role-policy rows */
+	const char **allow_actions; /* EROW_ROLE_POLICY */
+	int			nallow_actions;
+	int			effect;			/* ENGINE_EFFECT_* */
+	const ECond *cond;			/* NULL = always */
+	const EDerivedRole *derived_role;	/* row stands for this derived role */
+	const EParams *params;
+	const char *name;			/* rule name ("rule-001" when unnamed) */
+	const char *policy_key;		/* "resource.leave_request.vdefault/acme" */
+	const char *scope;
+	const char *version;
+	const CelAst *out_activated;	/* output.when.ruleActivated or output.expr */
+	const CelAst *out_not_met;
+	bool		has_out_activated;
+	bool		has_out_not_met;
+} ERow;
+
+/* Rows of one (policy type, version, scope), in policy order. */
+typedef struct EBucket
+{
+	int			type;			/* EROW_PRINCIPAL or EROW_RESOURCE (role policies too) */
+	const char *version;
+	const char *scope;
+	int		   *rows;
+	int			nrows;
+	int			cap;
+} EBucket;
+
+/* A resource or principal policy (or role policy) identity. */
+typedef struct EPolicy
+{
+	int			kind;			/* POLICY_RESOURCE, POLICY_PRINCIPAL, POLICY_ROLE */
+	const char *name;
+	const char *version;
+	const char *scope;
+	const char *key;			/* "resource.x.vV/scope" */
+	const EDerivedRole **derived_roles; /* referenced by its rules, import order */
+	int			nderived_roles;
+	const char **parent_roles;	/* role policies */
+	int			nparent_roles;
+	const char **resources;		/* role policies: resource globs of its rules */
+	int			nresources;
+} EPolicy;
+
+typedef struct EScopePerm
+{
+	const char *scope;
+	int			perm;
+} EScopePerm;
+
+/* A simple string hash index: key -> int (open addressing, -1 empty). */
+typedef struct EIndex
+{
+	const char **keys;
+	int		   *vals;
+	int			size;
+} EIndex;
+
+struct EngineSet
+{
+	EngineConfig config;
+	const char *default_version;
+	CelValue	globals;
+	ERow	   *rows;
+	int			nrows;
+	EBucket    *buckets;
+	int			nbuckets;
+	EIndex		bucket_index;	/* "type|version|scope" -> bucket */
+	EPolicy    *policies;
+	int			npolicies;
+	EIndex		policy_index;	/* "kind|name|version|scope" -> policy */
+	EParams   **params;
+	int			nparams;
+	EScopePerm *scope_perms;
+	int			nscope_perms;
+	int			nsource_policies;
+};
+
+/* ---------- the request model ---------- */
+
+typedef struct EPrincipal
+{
+	const char *id;
+	const char **roles;
+	int			nroles;
+	CelValue	attr;			/* map */
+	const char *policy_version; /* as given ("" if absent) */
+	const char *scope;
+} EPrincipal;
+
+typedef struct EResource
+{
+	const char *kind;
+	const char *id;
+	CelValue	attr;
+	const char *policy_version;
+	const char *scope;
+} EResource;
+
+typedef struct EResourceEntry
+{
+	EResource	resource;
+	const char **actions;
+	int			nactions;
+} EResourceEntry;
+
+typedef struct ERequest
+{
+	const char *request_id;
+	bool		include_meta;
+	EPrincipal	principal;
+	EResourceEntry *resources;
+	int			nresources;
+	CelValue	aux_data;		/* map {jwt: {...}} */
+} ERequest;
+
+/* ---------- results ---------- */
+
+typedef struct EActionResult
+{
+	const char *action;
+	int			effect;
+	const char *policy;
+	const char *scope;
+} EActionResult;
+
+typedef struct EOutputEntry
+{
+	const char *src;
+	const char *action;
+	bool		has_val;
+	CelValue	val;
+} EOutputEntry;
+
+typedef struct EResult
+{
+	const EResourceEntry *entry;
+	EActionResult *actions;
+	EOutputEntry *outputs;
+	int			noutputs;
+	int			outputs_cap;
+	const char **derived_roles; /* effective, sorted */
+	int			nderived_roles;
+} EResult;
+
+/* ---------- functions shared between files ---------- */
+
+/* glob.c: Cerbos' action/role/resource globs (':' separates segments). */
+extern bool engine_glob_match(const char *pattern, const char *value);
+
+/* index.c */
+extern bool eindex_init(Arena *arena, EIndex *ix, int capacity);
+extern bool eindex_put(EIndex *ix, const char *key, int val);
+extern int	eindex_get(const EIndex *ix, const char *key);
+
+/* values.c: JSON and YAML nodes as CEL values. */
+extern CelValue engine_json_to_cel(Arena *arena, const json_t *j, int depth);
+extern json_t *engine_cel_to_json(CelValue v, int depth);
+struct PNode;
+extern CelValue engine_pnode_to_cel(Arena *arena, const struct PNode *n, int depth);
+extern CelValue engine_string_list(Arena *arena, const char **items, int n);
+
+/* cel_bridge.c: the CEL engine behind the engine. */
+extern const CelEnv *engine_cel_env(Arena *arena);
+extern const CelAst *engine_cel_compile(Arena *arena, const CelEnv *env,
+										const char *text, const char *file,
+										int line, int column, DiagList *diags);
+extern bool engine_cel_available(void);
+
+/* ruletable.c */
+struct PolicySet;
+extern EngineSet *engine_build(Arena *arena, const struct PolicySet *ps,
+							   const EngineConfig *config, DiagList *diags);
+extern const EBucket *engine_bucket(const EngineSet *set, int type,
+									const char *version, const char *scope);
+extern const EPolicy *engine_policy(const EngineSet *set, int kind, const char *name,
+									const char *version, const char *scope);
+extern int	engine_scope_permissions(const EngineSet *set, const char *scope);
+extern const char *engine_policy_key(Arena *arena, const char *kind, const char *name,
+									 const char *version, const char *scope);
+
+/* request_json.c / response_json.c */
+extern bool engine_decode_request(Arena *arena, const char *text, size_t len,
+								  const EngineSet *set, ERequest *out,
+								  const char **error);
+extern bool engine_decode_principal(Arena *arena, const json_t *j, EPrincipal *out,
+									const char **error);
+extern bool engine_decode_resource(Arena *arena, const json_t *j, EResource *out,
+								   const char *path, const char **error);
+extern char *engine_encode_response(Arena *arena, const ERequest *req,
+									const EResult *results);
+
+/* check.c */
+extern void engine_check_resource(const EngineSet *set, Arena *arena,
+								  const ERequest *req, const EResourceEntry *entry,
+								  const EngineCheckOptions *options, EResult *out);
+
+#endif							/* AUTHZ_ENGINE_INT_H */
