@@ -85,6 +85,13 @@ str(const char *s)
 	return cel_string(s, strlen(s));
 }
 
+/* A requested scope as Cerbos reads it: "." is the root. */
+static const char *
+scope_value(const char *scope)
+{
+	return strcmp(scope, ".") == 0 ? "" : scope;
+}
+
 /* The request as CEL sees it: P, R and request. */
 static void
 build_request_values(ECheck *c)
@@ -102,12 +109,12 @@ build_request_values(ECheck *c)
 	pv[1] = engine_string_list(c->arena, p->roles, p->nroles);
 	pv[2] = p->attr;
 	pv[3] = pv[4] = str(p->policy_version);
-	pv[5] = str(p->scope);
+	pv[5] = str(scope_value(p->scope));
 	rv[0] = str(r->kind);
 	rv[1] = str(r->id);
 	rv[2] = r->attr;
 	rv[3] = rv[4] = str(r->policy_version);
-	rv[5] = str(r->scope);
+	rv[5] = str(scope_value(r->scope));
 	c->P = message(c->arena, "cerbos.engine.v1.Request.Principal", pnames, pv, 6);
 	c->R = message(c->arena, "cerbos.engine.v1.Request.Resource", rnames, rv, 6);
 	qv[0] = c->P;
@@ -305,6 +312,9 @@ emit_output(ECheck *c, const ERow *row, const CelAst *ast, const char *action)
 	e->action = action;
 	e->has_val = !(v.kind == CEL_VAL_ERROR || v.kind == CEL_VAL_UNKNOWN);
 	e->val = v;
+	e->error = NULL;
+	if (v.kind == CEL_VAL_ERROR)
+		e->error = v.u.err && v.u.err->message ? v.u.err->message : "evaluation error";
 }
 
 /* Whether a resource-type policy (resource or role) exists at scope. */
@@ -445,7 +455,7 @@ derived_roles_at(ECheck *c, const char *version, const char *scope,
 
 		for (j = 0; j < dr->nparents && !intersects; j++)
 			for (k = 0; k < nall && !intersects; k++)
-				if (strcmp(dr->parents[j], all_roles[k]) == 0)
+				if (engine_glob_match(dr->parents[j], all_roles[k]))
 					intersects = true;
 		if (!intersects)
 			continue;
@@ -526,24 +536,30 @@ role_policy_denies(ECheck *c, const EBucket *bk, const char *action, const char 
 		{
 			const ERow *row = &set->rows[bk->rows[i]];
 
-			if (row->type != EROW_ROLE_POLICY || !engine_glob_match(row->role, roles[r]) ||
-				!engine_glob_match(row->resource, c->entry->resource.kind))
+			if (row->type != EROW_ROLE_POLICY || !engine_glob_match(row->role, roles[r]))
 				continue;
+			/* a role policy is exhaustive: other resources are denied too */
 			had = true;
+			if (!engine_glob_match(row->resource, c->entry->resource.kind))
+				continue;
 			for (a = 0; a < row->nallow_actions; a++)
 				if (engine_glob_match(row->allow_actions[a], action))
 					break;
 			if (a == row->nallow_actions)
 				continue;
 			matched = true;
-			if (row->cond != NULL)
+			use_params(c, row->params);
+			if (cond_holds(c, row->cond, 0))
 			{
-				use_params(c, row->params);
-				if (!cond_holds(c, row->cond, 0))
-				{
-					*policy = row->policy_key;
-					return ENGINE_EFFECT_DENY;
-				}
+				if (row->has_out_activated)
+					emit_output(c, row, row->out_activated, action);
+			}
+			else
+			{
+				if (row->has_out_not_met)
+					emit_output(c, row, row->out_not_met, action);
+				*policy = row->policy_key;
+				return ENGINE_EFFECT_DENY;
 			}
 		}
 		if (had && !matched)
@@ -618,8 +634,8 @@ engine_check_resource(const EngineSet *set, Arena *arena, const ERequest *req,
 	c.cur_vars = cel_map_from(arena, NULL, NULL, 0);
 	build_request_values(&c);
 
-	npscopes = scope_chain(&c, true, pr->id, pversion, pr->scope, pscopes, &pkey);
-	nrscopes = scope_chain(&c, false, res->kind, rversion, res->scope, rscopes, &rkey);
+	npscopes = scope_chain(&c, true, pr->id, pversion, scope_value(pr->scope), pscopes, &pkey);
+	nrscopes = scope_chain(&c, false, res->kind, rversion, scope_value(res->scope), rscopes, &rkey);
 	if (npscopes == 0 && nrscopes == 0)
 		return;
 
@@ -627,7 +643,7 @@ engine_check_resource(const EngineSet *set, Arena *arena, const ERequest *req,
 	nall = 0;
 	for (i = 0; i < pr->nroles && nall < MAX_ROLES; i++)
 		all_roles[nall++] = pr->roles[i];
-	nall = add_parent_roles(&c, res->scope, rversion, all_roles, nall, MAX_ROLES);
+	nall = add_parent_roles(&c, scope_value(res->scope), rversion, all_roles, nall, MAX_ROLES);
 	scope_done = arena_alloc0(arena, sizeof(bool) * (nrscopes + 1));
 	if (scope_done == NULL)
 		return;
@@ -658,7 +674,7 @@ engine_check_resource(const EngineSet *set, Arena *arena, const ERequest *req,
 				if (nscopes > 0 && main_key != NULL)
 					role_effect.policy = main_key;
 				roles[0] = pr->roles[ri];
-				nroles = add_parent_roles(&c, res->scope, rversion, roles, 1, MAX_ROLES);
+				nroles = add_parent_roles(&c, scope_value(res->scope), rversion, roles, 1, MAX_ROLES);
 
 				for (si = 0; si < nscopes; si++)
 				{

@@ -209,6 +209,7 @@ typedef struct EOutputEntry
 	const char *action;
 	bool		has_val;
 	CelValue	val;
+	const char *error;			/* the CEL error when the expression failed */
 } EOutputEntry;
 
 typedef struct EResult

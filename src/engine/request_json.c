@@ -137,8 +137,10 @@ check_scope_version(Arena *arena, const char *path, const char *scope,
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
 			  (*c >= '0' && *c <= '9') || *c == '_'))
 			FAIL("%s.policyVersion: value does not match regex pattern `^[\\w]*$`", path);
-	if (scope[0] == '.' || (scope[0] && scope[strlen(scope) - 1] == '.') || strstr(scope, ".."))
-		FAIL("%s.scope: value does not match regex pattern `^([0-9a-zA-Z][\\w\\-]*(\\.[\\w\\-]*)*)*$`", path);
+	for (c = scope; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			  (*c >= '0' && *c <= '9') || *c == '_' || *c == '-' || *c == '.'))
+			FAIL("%s.scope: value does not match regex pattern `^([0-9a-zA-Z][\\w\\-]*(\\.[\\w\\-]*)*)*$`", path);
 	return true;
 }
 

@@ -5,7 +5,7 @@
  * then per resource {resource {id, kind, policyVersion, scope}, actions
  * {action: EFFECT_ALLOW|EFFECT_DENY}, meta {actions {a: {matchedPolicy,
  * matchedScope}}, effectiveDerivedRoles} when includeMeta, outputs [{src,
- * val, action}]}.  Empty strings and empty lists are omitted, as protojson
+ * val, action, error}]}.  Empty strings and empty lists are omitted, as protojson
  * omits default values; cerbosCallId is not produced.
  */
 #include "engine_int.h"
@@ -83,6 +83,8 @@ encode_result(const ERequest *req, const EResult *r)
 									json_string("<failed to convert evaluation to protobuf value>"));
 			}
 			json_object_set_new(oe, "action", json_string(e->action));
+			if (e->error != NULL)
+				json_object_set_new(oe, "error", json_string(e->error));
 			json_array_append_new(outs, oe);
 		}
 		json_object_set_new(o, "outputs", outs);
