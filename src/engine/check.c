@@ -639,6 +639,28 @@ engine_check_resource(const EngineSet *set, Arena *arena, const ERequest *req,
 	if (npscopes == 0 && nrscopes == 0)
 		return;
 
+	/* schemas of the first resource policy, before any rule runs */
+	if (set->config.schema_enforcement != ENGINE_SCHEMA_NONE && nrscopes > 0)
+	{
+		const EPolicy *pol = NULL;
+
+		/* a scoped policy without schemas uses its nearest ancestor's */
+		for (si = 0; si < nrscopes && pol == NULL; si++)
+		{
+			pol = engine_policy(set, POLICY_RESOURCE, res->kind, rversion, rscopes[si]);
+			if (pol && !pol->principal_schema.present && !pol->resource_schema.present)
+				pol = NULL;
+		}
+
+		out->nvalidation_errors = engine_validate(arena, pol, pr, entry, &out->validation_errors);
+		if (out->nvalidation_errors > 0 && set->config.schema_enforcement == ENGINE_SCHEMA_REJECT)
+		{
+			for (ai = 0; ai < entry->nactions; ai++)
+				out->actions[ai].policy = rkey;
+			return;
+		}
+	}
+
 	/* every role with its parents, for derived roles */
 	nall = 0;
 	for (i = 0; i < pr->nroles && nall < MAX_ROLES; i++)

@@ -105,6 +105,15 @@ typedef struct EBucket
 	int			cap;
 } EBucket;
 
+/* A schema a resource policy refers to, loaded as a CEL value. */
+typedef struct ESchemaRef
+{
+	bool		present;
+	CelValue	schema;
+	const char **ignore;		/* ignoreWhen.actions */
+	int			nignore;
+} ESchemaRef;
+
 /* A resource or principal policy (or role policy) identity. */
 typedef struct EPolicy
 {
@@ -119,6 +128,8 @@ typedef struct EPolicy
 	int			nparent_roles;
 	const char **resources;		/* role policies: resource globs of its rules */
 	int			nresources;
+	ESchemaRef	principal_schema;	/* resource policies */
+	ESchemaRef	resource_schema;
 } EPolicy;
 
 typedef struct EScopePerm
@@ -212,6 +223,13 @@ typedef struct EOutputEntry
 	const char *error;			/* the CEL error when the expression failed */
 } EOutputEntry;
 
+typedef struct EValidationError
+{
+	const char *path;
+	const char *message;
+	const char *source;			/* SOURCE_PRINCIPAL or SOURCE_RESOURCE */
+} EValidationError;
+
 typedef struct EResult
 {
 	const EResourceEntry *entry;
@@ -221,6 +239,8 @@ typedef struct EResult
 	int			outputs_cap;
 	const char **derived_roles; /* effective, sorted */
 	int			nderived_roles;
+	EValidationError *validation_errors;
+	int			nvalidation_errors;
 } EResult;
 
 /* ---------- functions shared between files ---------- */
@@ -269,6 +289,16 @@ extern bool engine_decode_resource(Arena *arena, const json_t *j, EResource *out
 								   const char *path, const char **error);
 extern char *engine_encode_response(Arena *arena, const ERequest *req,
 									const EResult *results);
+
+/* schema.c */
+struct PolicyDir;
+struct Policy;
+struct PSchemaRef;
+extern bool engine_load_schema_ref(Arena *arena, const struct PolicyDir *dir,
+								   const struct Policy *pol, const struct PSchemaRef *ref,
+								   ESchemaRef *out, DiagList *diags);
+extern int	engine_validate(Arena *arena, const EPolicy *pol, const EPrincipal *principal,
+							const EResourceEntry *entry, EValidationError **errors);
 
 /* check.c */
 extern void engine_check_resource(const EngineSet *set, Arena *arena,

@@ -8,8 +8,9 @@
  * characters"), so the SQL layer can report it as 22023.  Attribute values
  * become CEL values (numbers are doubles, as in protobuf Structs).
  *
- * auxData.jwt: the token's claims are decoded without verification (the
- * `jwt.disableVerification` mode); verified decoding belongs to session/.
+ * auxData.jwt / auxData.jwts: the tokens' claims are decoded without
+ * verification (Cerbos' `jwt.disableVerification` mode); verifying them
+ * against a key set belongs to session/ and is not wired in yet.
  */
 #include "engine_int.h"
 
@@ -247,11 +248,11 @@ base64url_decode(Arena *arena, const char *s, size_t len, size_t *outlen)
 	return out;
 }
 
-/* auxData.jwt.token -> claims map (unverified). */
+/* One {token, keySetId} object -> its claims map (unverified). */
 static bool
-aux_data(Arena *arena, const json_t *j, CelValue *out, const char **error)
+jwt_claims(Arena *arena, const json_t *jwt, const char *path, CelValue *out,
+		   const char **error)
 {
-	json_t	   *jwt;
 	json_t	   *tok;
 	const char *t,
 			   *dot1,
@@ -260,8 +261,43 @@ aux_data(Arena *arena, const json_t *j, CelValue *out, const char **error)
 	size_t		plen;
 	json_t	   *claims;
 	json_error_t jerr;
-	CelValue	key,
-				val;
+
+	if (!json_is_object(jwt))
+		FAIL("%s: must be an object", path);
+	tok = json_object_get(jwt, "token");
+	if (tok == NULL || !json_is_string(tok) || json_string_length(tok) == 0)
+		FAIL("%s.token: value length must be at least 1 characters", path);
+	t = json_string_value(tok);
+	dot1 = strchr(t, '.');
+	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+	if (dot2 == NULL)
+		FAIL("%s.token: failed to parse JWT", path);
+	payload = base64url_decode(arena, dot1 + 1, (size_t) (dot2 - dot1 - 1), &plen);
+	if (payload == NULL)
+		FAIL("%s.token: failed to parse JWT", path);
+	claims = json_loadb(payload, plen, 0, &jerr);
+	if (claims == NULL || !json_is_object(claims))
+	{
+		json_decref(claims);
+		FAIL("%s.token: failed to parse JWT claims", path);
+	}
+	*out = engine_json_to_cel(arena, claims, 0);
+	json_decref(claims);
+	return true;
+}
+
+/*
+ * auxData as CEL sees it: {jwt: claims} for auxData.jwt and
+ * {jwts: {name: {claims: claims}}} for auxData.jwts (tokens unverified).
+ */
+static bool
+aux_data(Arena *arena, const json_t *j, CelValue *out, const char **error)
+{
+	json_t	   *jwt;
+	json_t	   *jwts;
+	CelValue	keys[2],
+				vals[2];
+	int			n = 0;
 
 	*out = cel_map_from(arena, NULL, NULL, 0);
 	if (j == NULL || json_is_null(j))
@@ -269,31 +305,40 @@ aux_data(Arena *arena, const json_t *j, CelValue *out, const char **error)
 	if (!json_is_object(j))
 		FAIL("auxData: must be an object");
 	jwt = member(j, "jwt", NULL);
-	if (jwt == NULL || json_is_null(jwt))
-		return true;
-	if (!json_is_object(jwt))
-		FAIL("auxData.jwt: must be an object");
-	tok = json_object_get(jwt, "token");
-	if (tok == NULL || !json_is_string(tok) || json_string_length(tok) == 0)
-		FAIL("auxData.jwt.token: value length must be at least 1 characters");
-	t = json_string_value(tok);
-	dot1 = strchr(t, '.');
-	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
-	if (dot2 == NULL)
-		FAIL("auxData.jwt.token: failed to parse JWT");
-	payload = base64url_decode(arena, dot1 + 1, (size_t) (dot2 - dot1 - 1), &plen);
-	if (payload == NULL)
-		FAIL("auxData.jwt.token: failed to parse JWT");
-	claims = json_loadb(payload, plen, 0, &jerr);
-	if (claims == NULL || !json_is_object(claims))
+	if (jwt != NULL && !json_is_null(jwt))
 	{
-		json_decref(claims);
-		FAIL("auxData.jwt.token: failed to parse JWT claims");
+		if (!jwt_claims(arena, jwt, "auxData.jwt", &vals[n], error))
+			return false;
+		keys[n++] = cel_string("jwt", 3);
 	}
-	key = cel_string("jwt", 3);
-	val = engine_json_to_cel(arena, claims, 0);
-	json_decref(claims);
-	*out = cel_map_from(arena, &key, &val, 1);
+	jwts = member(j, "jwts", NULL);
+	if (jwts != NULL && !json_is_null(jwts))
+	{
+		size_t		m = json_object_size(jwts),
+					i = 0;
+		CelValue   *nk = arena_alloc(arena, sizeof(CelValue) * (m + 1));
+		CelValue   *nv = arena_alloc(arena, sizeof(CelValue) * (m + 1));
+		const char *name;
+		json_t	   *tokobj;
+
+		if (!json_is_object(jwts))
+			FAIL("auxData.jwts: must be an object");
+		if (nk == NULL || nv == NULL)
+			FAIL("out of memory");
+		json_object_foreach(jwts, name, tokobj)
+		{
+			CelValue	ck = cel_string("claims", 6);
+			CelValue	cv;
+
+			if (!jwt_claims(arena, tokobj, arena_printf(arena, "auxData.jwts.%s", name), &cv, error))
+				return false;
+			nk[i] = cel_string(arena_strdup(arena, name), strlen(name));
+			nv[i++] = cel_map_from(arena, &ck, &cv, 1);
+		}
+		keys[n] = cel_string("jwts", 4);
+		vals[n++] = cel_map_from(arena, nk, nv, i);
+	}
+	*out = cel_map_from(arena, keys, vals, n);
 	return true;
 }
 

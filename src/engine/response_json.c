@@ -3,7 +3,8 @@
  *
  * Field for field as protojson prints CheckResourcesResponse: requestId,
  * then per resource {resource {id, kind, policyVersion, scope}, actions
- * {action: EFFECT_ALLOW|EFFECT_DENY}, meta {actions {a: {matchedPolicy,
+ * {action: EFFECT_ALLOW|EFFECT_DENY}, validationErrors [{path, message,
+ * source}], meta {actions {a: {matchedPolicy,
  * matchedScope}}, effectiveDerivedRoles} when includeMeta, outputs [{src,
  * val, action, error}]}.  Empty strings and empty lists are omitted, as protojson
  * omits default values; cerbosCallId is not produced.
@@ -41,6 +42,21 @@ encode_result(const ERequest *req, const EResult *r)
 							json_string(r->actions[i].effect == ENGINE_EFFECT_ALLOW ?
 										"EFFECT_ALLOW" : "EFFECT_DENY"));
 	json_object_set_new(o, "actions", acts);
+	if (r->nvalidation_errors > 0)
+	{
+		json_t	   *ves = json_array();
+
+		for (i = 0; i < r->nvalidation_errors; i++)
+		{
+			json_t	   *ve = json_object();
+
+			json_object_set_new(ve, "path", json_string(r->validation_errors[i].path));
+			json_object_set_new(ve, "message", json_string(r->validation_errors[i].message));
+			json_object_set_new(ve, "source", json_string(r->validation_errors[i].source));
+			json_array_append_new(ves, ve);
+		}
+		json_object_set_new(o, "validationErrors", ves);
+	}
 	if (req->include_meta)
 	{
 		json_t	   *meta = json_object();

@@ -21,6 +21,7 @@ typedef struct Builder
 {
 	Arena	   *arena;
 	const CelEnv *env;
+	const PolicyDir *dir;
 	DiagList   *diags;
 	EngineSet  *set;
 	int			rows_cap;
@@ -417,6 +418,11 @@ build_resource_policy(Builder *b, const CompiledPolicy *cp)
 				k;
 
 	note_scope_permissions(b, cp->scope, pol->scope_permissions);
+	if (!engine_load_schema_ref(b->arena, b->dir, pol, &pol->principal_schema,
+								&ep->principal_schema, b->diags) ||
+		!engine_load_schema_ref(b->arena, b->dir, pol, &pol->resource_schema,
+								&ep->resource_schema, b->diags))
+		b->ok = false;
 	ep->derived_roles = arena_alloc0(b->arena, sizeof(EDerivedRole *) * 64);
 	if (ep->derived_roles == NULL)
 	{
@@ -602,6 +608,7 @@ engine_build(Arena *arena, const PolicySet *ps, const EngineConfig *config,
 	b.set = set;
 	b.ok = true;
 	b.env = engine_cel_env(arena);
+	b.dir = &ps->dir;
 	if (config)
 		set->config = *config;
 	set->default_version = config && config->default_policy_version ?
