@@ -317,25 +317,30 @@ emit_output(ECheck *c, const ERow *row, const CelAst *ast, const char *action)
 		e->error = v.u.err && v.u.err->message ? v.u.err->message : "evaluation error";
 }
 
-/* Whether a resource-type policy (resource or role) exists at scope. */
+/*
+ * Whether rows of the type exist at any of the scopes for this version
+ * (and resource kind, for resource rows): Cerbos' "scoped policy exists",
+ * which decides whether the policy key is reported for a non-match.
+ */
 static bool
-resource_scope_exists(const EngineSet *set, const char *kind, const char *version,
-					  const char *scope)
+scoped_rows_exist(const EngineSet *set, bool principal, const char *kind,
+				  const char *version, const char **scopes, int n)
 {
-	const EBucket *bk;
-	int			i;
+	int			s,
+				i;
 
-	if (engine_policy(set, POLICY_RESOURCE, kind, version, scope) != NULL)
-		return true;
-	bk = engine_bucket(set, EROW_RESOURCE, version, scope);
-	if (bk == NULL)
-		return false;
-	for (i = 0; i < bk->nrows; i++)
+	for (s = 0; s < n; s++)
 	{
-		const ERow *row = &set->rows[bk->rows[i]];
+		const EBucket *bk = engine_bucket(set, principal ? EROW_PRINCIPAL : EROW_RESOURCE,
+										  version, scopes[s]);
 
-		if (row->type == EROW_ROLE_POLICY && engine_glob_match(row->resource, kind))
+		if (bk == NULL)
+			continue;
+		if (principal && bk->nrows > 0)
 			return true;
+		for (i = 0; !principal && i < bk->nrows; i++)
+			if (engine_glob_match(set->rows[bk->rows[i]].resource, kind))
+				return true;
 	}
 	return false;
 }
@@ -354,9 +359,10 @@ scope_parent(Arena *arena, const char *scope, const char **parent)
 }
 
 /*
- * The scopes to walk for one policy type, leaf first, and the key of the
- * first policy found.  Strict search needs a policy at the requested scope;
- * lenient search starts at the nearest ancestor that has one.
+ * The scopes to walk for one policy type, leaf first, and the policy key
+ * for the first of them.  As in Cerbos, a scope "exists" when any policy
+ * of the type is defined there.  Strict search needs the requested scope
+ * to exist; lenient search starts at the nearest ancestor that does.
  */
 static int
 scope_chain(ECheck *c, bool principal, const char *name, const char *version,
@@ -370,9 +376,7 @@ scope_chain(ECheck *c, bool principal, const char *name, const char *version,
 	*key = NULL;
 	do
 	{
-		bool		exists = principal ?
-			engine_policy(set, POLICY_PRINCIPAL, name, version, s) != NULL :
-			resource_scope_exists(set, name, version, s);
+		bool		exists = engine_scope_exists(set, principal ? EROW_PRINCIPAL : EROW_RESOURCE, s);
 
 		if (exists && n < MAX_SCOPES)
 		{
@@ -513,10 +517,30 @@ eval_row(ECheck *c, const ERow *row, const ECond *cond, int effect, const char *
 	return 0;
 }
 
+/* Are there resource-policy rows at this scope for the resource and roles? */
+static bool
+resource_rows_for_roles(ECheck *c, const EBucket *bk, const char **roles, int nroles)
+{
+	int			i;
+
+	for (i = 0; i < bk->nrows; i++)
+	{
+		const ERow *row = &c->set->rows[bk->rows[i]];
+
+		if (row->type == EROW_RESOURCE && role_matches(row->role, roles, nroles) &&
+			engine_glob_match(row->resource, c->entry->resource.kind))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Role policies at one scope for the roles being tried: an action outside a
- * role's allowActions is denied; a conditional allowAction is denied when
- * its condition fails.  Returns DENY with the role policy's key, or 0.
+ * role's allowActions is denied when the role policy has rules for this
+ * resource, or when resource rules at this scope could otherwise grant the
+ * role or its parents something (as the real Cerbos 0.55 answers); a
+ * conditional allowAction is denied when its condition fails.
+ * Returns DENY with the role policy's key, or 0.
  */
 static int
 role_policy_denies(ECheck *c, const EBucket *bk, const char *action, const char **roles,
@@ -530,6 +554,7 @@ role_policy_denies(ECheck *c, const EBucket *bk, const char *action, const char 
 	for (r = 0; r < nroles; r++)
 	{
 		bool		had = false;
+		bool		covers = false;
 		bool		matched = false;
 
 		for (i = 0; i < bk->nrows; i++)
@@ -542,6 +567,7 @@ role_policy_denies(ECheck *c, const EBucket *bk, const char *action, const char 
 			had = true;
 			if (!engine_glob_match(row->resource, c->entry->resource.kind))
 				continue;
+			covers = true;
 			for (a = 0; a < row->nallow_actions; a++)
 				if (engine_glob_match(row->allow_actions[a], action))
 					break;
@@ -562,7 +588,7 @@ role_policy_denies(ECheck *c, const EBucket *bk, const char *action, const char 
 				return ENGINE_EFFECT_DENY;
 			}
 		}
-		if (had && !matched)
+		if (had && !matched && (covers || resource_rows_for_roles(c, bk, roles, nroles)))
 		{
 			*policy = engine_policy_key(c->arena, "role", roles[r], bk->version, bk->scope);
 			return ENGINE_EFFECT_DENY;
@@ -588,6 +614,8 @@ engine_check_resource(const EngineSet *set, Arena *arena, const ERequest *req,
 			   *rkey;
 	int			npscopes,
 				nrscopes;
+	bool		pexists,
+				rexists;
 	const char *all_roles[MAX_ROLES];
 	int			nall;
 	bool	   *scope_done;
@@ -637,6 +665,10 @@ engine_check_resource(const EngineSet *set, Arena *arena, const ERequest *req,
 	npscopes = scope_chain(&c, true, pr->id, pversion, scope_value(pr->scope), pscopes, &pkey);
 	nrscopes = scope_chain(&c, false, res->kind, rversion, scope_value(res->scope), rscopes, &rkey);
 	if (npscopes == 0 && nrscopes == 0)
+		return;
+	pexists = scoped_rows_exist(set, true, res->kind, pversion, pscopes, npscopes);
+	rexists = scoped_rows_exist(set, false, res->kind, rversion, rscopes, nrscopes);
+	if (!pexists && !rexists)
 		return;
 
 	/* schemas of the first resource policy, before any rule runs */
@@ -693,7 +725,7 @@ engine_check_resource(const EngineSet *set, Arena *arena, const ERequest *req,
 
 				if (ri > 0 && principal)
 					break;
-				if (nscopes > 0 && main_key != NULL)
+				if (principal ? pexists : rexists)
 					role_effect.policy = main_key;
 				roles[0] = pr->roles[ri];
 				nroles = add_parent_roles(&c, scope_value(res->scope), rversion, roles, 1, MAX_ROLES);

@@ -392,6 +392,10 @@ add_policy(Builder *b, int kind, const char *name, const char *version,
 	EPolicy    *p = &set->policies[set->npolicies];
 	const char *ikey = arena_printf(b->arena, "%d|%s|%s|%s", kind, name, version, scope);
 
+	/* Cerbos knows scopes per policy type, whatever the name or version */
+	eindex_put(&set->scope_index,
+			   arena_printf(b->arena, "%d|%s", kind == POLICY_PRINCIPAL ? EROW_PRINCIPAL : EROW_RESOURCE, scope),
+			   1);
 	p->kind = kind;
 	p->name = name;
 	p->version = version;
@@ -633,7 +637,8 @@ engine_build(Arena *arena, const PolicySet *ps, const EngineConfig *config,
 	set->policies = arena_alloc0(arena, sizeof(EPolicy) * (ps->npolicies + 1));
 	if (set->buckets == NULL || set->policies == NULL ||
 		!eindex_init(arena, &set->bucket_index, b.buckets_cap) ||
-		!eindex_init(arena, &set->policy_index, ps->npolicies + 1))
+		!eindex_init(arena, &set->policy_index, ps->npolicies + 1) ||
+		!eindex_init(arena, &set->scope_index, ps->npolicies + 1))
 		return NULL;
 	set->nsource_policies = ps->npolicies;
 	for (i = 0; i < ps->npolicies; i++)
@@ -704,4 +709,16 @@ engine_scope_permissions(const EngineSet *set, const char *scope)
 		if (strcmp(set->scope_perms[i].scope, scope) == 0)
 			return set->scope_perms[i].perm;
 	return 0;
+}
+
+/* Whether any policy of the type (EROW_PRINCIPAL or EROW_RESOURCE, role
+ * policies included) exists at scope, in any version. */
+bool
+engine_scope_exists(const EngineSet *set, int type, const char *scope)
+{
+	char		buf[512];
+
+	if ((size_t) snprintf(buf, sizeof(buf), "%d|%s", type, scope) >= sizeof(buf))
+		return false;
+	return eindex_get(&set->scope_index, buf) >= 0;
 }
