@@ -85,11 +85,11 @@ str(const char *s)
 	return cel_string(s, strlen(s));
 }
 
-/* A requested scope as Cerbos reads it: "." is the root. */
+/* A requested scope as Cerbos reads it: a leading "." is dropped. */
 static const char *
 scope_value(const char *scope)
 {
-	return strcmp(scope, ".") == 0 ? "" : scope;
+	return scope[0] == '.' ? scope + 1 : scope;
 }
 
 /* The request as CEL sees it: P, R and request. */
@@ -360,8 +360,10 @@ scope_parent(Arena *arena, const char *scope, const char **parent)
 
 /*
  * The scopes to walk for one policy type, leaf first, and the policy key
- * for the first of them.  As in Cerbos, a scope "exists" when any policy
- * of the type is defined there.  Strict search needs the requested scope
+ * for the first of them.  As the real Cerbos 0.55 answers, a resource
+ * scope "exists" when any resource or role policy is defined there (of any
+ * kind or version), a principal scope when that principal's policy of that
+ * version is.  Strict search needs the requested scope
  * to exist; lenient search starts at the nearest ancestor that does.
  */
 static int
@@ -376,7 +378,9 @@ scope_chain(ECheck *c, bool principal, const char *name, const char *version,
 	*key = NULL;
 	do
 	{
-		bool		exists = engine_scope_exists(set, principal ? EROW_PRINCIPAL : EROW_RESOURCE, s);
+		bool		exists = principal ?
+			engine_policy(set, POLICY_PRINCIPAL, name, version, s) != NULL :
+			engine_scope_exists(set, EROW_RESOURCE, s);
 
 		if (exists && n < MAX_SCOPES)
 		{
@@ -713,7 +717,8 @@ engine_check_resource(const EngineSet *set, Arena *arena, const ERequest *req,
 			const char *main_key = principal ? pkey : rkey;
 			const char **scopes = principal ? pscopes : rscopes;
 			int			nscopes = principal ? npscopes : nrscopes;
-			const char *version = principal ? pversion : rversion;
+			/* Cerbos queries rows of both types with the resource's version */
+			const char *version = rversion;
 
 			action_effect.effect = EFFECT_NO_MATCH;
 			for (ri = 0; ri < pr->nroles; ri++)

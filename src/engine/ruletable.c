@@ -38,11 +38,64 @@ typedef struct Builder
 
 #define COND_MAX_DEPTH 32
 
+/* A letter, digit or underscore (regexp \w). */
+static bool
+is_word(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/*
+ * Cerbos' name sanitising for policy keys: a name that follows the pre-0.30
+ * pattern (segments starting with a letter, of word characters and @.-/,
+ * joined by ':') has each run of characters other than word characters and
+ * '.' replaced by '_' ("the:one:ring" -> "the_one_ring"); other names are
+ * kept as they are.
+ */
+static const char *
+sanitize_name(Arena *arena, const char *v)
+{
+	const char *p = v;
+	char	   *out,
+			   *o;
+
+	for (;;)
+	{
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+			return v;
+		for (p++; is_word(*p) || *p == '@' || *p == '.' || *p == '-' || *p == '/'; p++)
+			;
+		if (*p == '\0')
+			break;
+		if (*p != ':')
+			return v;
+		p++;
+	}
+	out = arena_alloc(arena, strlen(v) + 1);
+	if (out == NULL)
+		return v;
+	for (p = v, o = out; *p;)
+	{
+		if (is_word(*p) || *p == '.')
+			*o++ = *p++;
+		else
+		{
+			*o++ = '_';
+			while (*p && !(is_word(*p) || *p == '.'))
+				p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 /* "resource.kind.vversion/scope" and friends, as Cerbos prints policy keys. */
 const char *
 engine_policy_key(Arena *arena, const char *kind, const char *name,
 				  const char *version, const char *scope)
 {
+	name = sanitize_name(arena, name);
+	version = sanitize_name(arena, version);
 	if (scope != NULL && scope[0] != '\0')
 		return arena_printf(arena, "%s.%s.v%s/%s", kind, name, version, scope);
 	return arena_printf(arena, "%s.%s.v%s", kind, name, version);
@@ -392,9 +445,10 @@ add_policy(Builder *b, int kind, const char *name, const char *version,
 	EPolicy    *p = &set->policies[set->npolicies];
 	const char *ikey = arena_printf(b->arena, "%d|%s|%s|%s", kind, name, version, scope);
 
-	/* Cerbos knows scopes per policy type, whatever the name or version */
+	/* Cerbos knows resource scopes per policy type, whatever the name or version */
 	eindex_put(&set->scope_index,
-			   arena_printf(b->arena, "%d|%s", kind == POLICY_PRINCIPAL ? EROW_PRINCIPAL : EROW_RESOURCE, scope),
+			   arena_printf(b->arena, "%d|%s", kind == POLICY_PRINCIPAL ? EROW_PRINCIPAL : EROW_RESOURCE,
+							scope),
 			   1);
 	p->kind = kind;
 	p->name = name;
@@ -712,7 +766,7 @@ engine_scope_permissions(const EngineSet *set, const char *scope)
 }
 
 /* Whether any policy of the type (EROW_PRINCIPAL or EROW_RESOURCE, role
- * policies included) exists at scope, in any version. */
+ * policies included) exists at scope, whatever its name or version. */
 bool
 engine_scope_exists(const EngineSet *set, int type, const char *scope)
 {
