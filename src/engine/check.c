@@ -360,10 +360,9 @@ scope_parent(Arena *arena, const char *scope, const char **parent)
 
 /*
  * The scopes to walk for one policy type, leaf first, and the policy key
- * for the first of them.  As the real Cerbos 0.55 answers, a resource
- * scope "exists" when any resource or role policy is defined there (of any
- * kind or version), a principal scope when that principal's policy of that
- * version is.  Strict search needs the requested scope
+ * for the first of them.  As the real Cerbos 0.55 answers, a scope
+ * "exists" when any policy of the type is defined there, whatever its name
+ * or version (role policies count as resource policies).  Strict search needs the requested scope
  * to exist; lenient search starts at the nearest ancestor that does.
  */
 static int
@@ -378,9 +377,7 @@ scope_chain(ECheck *c, bool principal, const char *name, const char *version,
 	*key = NULL;
 	do
 	{
-		bool		exists = principal ?
-			engine_policy(set, POLICY_PRINCIPAL, name, version, s) != NULL :
-			engine_scope_exists(set, EROW_RESOURCE, s);
+		bool		exists = engine_scope_exists(set, principal ? EROW_PRINCIPAL : EROW_RESOURCE, s);
 
 		if (exists && n < MAX_SCOPES)
 		{
