@@ -395,18 +395,15 @@ scope_chain(ECheck *c, bool principal, const char *name, const char *version,
 
 /* Appends role and (transitively) its parent roles from role policies at scope. */
 static int
-add_parent_roles(ECheck *c, const char *scope, const char *version,
-				 const char **roles, int n, int max)
+add_parent_roles(ECheck *c, const char *scope, const char **roles, int n, int max)
 {
 	int			i,
 				k;
 
 	for (i = 0; i < n && n < max; i++)
 	{
-		const EPolicy *rp = engine_policy(c->set, POLICY_ROLE, roles[i], version, scope);
+		const EPolicy *rp = engine_role_policy(c->set, roles[i], scope);
 
-		if (rp == NULL && strcmp(version, "default") != 0)
-			rp = engine_policy(c->set, POLICY_ROLE, roles[i], "default", scope);
 		if (rp == NULL)
 			continue;
 		for (k = 0; k < rp->nparent_roles && n < max; k++)
@@ -537,9 +534,9 @@ resource_rows_for_roles(ECheck *c, const EBucket *bk, const char **roles, int nr
 
 /*
  * Role policies at one scope for the roles being tried: an action outside a
- * role's allowActions is denied when the role policy has rules for this
- * resource, or when resource rules at this scope could otherwise grant the
- * role or its parents something (as the real Cerbos 0.55 answers); a
+ * role's allowActions is denied when a role policy of these roles here has
+ * rules for this resource, or when resource rules at this scope could
+ * otherwise grant the roles something (as the real Cerbos 0.55 answers); a
  * conditional allowAction is denied when its condition fails.
  * Returns DENY with the role policy's key, or 0.
  */
@@ -548,10 +545,20 @@ role_policy_denies(ECheck *c, const EBucket *bk, const char *action, const char 
 				   int nroles, const char **policy)
 {
 	const EngineSet *set = c->set;
+	bool		any_covers = false;
 	int			r,
 				i,
 				a;
 
+	/* does any of the roles' role policies here have rules for this resource? */
+	for (i = 0; i < bk->nrows && !any_covers; i++)
+	{
+		const ERow *row = &set->rows[bk->rows[i]];
+
+		if (row->type == EROW_ROLE_POLICY && role_matches(row->role, roles, nroles) &&
+			strcmp(row->role, "*") != 0 && engine_glob_match(row->resource, c->entry->resource.kind))
+			any_covers = true;
+	}
 	for (r = 0; r < nroles; r++)
 	{
 		bool		had = false;
@@ -589,7 +596,8 @@ role_policy_denies(ECheck *c, const EBucket *bk, const char *action, const char 
 				return ENGINE_EFFECT_DENY;
 			}
 		}
-		if (had && !matched && (covers || resource_rows_for_roles(c, bk, roles, nroles)))
+		if (had && !matched &&
+			(covers || any_covers || resource_rows_for_roles(c, bk, roles, nroles)))
 		{
 			*policy = engine_policy_key(c->arena, "role", roles[r], bk->version, bk->scope);
 			return ENGINE_EFFECT_DENY;
@@ -698,7 +706,7 @@ engine_check_resource(const EngineSet *set, Arena *arena, const ERequest *req,
 	nall = 0;
 	for (i = 0; i < pr->nroles && nall < MAX_ROLES; i++)
 		all_roles[nall++] = pr->roles[i];
-	nall = add_parent_roles(&c, scope_value(res->scope), rversion, all_roles, nall, MAX_ROLES);
+	nall = add_parent_roles(&c, scope_value(res->scope), all_roles, nall, MAX_ROLES);
 	scope_done = arena_alloc0(arena, sizeof(bool) * (nrscopes + 1));
 	if (scope_done == NULL)
 		return;
@@ -730,7 +738,7 @@ engine_check_resource(const EngineSet *set, Arena *arena, const ERequest *req,
 				if (principal ? pexists : rexists)
 					role_effect.policy = main_key;
 				roles[0] = pr->roles[ri];
-				nroles = add_parent_roles(&c, scope_value(res->scope), rversion, roles, 1, MAX_ROLES);
+				nroles = add_parent_roles(&c, scope_value(res->scope), roles, 1, MAX_ROLES);
 
 				for (si = 0; si < nscopes; si++)
 				{

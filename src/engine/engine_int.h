@@ -161,6 +161,7 @@ struct EngineSet
 	EIndex		policy_index;	/* "kind|name|version|scope" -> policy */
 	EParams   **params;
 	int			nparams;
+	EIndex		role_index;		/* "role|scope" -> role policy (any version) */
 	EIndex		scope_index;	/* "type|scope": a policy of that type exists there */
 	EScopePerm *scope_perms;
 	int			nscope_perms;
@@ -277,6 +278,8 @@ extern const EBucket *engine_bucket(const EngineSet *set, int type,
 extern const EPolicy *engine_policy(const EngineSet *set, int kind, const char *name,
 									const char *version, const char *scope);
 extern int	engine_scope_permissions(const EngineSet *set, const char *scope);
+extern const EPolicy *engine_role_policy(const EngineSet *set, const char *role,
+										 const char *scope);
 extern bool engine_scope_exists(const EngineSet *set, int type, const char *scope);
 extern const char *engine_policy_key(Arena *arena, const char *kind, const char *name,
 									 const char *version, const char *scope);

@@ -457,6 +457,9 @@ add_policy(Builder *b, int kind, const char *name, const char *version,
 	p->key = key;
 	if (!eindex_put(&set->policy_index, ikey, set->npolicies))
 		return p;				/* duplicate: the compiler reported it */
+	/* parent roles are looked up by role and scope, whatever the version */
+	if (kind == POLICY_ROLE)
+		eindex_put(&set->role_index, arena_printf(b->arena, "%s|%s", name, scope), set->npolicies);
 	set->npolicies++;
 	return p;
 }
@@ -692,7 +695,8 @@ engine_build(Arena *arena, const PolicySet *ps, const EngineConfig *config,
 	if (set->buckets == NULL || set->policies == NULL ||
 		!eindex_init(arena, &set->bucket_index, b.buckets_cap) ||
 		!eindex_init(arena, &set->policy_index, ps->npolicies + 1) ||
-		!eindex_init(arena, &set->scope_index, ps->npolicies + 1))
+		!eindex_init(arena, &set->scope_index, ps->npolicies + 1) ||
+		!eindex_init(arena, &set->role_index, ps->npolicies + 1))
 		return NULL;
 	set->nsource_policies = ps->npolicies;
 	for (i = 0; i < ps->npolicies; i++)
@@ -775,4 +779,17 @@ engine_scope_exists(const EngineSet *set, int type, const char *scope)
 	if ((size_t) snprintf(buf, sizeof(buf), "%d|%s", type, scope) >= sizeof(buf))
 		return false;
 	return eindex_get(&set->scope_index, buf) >= 0;
+}
+
+/* The role policy of a role at scope (any version), or NULL. */
+const EPolicy *
+engine_role_policy(const EngineSet *set, const char *role, const char *scope)
+{
+	char		buf[1024];
+	int			pi;
+
+	if ((size_t) snprintf(buf, sizeof(buf), "%s|%s", role, scope) >= sizeof(buf))
+		return NULL;
+	pi = eindex_get(&set->role_index, buf);
+	return pi < 0 ? NULL : &set->policies[pi];
 }
