@@ -107,7 +107,11 @@ typedef struct CompileCelState
 	struct CelEnv *env;			/* cel_env_cerbos() */
 } CompileCelState;
 
-/* Makes options check every expression with cel_parse + cel_check. */
+/* Whether the CEL engine is linked into this program. */
+extern bool compile_cel_available(void);
+
+/* Makes options check every expression with cel_parse + cel_check; false
+ * (options unchanged) when the CEL engine is not linked in. */
 extern bool compile_use_cel(CompileOptions *options, CompileCelState *state,
 							Arena *arena);
 
