@@ -72,8 +72,13 @@ visit_ref(void *state, const char *name, size_t len)
 	{
 		if (find_constant(cp, name, len) < 0)
 		{
-			diag_add(s->diags, s->file, s->pos.line, s->pos.column,
-					 "Undefined constant '%s'", n);
+			if (s->self >= 0)
+				diag_add(s->diags, s->file, s->pos.line, s->pos.column,
+						 "Undefined constant '%s' referenced in variable '%s'",
+						 n, cp->variables[s->self].name);
+			else
+				diag_add(s->diags, s->file, s->pos.line, s->pos.column,
+						 "Undefined constant '%s'", n);
 			s->ok = false;
 		}
 		return;
@@ -294,6 +299,20 @@ visit_cycles(Arena *arena, CompiledPolicy *cp, int v, char *state, int *path, in
 	return ok;
 }
 
+/* Where a constant's value is written (Cerbos reports that). */
+static PPos
+value_pos(const PConstDef *d)
+{
+	PPos		p = d->name_pos;
+
+	if (d->value)
+	{
+		p.line = d->value->line;
+		p.column = d->value->column;
+	}
+	return p;
+}
+
 /* Builds, checks and orders the variables and constants of one policy. */
 bool
 compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp,
@@ -378,7 +397,7 @@ compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp
 			if (cp->constants == NULL || csources == NULL)
 				return false;
 			cp->constants[cp->nconstants] = (CConstant) {d->name, d->value, ec->policy->file, d->name_pos};
-			csources[cp->nconstants] = (VarSource) {arena_printf(arena, "import '%s'", imp->s), ec->policy->file, d->name_pos};
+			csources[cp->nconstants] = (VarSource) {arena_printf(arena, "import '%s'", imp->s), ec->policy->file, value_pos(d)};
 			cp->nconstants++;
 		}
 	}
@@ -393,7 +412,7 @@ compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp
 		if (cp->constants == NULL || csources == NULL)
 			return false;
 		cp->constants[cp->nconstants] = (CConstant) {d->name, d->value, p->file, d->name_pos};
-		csources[cp->nconstants] = (VarSource) {"policy local constants", p->file, d->name_pos};
+		csources[cp->nconstants] = (VarSource) {"policy local constants", p->file, value_pos(d)};
 		cp->nconstants++;
 	}
 	if (!report_redefinitions(arena, cp, csources, diags, true, cp->nconstants))

@@ -824,7 +824,7 @@ check_rule_name(Dec *d, const PStr *name, const char *path)
 
 /* ResourceRule */
 static void
-decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path)
+decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path, int index)
 {
 	int			i;
 	const PNode *effect = NULL;
@@ -867,6 +867,11 @@ decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path)
 		check_nonempty_list(d, &r->actions, subpath(d, path, "actions"));
 	check_ident_list(d, &r->derived_roles, subpath(d, path, "derivedRoles"));
 	check_nonempty_list(d, &r->roles, subpath(d, path, "roles"));
+	if (r->roles.count == 0 && r->derived_roles.count == 0 && !r->roles.bad_type &&
+		!r->derived_roles.bad_type)
+		dec_error(d, n->line, n->column,
+				  "rule #%s does not specify any roles or derived roles to match",
+				  arena_printf(d->arena, "%d", index + 1), NULL);
 	if (effect == NULL)
 		required(d, n, subpath(d, path, "effect"));
 	else
@@ -1139,7 +1144,7 @@ decode_resource_policy(Dec *d, const PNode *n, Policy *p)
 	p->nresource_rules = rules->count;
 	for (i = 0; i < rules->count; i++)
 		decode_resource_rule(d, rules->values[i], &p->resource_rules[i],
-							 itempath(d, "resourcePolicy.rules", i));
+							 itempath(d, "resourcePolicy.rules", i), i);
 	for (i = 1; i < p->nresource_rules; i++)
 	{
 		PResourceRule *r = &p->resource_rules[i];
@@ -1495,6 +1500,13 @@ policy_load_text(Arena *arena, const char *file, const char *text, size_t len,
 	int			nonempty = 0;
 	int			before = diags->count + diags->dropped;
 
+	if (len >= 3 && (unsigned char) text[0] == 0xef && (unsigned char) text[1] == 0xbb &&
+		(unsigned char) text[2] == 0xbf)
+	{
+		/* Cerbos reads the mark as part of the first key and rejects it */
+		diag_add(diags, file, 1, 1, "unknown field \"\\ufeff...\": the file starts with a byte-order mark");
+		return false;
+	}
 	if (!ptree_parse(arena, file, text, len, options ? &options->limits : NULL,
 					 &docs, &ndocs, diags))
 		return false;
