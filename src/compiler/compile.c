@@ -578,8 +578,12 @@ compile_policies(Arena *arena, const PolicyDir *dir, const CompileOptions *optio
 
 		/* Cerbos compiles derived roles only as part of a policy importing them */
 		if (cp->kind == POLICY_DERIVED_ROLES && !cp->imported)
+		{
+			if (!compile_resolve_variables(arena, set, cp, false, diags))
+				ok = false;
 			continue;
-		vars_ok = compile_resolve_variables(arena, set, cp, diags);
+		}
+		vars_ok = compile_resolve_variables(arena, set, cp, true, diags);
 		if (!vars_ok)
 			ok = false;
 		if (!check_schema_ref(set, cp, &cp->policy->principal_schema, "principal", diags))

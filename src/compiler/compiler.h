@@ -138,7 +138,8 @@ extern const CompiledPolicy *policy_set_find(const PolicySet *set, PolicyKind ki
 
 /* Internal stages (compile.c calls them in order). */
 extern bool compile_resolve_variables(Arena *arena, const PolicySet *set,
-									  CompiledPolicy *cp, DiagList *diags);
+									  CompiledPolicy *cp, bool check_references,
+									  DiagList *diags);
 
 /* Finds V.x / variables.x (prefix "V"/"variables") references in CEL text. */
 typedef void (*CompileRefVisitor) (void *state, const char *name, size_t len);

@@ -313,10 +313,15 @@ value_pos(const PConstDef *d)
 	return p;
 }
 
-/* Builds, checks and orders the variables and constants of one policy. */
+/*
+ * Builds, checks and orders the variables and constants of one policy.
+ * Without check_references only the imports are resolved (Cerbos reports
+ * missing imports of every policy, but checks the definitions of derived
+ * roles only as part of a policy that imports them).
+ */
 bool
 compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp,
-						  DiagList *diags)
+						  bool check_references, DiagList *diags)
 {
 	const Policy *p = cp->policy;
 	VarSource  *sources = NULL;
@@ -368,7 +373,8 @@ compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp
 	}
 	if (arena->failed)
 		return false;
-	if (!report_redefinitions(arena, cp, sources, diags, false, cp->nvariables))
+	if (check_references &&
+		!report_redefinitions(arena, cp, sources, diags, false, cp->nvariables))
 		ok = false;
 
 	/* constants: imports, local */
@@ -415,6 +421,8 @@ compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp
 		csources[cp->nconstants] = (VarSource) {"policy local constants", p->file, value_pos(d)};
 		cp->nconstants++;
 	}
+	if (!check_references)
+		return ok;				/* imports only: nothing uses this policy */
 	if (!report_redefinitions(arena, cp, csources, diags, true, cp->nconstants))
 		ok = false;
 
