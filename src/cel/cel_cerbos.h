@@ -2,8 +2,9 @@
  * cel_cerbos.h — Cerbos 0.55's own CEL functions and value types.
  *
  * The library table lives in cerbos.c (sets, now/timeSince, id,
- * inIPAddrRange); the hierarchy type in cerbos_hierarchy.c and the SPIFFE
- * types in cerbos_spiffe.c, whose implementations the table refers to.
+ * inIPAddrRange); the hierarchy type in cerbos_hierarchy.c, the SPIFFE
+ * types in cerbos_spiffe.c and pathMatch in cerbos_path.c, whose
+ * implementations the table refers to.
  *
  * Opaque type names are Cerbos' own ("cerbos.lib.hierarchy",
  * "cerbos.lib.spiffeID", "cerbos.lib.spiffeTrustDomain",
@@ -58,6 +59,8 @@ extern CelValue cel_fn_hierarchy_overlaps(CelEvalContext *ctx, const CelValue *a
 extern CelValue cel_fn_hierarchy_sibling_of(CelEvalContext *ctx, const CelValue *args, int nargs);
 extern CelValue cel_fn_hierarchy_size(CelEvalContext *ctx, const CelValue *args, int nargs);
 extern CelValue cel_fn_hierarchy_index(CelEvalContext *ctx, const CelValue *args, int nargs);
+
+extern CelValue cel_fn_path_match(CelEvalContext *ctx, const CelValue *args, int nargs);
 
 extern CelValue cel_fn_spiffe_id(CelEvalContext *ctx, const CelValue *args, int nargs);
 extern CelValue cel_fn_spiffe_trust_domain(CelEvalContext *ctx, const CelValue *args, int nargs);

@@ -21,6 +21,9 @@ extern CelValue cel_strings_format(CelEvalContext *ctx, const char *fmt,
  */
 extern const char *cel_format_append_string(CelStrBuf *sb, CelValue v);
 
+/* Appends v as Go's fmt %v prints the cel-go value (for messages). */
+extern void cel_format_append_go_value(CelStrBuf *sb, CelValue v, int depth);
+
 /* Appends d as Go's strconv.FormatFloat(d, 'f', -1, 64) ("-0", "1e+21" never). */
 extern void cel_format_append_shortest(CelStrBuf *sb, double d);
 

@@ -2,7 +2,8 @@
  * cerbos.c — Cerbos 0.55's CEL library: the set functions (intersect,
  * except, hasIntersection/has_intersection, isSubset/is_subset), now(),
  * timeSince(), id(), inIPAddrRange(), and the table that also lists the
- * hierarchy (cerbos_hierarchy.c) and SPIFFE (cerbos_spiffe.c) functions.
+ * hierarchy (cerbos_hierarchy.c), SPIFFE (cerbos_spiffe.c) and pathMatch
+ * (cerbos_path.c) functions.
  *
  * Set functions compare elements with CEL equality (so 1 and 1.0 match,
  * as the real binary shows), keep duplicates, and answer in the order of
@@ -360,6 +361,8 @@ static const CelOverload cerbos_overloads[] = {
 	{"timeSince_overload", "timeSince(timestamp) -> duration", fn_time_since, CEL_FN_NO_FOLD},
 	{"timeSince_member_overload", "timestamp.timeSince() -> duration", fn_time_since, CEL_FN_NO_FOLD},
 	{"id_overload", "id(dyn) -> dyn", fn_id, 0},
+	{"pathMatch_string_string", "pathMatch(string, string) -> bool", cel_fn_path_match, 0},
+	{"pathMatch_member_string", "string.pathMatch(string) -> bool", cel_fn_path_match, 0},
 
 	/* hierarchy */
 	{"hierarchy_string", "hierarchy(string) -> " HIER, cel_fn_hierarchy, 0},

@@ -14,7 +14,8 @@
  * So ints beyond 2^53 become strings, bytes become base64, timestamps and
  * durations their CEL text, map keys must be strings and come out sorted,
  * doubles use Go's JSON number form, and <, >, &, U+2028 and U+2029 are
- * escaped as \u sequences.
+ * escaped as \u sequences.  protobuf-go writes its error prefix as
+ * "proto:" and a no-break space in the Cerbos build; so do we.
  */
 #include "cel_strings.h"
 
@@ -292,9 +293,15 @@ cmp_json_entry(const void *a, const void *b)
 	return x->keylen < y->keylen ? -1 : (x->keylen > y->keylen);
 }
 
-/* Appends v as JSON; NULL or cel-go's error text. */
+/*
+ * Appends v as JSON; NULL or cel-go's error text.  cel-go first converts
+ * the value to a google.protobuf.Value (failing on non-string map keys,
+ * optional.none(), types...) and only then marshals it (failing on NaN and
+ * infinities), so with converting set nothing is written and only the
+ * conversion errors are looked for.
+ */
 static const char *
-json_value(CelStrBuf *sb, CelValue v, int depth)
+json_value(CelStrBuf *sb, CelValue v, int depth, bool converting)
 {
 	if (depth > JSON_MAX_DEPTH)
 		return "json.encode: value nests too deeply";
@@ -319,11 +326,13 @@ json_value(CelStrBuf *sb, CelValue v, int depth)
 				cel_strbuf_printf(sb, "%llu", (unsigned long long) v.u.u);
 			return NULL;
 		case CEL_VAL_DOUBLE:
+			if (converting)
+				return NULL;
 			if (isnan(v.u.d))
-				return "proto: google.protobuf.Value.number_value: invalid NaN value";
+				return "proto:\xc2\xa0google.protobuf.Value.number_value: invalid NaN value";
 			if (isinf(v.u.d))
-				return v.u.d > 0 ? "proto: google.protobuf.Value.number_value: invalid +Inf value"
-					: "proto: google.protobuf.Value.number_value: invalid -Inf value";
+				return v.u.d > 0 ? "proto:\xc2\xa0google.protobuf.Value.number_value: invalid +Inf value"
+					: "proto:\xc2\xa0google.protobuf.Value.number_value: invalid -Inf value";
 			json_double(sb, v.u.d);
 			return NULL;
 		case CEL_VAL_STRING:
@@ -356,7 +365,7 @@ json_value(CelStrBuf *sb, CelValue v, int depth)
 		case CEL_VAL_OPTIONAL:
 			if (v.u.opt == NULL)
 				return "optional.none() dereference";
-			return json_value(sb, *v.u.opt, depth + 1);
+			return json_value(sb, *v.u.opt, depth + 1, converting);
 		case CEL_VAL_LIST:
 			cel_strbuf_putc(sb, '[');
 			for (size_t i = 0; i < v.u.list->len; i++)
@@ -365,7 +374,7 @@ json_value(CelStrBuf *sb, CelValue v, int depth)
 
 				if (i > 0)
 					cel_strbuf_putc(sb, ',');
-				err = json_value(sb, v.u.list->items[i], depth + 1);
+				err = json_value(sb, v.u.list->items[i], depth + 1, converting);
 				if (err)
 					return err;
 			}
@@ -412,7 +421,7 @@ json_value(CelStrBuf *sb, CelValue v, int depth)
 						cel_strbuf_putc(sb, ',');
 					json_string(sb, ents[i].key, ents[i].keylen);
 					cel_strbuf_putc(sb, ':');
-					err = json_value(sb, ents[i].value, depth + 1);
+					err = json_value(sb, ents[i].value, depth + 1, converting);
 					if (err)
 						return err;
 				}
@@ -433,7 +442,12 @@ json_encode(CelEvalContext *ctx, const CelValue *args, int nargs)
 	const char *err;
 
 	cel_strbuf_init(&sb, ctx);
-	err = json_value(&sb, args[0], 0);
+	err = json_value(&sb, args[0], 0, true);
+	if (err == NULL)
+	{
+		cel_strbuf_init(&sb, ctx);
+		err = json_value(&sb, args[0], 0, false);
+	}
 	if (err)
 		return cel_error(ctx->arena, "%s", err);
 	return cel_strbuf_string(&sb);

@@ -131,10 +131,12 @@ select_field(EvalState *st, CelValue obj, const char *field, bool optional)
 			return cel_null();
 		return cel_error_no_such_key(st->ctx->arena, key);
 	}
+	/* cel-go qualifies lists by index and everything else by key */
+	if (obj.kind == CEL_VAL_LIST)
+		return cel_error(st->ctx->arena, "unsupported index type 'string' in list");
 	if (optional)
 		return cel_optional_none();
-	return cel_error(st->ctx->arena, "type '%s' does not support field selection",
-					 cel_type_name(cel_value_type(obj)));
+	return cel_error_no_such_key(st->ctx->arena, key);
 }
 
 /* A list index as an int64: ints, uints and integral doubles count. */
@@ -259,7 +261,8 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 	}
 	if (optional)
 		return cel_optional_none();
-	return cel_error_no_such_overload(arena, "_[_]");
+	/* cel-go qualifies other values by key and finds nothing */
+	return cel_error_no_such_key(arena, key);
 }
 
 /*
@@ -362,7 +365,9 @@ eval_select(EvalState *st, CelNodeRef ref, const CelExpr *e)
 	const char *field = cel_ast_str(st->ast, e->u.select.field);
 	CelValue	obj;
 
-	if (!(e->flags & (CEL_EXPR_F_TEST_ONLY | CEL_EXPR_F_OPTIONAL)))
+	/* the checker already turned bound qualified names into identifiers */
+	if (!(e->flags & (CEL_EXPR_F_TEST_ONLY | CEL_EXPR_F_OPTIONAL)) &&
+		st->ast->types == NULL)
 	{
 		const char *parts[EVAL_MAX_CHAIN];
 		int			n = ident_chain(st, ref, parts, EVAL_MAX_CHAIN);
@@ -386,52 +391,64 @@ eval_select(EvalState *st, CelNodeRef ref, const CelExpr *e)
 		{
 			if (obj.u.opt == NULL)
 				return cel_bool(false);
-			if (obj.u.opt->kind == CEL_VAL_MAP)
-				return cel_bool(cel_map_get(obj.u.opt->u.map, key, &ignored));
+			obj = *obj.u.opt;
+			if (obj.kind == CEL_VAL_MAP)
+				return cel_bool(cel_map_get(obj.u.map, key, &ignored));
 		}
-		return cel_error(st->ctx->arena, "invalid type for field selection.");
+		/* as cel-go: a list cannot be qualified by a name; scalars lack it */
+		if (obj.kind == CEL_VAL_LIST)
+			return cel_error(st->ctx->arena, "unsupported index type 'string' in list");
+		return cel_bool(false);
 	}
 	return select_field(st, obj, field, (e->flags & CEL_EXPR_F_OPTIONAL) != 0);
 }
 
 /* ---------- calls ---------- */
 
-/* a && b / a || b with CEL's commutative absorption (cel-go evalAnd/Or). */
+/*
+ * a && b / a || b with CEL's commutative absorption, as cel-go v0.30's
+ * evalAnd/evalOr: the absorbing value (false for &&, true for ||) wins from
+ * any term; otherwise an unknown; otherwise the first term that is not a
+ * bool decides the error (its own error, or "no such overload" for a
+ * non-bool value).
+ */
 static CelValue
 eval_logic(EvalState *st, const CelExpr *e, bool is_and)
 {
 	const int32_t *args = st->ast->args + e->u.call.args;
-	CelValue	acc;
+	CelValue	unknown = {0};
+	CelValue	err = {0};
+	bool		have_unknown = false,
+				have_err = false;
 
-	if (e->u.call.nargs == 0)
-		return cel_bool(is_and);
-	acc = eval_node(st, args[0]);
-	for (uint32_t i = 1; i < e->u.call.nargs; i++)
+	for (uint32_t i = 0; i < e->u.call.nargs; i++)
 	{
-		CelValue	r;
-		bool		lok = acc.kind == CEL_VAL_BOOL;
-		bool		rok;
+		CelValue	v = eval_node(st, args[i]);
 
-		if (lok && acc.u.b != is_and)
-			return acc;			/* false && _, true || _ */
-		r = eval_node(st, args[i]);
-		rok = r.kind == CEL_VAL_BOOL;
-		if (rok && r.u.b != is_and)
-			return r;
-		if (lok && rok)
-			acc = cel_bool(is_and);
-		else if (acc.kind == CEL_VAL_UNKNOWN)
-			;					/* keep the left unknown */
-		else if (r.kind == CEL_VAL_UNKNOWN)
-			acc = r;
-		else if (acc.kind == CEL_VAL_ERROR)
-			;
-		else if (r.kind == CEL_VAL_ERROR)
-			acc = r;
-		else
-			acc = cel_error_no_such_overload(st->ctx->arena, is_and ? "_&&_" : "_||_");
+		if (v.kind == CEL_VAL_BOOL)
+		{
+			if (v.u.b != is_and)
+				return v;		/* false && _, true || _ */
+			continue;
+		}
+		if (v.kind == CEL_VAL_UNKNOWN)
+		{
+			if (!have_unknown)
+				unknown = v;
+			have_unknown = true;
+		}
+		else if (!have_err)
+		{
+			err = v.kind == CEL_VAL_ERROR ? v :
+				cel_error_no_such_overload(st->ctx->arena, NULL);
+			have_err = true;
+		}
 	}
-	return acc;
+	if (have_unknown)
+		return unknown;
+	if (have_err)
+		return err;
+	return cel_bool(is_and);
 }
 
 /* c ? a : b — only the chosen branch is evaluated. */
@@ -448,7 +465,7 @@ eval_conditional(EvalState *st, const CelExpr *e)
 		return eval_node(st, c.u.b ? args[1] : args[2]);
 	if (cel_is_error_or_unknown(c))
 		return c;
-	return cel_error_no_such_overload(st->ctx->arena, "_?_:_");
+	return cel_error_no_such_overload(st->ctx->arena, NULL);
 }
 
 /* Whether a call's target is a namespace for a global function. */
@@ -508,7 +525,7 @@ eval_optional_or(EvalState *st, const CelExpr *e, const char *fn, CelValue *out)
 	}
 	if (target.kind != CEL_VAL_OPTIONAL)
 	{
-		*out = cel_error_no_such_overload(st->ctx->arena, fn);
+		*out = cel_error_no_such_overload(st->ctx->arena, NULL);
 		return true;
 	}
 	if (target.u.opt != NULL)
@@ -518,7 +535,7 @@ eval_optional_or(EvalState *st, const CelExpr *e, const char *fn, CelValue *out)
 	}
 	alt = eval_node(st, args[0]);
 	if (is_or && !cel_is_error_or_unknown(alt) && alt.kind != CEL_VAL_OPTIONAL)
-		alt = cel_error_no_such_overload(st->ctx->arena, fn);
+		alt = cel_error_no_such_overload(st->ctx->arena, NULL);
 	*out = alt;
 	return true;
 }
@@ -552,6 +569,11 @@ eval_append_in_place(EvalState *st, const int32_t *argrefs, CelValue *out)
 		return true;
 	}
 	add = r.u.list;
+	if (add->len == 0)
+	{
+		*out = loc->value;
+		return true;
+	}
 	if (st->ctx->max_list_items > 0 &&
 		loc->owned->len + add->len > st->ctx->max_list_items)
 	{
@@ -831,6 +853,37 @@ iteration_guard(EvalState *st, CelValue *err)
 	return NULL;
 }
 
+/* The Go type cel-go names in range errors ("Double" for types.Double). */
+static const char *
+go_type_name(CelValue v)
+{
+	switch (v.kind)
+	{
+		case CEL_VAL_NULL:
+			return "Null";
+		case CEL_VAL_BOOL:
+			return "Bool";
+		case CEL_VAL_INT:
+			return "Int";
+		case CEL_VAL_UINT:
+			return "Uint";
+		case CEL_VAL_DOUBLE:
+			return "Double";
+		case CEL_VAL_STRING:
+			return "String";
+		case CEL_VAL_BYTES:
+			return "Bytes";
+		case CEL_VAL_TIMESTAMP:
+			return "Timestamp";
+		case CEL_VAL_DURATION:
+			return "Duration";
+		case CEL_VAL_OPTIONAL:
+			return "Optional";
+		default:
+			return "Type";
+	}
+}
+
 /* A fold over a list or map, as cel-go's evalFold. */
 static CelValue
 eval_comprehension(EvalState *st, const CelExpr *e)
@@ -854,9 +907,12 @@ eval_comprehension(EvalState *st, const CelExpr *e)
 		len = range.u.list->len;
 	else if (range.kind == CEL_VAL_MAP)
 		len = range.u.map->len;
+	else if (two)
+		return cel_error(st->ctx->arena, "unsupported comprehension range type: types.%s",
+						 go_type_name(range));
 	else
-		return cel_error(st->ctx->arena, "expected a list or a map for iteration range, got '%s'",
-						 cel_type_name(cel_value_type(range)));
+		return cel_error(st->ctx->arena, "got 'types.%s', expected iterable type",
+						 go_type_name(range));
 
 	accu = eval_node(st, e->u.comp.accu_init);
 	if (!push_local(st, accu_name, accu))

@@ -362,6 +362,173 @@ append_value(CelStrBuf *sb, CelValue v, int depth)
 	}
 }
 
+/* Appends a Go-style fraction: n/10^digits with trailing zeros dropped. */
+static void
+append_go_fraction(CelStrBuf *sb, uint64_t whole, uint64_t frac, int digits)
+{
+	char		buf[16];
+	int			n = digits;
+
+	cel_strbuf_printf(sb, "%llu", (unsigned long long) whole);
+	snprintf(buf, sizeof(buf), "%0*llu", digits, (unsigned long long) frac);
+	while (n > 0 && buf[n - 1] == '0')
+		n--;
+	if (n > 0)
+	{
+		cel_strbuf_putc(sb, '.');
+		cel_strbuf_append(sb, buf, (size_t) n);
+	}
+}
+
+/* Appends a duration as Go's time.Duration.String() ("1h30m0s", "1.5ms"). */
+static void
+append_go_duration(CelStrBuf *sb, int64_t d)
+{
+	uint64_t	u = d < 0 ? (uint64_t) 0 - (uint64_t) d : (uint64_t) d;
+
+	if (d < 0)
+		cel_strbuf_putc(sb, '-');
+	if (u == 0)
+		cel_strbuf_puts(sb, "0s");
+	else if (u < 1000)
+		cel_strbuf_printf(sb, "%lluns", (unsigned long long) u);
+	else if (u < 1000000)
+	{
+		append_go_fraction(sb, u / 1000, u % 1000, 3);
+		cel_strbuf_puts(sb, "\xc2\xb5s");
+	}
+	else if (u < 1000000000)
+	{
+		append_go_fraction(sb, u / 1000000, u % 1000000, 6);
+		cel_strbuf_puts(sb, "ms");
+	}
+	else
+	{
+		uint64_t	secs = u / 1000000000;
+
+		if (secs >= 3600)
+			cel_strbuf_printf(sb, "%lluh", (unsigned long long) (secs / 3600));
+		if (secs >= 60)
+			cel_strbuf_printf(sb, "%llum", (unsigned long long) (secs / 60 % 60));
+		append_go_fraction(sb, secs % 60, u % 1000000000, 9);
+		cel_strbuf_putc(sb, 's');
+	}
+}
+
+/* Appends a double as Go's %v (strconv 'g' with the shortest digits). */
+static void
+append_go_float(CelStrBuf *sb, double d)
+{
+	char		digits[32];
+	int			n;
+	int			exp10;
+
+	if (isnan(d))
+	{
+		cel_strbuf_puts(sb, "NaN");
+		return;
+	}
+	if (isinf(d))
+	{
+		cel_strbuf_puts(sb, d < 0 ? "-Inf" : "+Inf");
+		return;
+	}
+	if (d == 0)
+	{
+		cel_strbuf_puts(sb, signbit(d) ? "-0" : "0");
+		return;
+	}
+	n = cel_format_shortest_digits(d, digits, &exp10);
+	/* Go's 'g' with the shortest digits switches to %e outside [-4, 6) */
+	if (exp10 >= -4 && exp10 < 6)
+	{
+		cel_format_append_shortest(sb, d);
+		return;
+	}
+	if (d < 0)
+		cel_strbuf_putc(sb, '-');
+	cel_strbuf_putc(sb, digits[0]);
+	if (n > 1)
+	{
+		cel_strbuf_putc(sb, '.');
+		cel_strbuf_append(sb, digits + 1, (size_t) n - 1);
+	}
+	cel_strbuf_printf(sb, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+}
+
+/* Appends v as Go's fmt %v prints a cel-go value (join's error message). */
+void
+cel_format_append_go_value(CelStrBuf *sb, CelValue v, int depth)
+{
+	if (depth > FORMAT_MAX_DEPTH)
+		return;
+	switch (v.kind)
+	{
+		case CEL_VAL_NULL:
+			cel_strbuf_putc(sb, '0');	/* structpb.NullValue is an enum */
+			break;
+		case CEL_VAL_DOUBLE:
+			append_go_float(sb, v.u.d);
+			break;
+		case CEL_VAL_BYTES:
+			cel_strbuf_putc(sb, '[');
+			for (size_t i = 0; i < v.u.str.len; i++)
+				cel_strbuf_printf(sb, i ? " %u" : "%u", (unsigned char) v.u.str.ptr[i]);
+			cel_strbuf_putc(sb, ']');
+			break;
+		case CEL_VAL_DURATION:
+			append_go_duration(sb, v.u.dur);
+			break;
+		case CEL_VAL_TIMESTAMP:
+			{
+				int64_t		days = v.u.ts.sec / 86400;
+				int64_t		rem = v.u.ts.sec % 86400;
+				int64_t		y;
+				int			m;
+				int			d;
+
+				if (rem < 0)
+				{
+					rem += 86400;
+					days--;
+				}
+				civil_from_days(days, &y, &m, &d);
+				cel_strbuf_printf(sb, "%04lld-%02d-%02d %02d:%02d:", (long long) y, m, d,
+								  (int) (rem / 3600), (int) (rem / 60 % 60));
+				if (rem % 60 < 10)
+					cel_strbuf_putc(sb, '0');
+				append_go_fraction(sb, (uint64_t) (rem % 60), (uint64_t) v.u.ts.nsec, 9);
+				cel_strbuf_puts(sb, " +0000 UTC");
+				break;
+			}
+		case CEL_VAL_LIST:
+			cel_strbuf_putc(sb, '[');
+			for (size_t i = 0; i < v.u.list->len; i++)
+			{
+				if (i > 0)
+					cel_strbuf_puts(sb, ", ");
+				cel_format_append_go_value(sb, v.u.list->items[i], depth + 1);
+			}
+			cel_strbuf_putc(sb, ']');
+			break;
+		case CEL_VAL_MAP:
+			cel_strbuf_putc(sb, '{');
+			for (size_t i = 0; i < v.u.map->len; i++)
+			{
+				if (i > 0)
+					cel_strbuf_puts(sb, ", ");
+				cel_format_append_go_value(sb, v.u.map->keys[i], depth + 1);
+				cel_strbuf_puts(sb, ": ");
+				cel_format_append_go_value(sb, v.u.map->values[i], depth + 1);
+			}
+			cel_strbuf_putc(sb, '}');
+			break;
+		default:
+			if (append_value(sb, v, depth) != NULL)
+				cel_strbuf_puts(sb, cel_format_value_type_name(v));
+	}
+}
+
 /* Public form of the %s rendering (join's messages use it too). */
 const char *
 cel_format_append_string(CelStrBuf *sb, CelValue v)

@@ -626,7 +626,7 @@ cel_offset_position(const char *source, int32_t offset, int *line, int *column)
 		*column = 1;
 		return;
 	}
-	for (int32_t i = 0; i < offset && source[i] != '\0'; i++)
+	for (int32_t i = 0; i < offset; i++)
 	{
 		unsigned char c = (unsigned char) source[i];
 

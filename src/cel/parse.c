@@ -185,7 +185,8 @@ cel_pargs_from(CelParser *p, const CelNodeRef *refs, uint32_t n)
 uint32_t
 cel_pscratch_commit(CelParser *p, uint32_t mark)
 {
-	uint32_t	start = cel_pargs_from(p, p->scratch + mark, p->nscratch - mark);
+	uint32_t	start = p->nscratch > mark ?
+		cel_pargs_from(p, p->scratch + mark, p->nscratch - mark) : p->nargs;
 
 	p->nscratch = mark;
 	return start;
@@ -432,13 +433,15 @@ cel_pcopy(CelParser *p, CelNodeRef ref)
 			break;
 		case CEL_EXPR_LIST:
 			e.u.list.elems = cel_pargs_from(p, kids, n);
-			e.u.list.optional = cel_pargs_from(p, p->args + e.u.list.optional,
-											   e.u.list.noptional);
+			if (e.u.list.noptional > 0)
+				e.u.list.optional = cel_pargs_from(p, p->args + e.u.list.optional,
+												   e.u.list.noptional);
 			break;
 		case CEL_EXPR_MAP:
 			e.u.map.entries = cel_pargs_from(p, kids, n);
-			e.u.map.optional = cel_pargs_from(p, p->args + e.u.map.optional,
-											  e.u.map.noptional);
+			if (e.u.map.noptional > 0)
+				e.u.map.optional = cel_pargs_from(p, p->args + e.u.map.optional,
+												  e.u.map.noptional);
 			break;
 		case CEL_EXPR_STRUCT:
 			e.u.strct.fields = cel_pargs_from(p, kids, n);
@@ -643,7 +646,8 @@ parse_call(CelParser *p, CelNodeRef target, const char *function)
 		p->fatal = true;
 		return CEL_NO_NODE;
 	}
-	memcpy(args, p->scratch + mark, nargs * sizeof(CelNodeRef));
+	if (nargs > 0)
+		memcpy(args, p->scratch + mark, nargs * sizeof(CelNodeRef));
 	p->nscratch = mark;
 	for (uint32_t i = 0; i < nargs; i++)
 		if (args[i] < 0)
@@ -1367,12 +1371,6 @@ cel_parse(Arena *arena, const char *source, size_t len,
 						len, max_length);
 		return NULL;
 	}
-	if (memchr(source, '\0', len) != NULL)
-	{
-		cel_parse_error(&p, (int32_t) ((const char *) memchr(source, '\0', len) - source),
-						"Syntax error: token recognition error at: '\\x00'");
-		return NULL;
-	}
 	/* the string pool starts with "" at offset 0 */
 	if (!grow(&p, (void **) &p.strings, &p.cap_strings, 1, 1))
 		return NULL;
@@ -1390,6 +1388,9 @@ cel_parse(Arena *arena, const char *source, size_t len,
 			cel_parse_error(&p, 0, "out of memory");
 		return NULL;
 	}
+	/* never leave the argument array NULL: consumers index into it freely */
+	if (p.args == NULL && !grow(&p, (void **) &p.args, &p.cap_args, 1, sizeof(int32_t)))
+		return NULL;
 	ast = (CelAst *) arena_alloc0(arena, sizeof(CelAst));
 	if (ast == NULL)
 		return NULL;

@@ -22,9 +22,6 @@
 
 #include <ctype.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #define RE2_MAX_NESTING 1000
 #define RE2_MAX_REPEAT 1000
 #define RE2_MAX_PATTERN (64 * 1024)
@@ -46,6 +43,8 @@ typedef struct Re2
 	int			depth;			/* frames[0] is the whole pattern */
 	bool		have_atom;		/* a repeatable item ends the output */
 	size_t		atom_start;
+	bool		atom_closed;	/* flag text follows the item: atom_end valid */
+	size_t		atom_end;
 	int64_t		atom_need;
 	bool		last_repeat;	/* previous token was a repetition */
 	size_t		last_repeat_pos;
@@ -81,6 +80,7 @@ begin_atom(Re2 *re)
 	finish_atom(re);
 	re->have_atom = true;
 	re->atom_start = re->out.len;
+	re->atom_closed = false;
 	re->atom_need = 0;
 }
 
@@ -234,53 +234,150 @@ parse_escape(Re2 *re, size_t *pos, uint32_t *r)
 	return fail(re, "invalid escape sequence", start, t);
 }
 
-/* Go's general category long names (loose-matched) and their short form. */
-static const char *const category_aliases[][2] = {
-	{"other", "C"}, {"control", "Cc"}, {"cntrl", "Cc"}, {"format", "Cf"},
-	{"privateuse", "Co"}, {"surrogate", "Cs"}, {"letter", "L"},
-	{"lowercaseletter", "Ll"}, {"modifierletter", "Lm"}, {"otherletter", "Lo"},
-	{"titlecaseletter", "Lt"}, {"uppercaseletter", "Lu"}, {"mark", "M"},
-	{"combiningmark", "M"}, {"spacingmark", "Mc"}, {"enclosingmark", "Me"},
-	{"nonspacingmark", "Mn"}, {"number", "N"}, {"decimalnumber", "Nd"},
-	{"digit", "Nd"}, {"letternumber", "Nl"}, {"othernumber", "No"},
-	{"punctuation", "P"}, {"punct", "P"}, {"connectorpunctuation", "Pc"},
-	{"dashpunctuation", "Pd"}, {"closepunctuation", "Pe"},
-	{"finalpunctuation", "Pf"}, {"initialpunctuation", "Pi"},
-	{"otherpunctuation", "Po"}, {"openpunctuation", "Ps"}, {"symbol", "S"},
-	{"currencysymbol", "Sc"}, {"modifiersymbol", "Sk"}, {"mathsymbol", "Sm"},
-	{"othersymbol", "So"}, {"separator", "Z"}, {"lineseparator", "Zl"},
-	{"paragraphseparator", "Zp"}, {"spaceseparator", "Zs"},
+/*
+ * Unicode class names as Go 1.25's regexp/syntax looks them up: the name
+ * is canonicalised (underscores, hyphens and spaces dropped, first letter
+ * upper case, the rest lower case) and then must be Any, Assigned, Ascii,
+ * Lc, a key of unicode.Categories, a key of unicode.Scripts (so only the
+ * one-word script names survive canonicalisation: "Latin" but not
+ * "Old_Italic"), or a canonicalised unicode.CategoryAliases key.
+ */
+static const char *const go_categories[] = {
+	"C", "Cc", "Cf", "Cn", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M",
+	"Mc", "Me", "Mn", "N", "Nd", "Nl", "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi",
+	"Po", "Ps", "S", "Sc", "Sk", "Sm", "So", "Z", "Zl", "Zp", "Zs",
 };
 
-/* PCRE2-only property names Go does not know. */
-static const char *const pcre_only_names[] = {
-	"xan", "xps", "xsp", "xwd", "xuc", "l&", "lc",
+/* unicode.Scripts keys (Unicode 15.0) that are their own canonical form. */
+static const char *const go_scripts[] = {
+	"Adlam", "Ahom", "Arabic", "Armenian", "Avestan", "Balinese", "Bamum",
+	"Batak", "Bengali", "Bhaiksuki", "Bopomofo", "Brahmi", "Braille",
+	"Buginese", "Buhid", "Carian", "Chakma", "Cham", "Cherokee", "Chorasmian",
+	"Common", "Coptic", "Cuneiform", "Cypriot", "Cyrillic", "Deseret",
+	"Devanagari", "Dogra", "Duployan", "Elbasan", "Elymaic", "Ethiopic",
+	"Georgian", "Glagolitic", "Gothic", "Grantha", "Greek", "Gujarati",
+	"Gurmukhi", "Han", "Hangul", "Hanunoo", "Hatran", "Hebrew", "Hiragana",
+	"Inherited", "Javanese", "Kaithi", "Kannada", "Katakana", "Kawi",
+	"Kharoshthi", "Khmer", "Khojki", "Khudawadi", "Lao", "Latin", "Lepcha",
+	"Limbu", "Lisu", "Lycian", "Lydian", "Mahajani", "Makasar", "Malayalam",
+	"Mandaic", "Manichaean", "Marchen", "Medefaidrin", "Miao", "Modi",
+	"Mongolian", "Mro", "Multani", "Myanmar", "Nabataean", "Nandinagari",
+	"Newa", "Nko", "Nushu", "Ogham", "Oriya", "Osage", "Osmanya", "Palmyrene",
+	"Phoenician", "Rejang", "Runic", "Samaritan", "Saurashtra", "Sharada",
+	"Shavian", "Siddham", "Sinhala", "Sogdian", "Soyombo", "Sundanese",
+	"Syriac", "Tagalog", "Tagbanwa", "Takri", "Tamil", "Tangsa", "Tangut",
+	"Telugu", "Thaana", "Thai", "Tibetan", "Tifinagh", "Tirhuta", "Toto",
+	"Ugaritic", "Vai", "Vithkuqi", "Wancho", "Yezidi", "Yi",
 };
 
-/* Whether PCRE2 knows \p{name} (a category or script). */
+/* unicode.CategoryAliases, keyed by canonical name. */
+static const char *const go_category_aliases[][2] = {
+	{"Casedletter", "L&"}, {"Closepunctuation", "Pe"}, {"Cntrl", "Cc"},
+	{"Combiningmark", "M"}, {"Connectorpunctuation", "Pc"}, {"Control", "Cc"},
+	{"Currencysymbol", "Sc"}, {"Dashpunctuation", "Pd"},
+	{"Decimalnumber", "Nd"}, {"Digit", "Nd"}, {"Enclosingmark", "Me"},
+	{"Finalpunctuation", "Pf"}, {"Format", "Cf"}, {"Initialpunctuation", "Pi"},
+	{"Letter", "L"}, {"Letternumber", "Nl"}, {"Lineseparator", "Zl"},
+	{"Lowercaseletter", "Ll"}, {"Mark", "M"}, {"Mathsymbol", "Sm"},
+	{"Modifierletter", "Lm"}, {"Modifiersymbol", "Sk"},
+	{"Nonspacingmark", "Mn"}, {"Number", "N"}, {"Openpunctuation", "Ps"},
+	{"Other", "C"}, {"Otherletter", "Lo"}, {"Othernumber", "No"},
+	{"Otherpunctuation", "Po"}, {"Othersymbol", "So"},
+	{"Paragraphseparator", "Zp"}, {"Privateuse", "Co"}, {"Punct", "P"},
+	{"Punctuation", "P"}, {"Separator", "Z"}, {"Spaceseparator", "Zs"},
+	{"Spacingmark", "Mc"}, {"Surrogate", "Cs"}, {"Symbol", "S"},
+	{"Titlecaseletter", "Lt"}, {"Unassigned", "Cn"}, {"Uppercaseletter", "Lu"},
+};
+
+/* Kawi is in Go's tables (Unicode 15) but not in PCRE2 10.42's: its ranges. */
+#define KAWI_RANGES "\\x{11f00}-\\x{11f10}\\x{11f12}-\\x{11f3a}\\x{11f3e}-\\x{11f59}"
+#define KAWI_COMPLEMENT "\\x{0}-\\x{11eff}\\x{11f11}\\x{11f3b}-\\x{11f3d}\\x{11f5a}-\\x{10ffff}"
+
+/* Go's canonicalName into out (size n); false if it does not fit. */
 static bool
-pcre_knows_property(const char *name)
+canonical_name(const char *name, size_t len, char *out, size_t n)
 {
-	char		pat[96];
-	int			errcode;
-	PCRE2_SIZE	erroff;
-	pcre2_code *code;
+	size_t		k = 0;
+	bool		first = true;
 
-	snprintf(pat, sizeof(pat), "\\p{%s}", name);
-	code = pcre2_compile((PCRE2_SPTR) pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF,
-						 &errcode, &erroff, NULL);
-	if (code == NULL)
-		return false;
-	pcre2_code_free(code);
+	for (size_t i = 0; i < len; i++)
+	{
+		char		c = name[i];
+
+		if (c == '_' || c == '-' || c == ' ')
+			continue;
+		if (first)
+		{
+			if (c >= 'a' && c <= 'z')
+				c = (char) (c - 'a' + 'A');
+			first = false;
+		}
+		else if (c >= 'A' && c <= 'Z')
+			c = (char) (c - 'A' + 'a');
+		if (k + 1 >= n)
+			return false;
+		out[k++] = c;
+	}
+	out[k] = '\0';
 	return true;
 }
 
 /*
- * Go's parseUnicodeClass at *pos ("\p" or "\P"): emits \p{..} or \P{..}
- * (negate flips the sense, for use inside a negated context).
+ * Emits Go's Unicode class `name` (positive or negated) in PCRE2 syntax,
+ * inside a [...] class or standing alone; false when Go knows no such
+ * class.
  */
 static bool
-parse_unicode_class(Re2 *re, size_t *pos)
+emit_unicode_class(CelStrBuf *out, const char *name, size_t len, bool positive,
+				   bool in_class)
+{
+	char		canon[64];
+	const char *prop = NULL;
+
+	if (!canonical_name(name, len, canon, sizeof(canon)) || canon[0] == '\0')
+		return false;
+	if (strcmp(canon, "Any") == 0)
+		prop = "Any";
+	else if (strcmp(canon, "Assigned") == 0)
+	{
+		prop = "Cn";
+		positive = !positive;
+	}
+	else if (strcmp(canon, "Ascii") == 0)
+		prop = "ASCII";
+	else if (strcmp(canon, "Lc") == 0)
+		prop = "L&";
+	for (size_t i = 0; prop == NULL && i < sizeof(go_categories) / sizeof(go_categories[0]); i++)
+		if (strcmp(canon, go_categories[i]) == 0)
+			prop = go_categories[i];
+	for (size_t i = 0; prop == NULL && i < sizeof(go_scripts) / sizeof(go_scripts[0]); i++)
+		if (strcmp(canon, go_scripts[i]) == 0)
+			prop = go_scripts[i];
+	for (size_t i = 0; prop == NULL && i < sizeof(go_category_aliases) / sizeof(go_category_aliases[0]); i++)
+		if (strcmp(canon, go_category_aliases[i][0]) == 0)
+			prop = go_category_aliases[i][1];
+	if (prop == NULL)
+		return false;
+	if (strcmp(prop, "Kawi") == 0)
+	{
+		const char *ranges = positive || !in_class ? KAWI_RANGES : KAWI_COMPLEMENT;
+
+		if (in_class)
+			cel_strbuf_puts(out, ranges);
+		else
+			cel_strbuf_printf(out, "[%s%s]", positive ? "" : "^", ranges);
+		return true;
+	}
+	cel_strbuf_printf(out, "\\%c{%s}", positive ? 'p' : 'P', prop);
+	return true;
+}
+
+/*
+ * Go's parseUnicodeClass at *pos ("\p" or "\P"), emitting the class in
+ * PCRE2 syntax (inside [...] when in_class).
+ */
+static bool
+parse_unicode_class(Re2 *re, size_t *pos, bool in_class)
 {
 	size_t		start = *pos;
 	size_t		t = start + 2;
@@ -288,9 +385,6 @@ parse_unicode_class(Re2 *re, size_t *pos)
 	size_t		name_start;
 	size_t		name_end;
 	size_t		seq_end;
-	char		norm[64];
-	size_t		nn = 0;
-	const char *pname = NULL;
 
 	if (t >= re->len)
 		return fail(re, "invalid character class range", start, t);
@@ -316,33 +410,9 @@ parse_unicode_class(Re2 *re, size_t *pos)
 		positive = !positive;
 		name_start++;
 	}
-	/* loose matching: ignore case, spaces, '_' and '-' */
-	for (size_t i = name_start; i < name_end; i++)
-	{
-		unsigned char c = (unsigned char) re->s[i];
-
-		if (c == ' ' || c == '_' || c == '-')
-			continue;
-		if (!isalnum(c) || nn + 1 >= sizeof(norm))
-			return fail(re, "invalid character class range", start, seq_end);
-		norm[nn++] = (char) tolower(c);
-	}
-	norm[nn] = '\0';
-	if (nn == 0)
+	if (!emit_unicode_class(&re->out, re->s + name_start, name_end - name_start,
+							positive, in_class))
 		return fail(re, "invalid character class range", start, seq_end);
-	for (size_t i = 0; i < sizeof(pcre_only_names) / sizeof(pcre_only_names[0]); i++)
-		if (strcmp(norm, pcre_only_names[i]) == 0)
-			return fail(re, "invalid character class range", start, seq_end);
-	for (size_t i = 0; i < sizeof(category_aliases) / sizeof(category_aliases[0]); i++)
-		if (strcmp(norm, category_aliases[i][0]) == 0)
-			pname = category_aliases[i][1];
-	if (pname == NULL)
-	{
-		if (!pcre_knows_property(norm))
-			return fail(re, "invalid character class range", start, seq_end);
-		pname = norm;
-	}
-	cel_strbuf_printf(&re->out, "\\%c{%s}", positive ? 'p' : 'P', pname);
 	*pos = seq_end;
 	return true;
 }
@@ -444,7 +514,7 @@ parse_class(Re2 *re)
 		if (t + 1 < re->len && re->s[t] == '\\' &&
 			(re->s[t + 1] == 'p' || re->s[t + 1] == 'P'))
 		{
-			if (!parse_unicode_class(re, &t))
+			if (!parse_unicode_class(re, &t, true))
 				return false;
 			continue;
 		}
@@ -503,6 +573,7 @@ close_group(Re2 *re)
 	f = &re->frames[re->depth--];
 	re->have_atom = true;
 	re->atom_start = f->out_start;
+	re->atom_closed = false;
 	re->atom_need = f->need;
 	re->pos++;
 	return true;
@@ -585,7 +656,16 @@ parse_perl_group(Re2 *re)
 					text[n] = '\0';
 					if (c == ':')
 						return open_group(re, text, t);
-					/* flags for the rest of the group: no item of its own */
+					/*
+					 * Flags for the rest of the group: no item of their own,
+					 * so a repetition right after them applies to the item
+					 * before them (Go: "ab(?i)*" repeats b).
+					 */
+					if (re->have_atom && !re->atom_closed)
+					{
+						re->atom_closed = true;
+						re->atom_end = re->out.len;
+					}
 					if (non || noff)
 						cel_strbuf_puts(&re->out, text);
 					re->pos = t;
@@ -709,28 +789,35 @@ parse_repeat(Re2 *re, bool *was_repeat)
 			return fail(re, "invalid repeat count", start, after);
 	}
 	/* wrap the item so the quantifier applies to exactly it */
-	if (cel_strbuf_reserve(&re->out, 3))
 	{
-		memmove(re->out.data + re->atom_start + 3, re->out.data + re->atom_start,
-				re->out.len - re->atom_start);
-		memcpy(re->out.data + re->atom_start, "(?:", 3);
-		re->out.len += 3;
-		re->out.data[re->out.len] = '\0';
-	}
-	cel_strbuf_putc(&re->out, ')');
-	if (counted)
-	{
-		if (max == min)
-			cel_strbuf_printf(&re->out, "{%d}", min);
+		char		quant[40];
+		int			qlen;
+		size_t		end = re->atom_closed ? re->atom_end : re->out.len;
+
+		if (!counted)
+			qlen = snprintf(quant, sizeof(quant), ")%c%s", op, nongreedy ? "?" : "");
+		else if (max == min)
+			qlen = snprintf(quant, sizeof(quant), "){%d}%s", min, nongreedy ? "?" : "");
 		else if (max < 0)
-			cel_strbuf_printf(&re->out, "{%d,}", min);
+			qlen = snprintf(quant, sizeof(quant), "){%d,}%s", min, nongreedy ? "?" : "");
 		else
-			cel_strbuf_printf(&re->out, "{%d,%d}", min, max);
+			qlen = snprintf(quant, sizeof(quant), "){%d,%d}%s", min, max, nongreedy ? "?" : "");
+		if (cel_strbuf_reserve(&re->out, 3 + (size_t) qlen))
+		{
+			char	   *d = re->out.data;
+			size_t		len = re->out.len;
+
+			/* text after the item (flags) moves right by the quantifier */
+			memmove(d + end + 3 + qlen, d + end, len - end);
+			memcpy(d + end + 3, quant, (size_t) qlen);
+			memmove(d + re->atom_start + 3, d + re->atom_start, end - re->atom_start);
+			memcpy(d + re->atom_start, "(?:", 3);
+			re->out.len = len + 3 + (size_t) qlen;
+			d[re->out.len] = '\0';
+			if (re->atom_closed)
+				re->atom_end = end + 3 + (size_t) qlen;
+		}
 	}
-	else
-		cel_strbuf_putc(&re->out, op);
-	if (nongreedy)
-		cel_strbuf_putc(&re->out, '?');
 	re->atom_need = need;
 	*was_repeat = true;
 	re->pos = after;
@@ -785,7 +872,7 @@ parse_backslash(Re2 *re)
 		case 'p':
 		case 'P':
 			begin_atom(re);
-			return parse_unicode_class(re, &re->pos);
+			return parse_unicode_class(re, &re->pos, false);
 		case 'd':
 		case 'D':
 		case 's':

@@ -914,6 +914,50 @@ cel_registry_invoke(CelEvalContext *ctx, const CelSignature *sig,
 	return sig->overload->impl(ctx, args, nargs);
 }
 
+/*
+ * cel-go's wording when nothing matches: conversions name the argument
+ * type ("no such overload: int(list)"); operators dispatched on a trait of
+ * their first operand name the function when that operand lacks the trait
+ * ("no such overload: _<_" for null < 1) and say just "no such overload"
+ * when it has it but the other operand does not fit, or when the operand is
+ * a string, timestamp or duration (cel-go's receiver types answer any
+ * unknown operator themselves); everything else says "no such overload".
+ */
+static CelValue
+dispatch_failure(CelEvalContext *ctx, const CelRegistry *reg, const char *function,
+				 bool receiver, const CelValue *args, int nargs)
+{
+	static const char *const conversions[] = {
+		"int", "uint", "double", "string", "bytes", "bool", "timestamp", "duration",
+	};
+	static const char *const trait_ops[] = {
+		"_<_", "_<=_", "_>_", "_>=_", "_+_", "_-_", "_*_", "_/_", "_%_", "size",
+		"matches",
+	};
+	const CelSignature *const *cands;
+	int			n;
+
+	if (!receiver && nargs == 1)
+		for (size_t i = 0; i < sizeof(conversions) / sizeof(conversions[0]); i++)
+			if (strcmp(function, conversions[i]) == 0)
+				return cel_error(ctx->arena, "no such overload: %s(%s)", function,
+								 cel_type_name(cel_value_type(args[0])));
+	for (size_t i = 0; i < sizeof(trait_ops) / sizeof(trait_ops[0]); i++)
+	{
+		if (strcmp(function, trait_ops[i]) != 0 || nargs < 1)
+			continue;
+		if (args[0].kind == CEL_VAL_STRING || args[0].kind == CEL_VAL_TIMESTAMP ||
+			args[0].kind == CEL_VAL_DURATION)
+			return cel_error_no_such_overload(ctx->arena, NULL);
+		cel_registry_candidates(reg, function, receiver, &cands, &n);
+		for (int k = 0; k < n; k++)
+			if (cands[k]->nparams >= 1 && fits(args[0], cands[k]->params[0], false, 0))
+				return cel_error_no_such_overload(ctx->arena, NULL);
+		return cel_error_no_such_overload(ctx->arena, function);
+	}
+	return cel_error_no_such_overload(ctx->arena, NULL);
+}
+
 CelValue
 cel_registry_call(CelEvalContext *ctx, const CelRegistry *reg,
 				  const char *function, bool receiver,
@@ -943,6 +987,6 @@ cel_registry_call(CelEvalContext *ctx, const CelRegistry *reg,
 	}
 	sig = cel_registry_dispatch(reg, function, receiver, args, nargs);
 	if (sig == NULL)
-		return cel_error_no_such_overload(ctx->arena, function);
+		return dispatch_failure(ctx, reg, function, receiver, args, nargs);
 	return cel_registry_invoke(ctx, sig, args, nargs);
 }

@@ -563,7 +563,7 @@ compare_op(CelEvalContext *ctx, const CelValue *a, int op)
 	int			c = cel_compare_values(a[0], a[1]);
 
 	if (c == 3)
-		return cel_error_no_such_overload(A, "compare");
+		return cel_error_no_such_overload(A, NULL);
 	if (c == 2)
 		return cel_bool(false);
 	switch (op)
@@ -668,7 +668,7 @@ index_op(CelEvalContext *ctx, const CelValue *a, int n)
 			return cel_error(A, "index out of bounds: %lld", (long long) a[1].u.i);
 		return a[0].u.list->items[a[1].u.i];
 	}
-	return cel_error_no_such_overload(A, "_[_]");
+	return cel_error_no_such_overload(A, NULL);
 }
 
 static CelValue
@@ -885,9 +885,53 @@ eq_fold(const char *s, size_t len, const char *word)
 	return true;
 }
 
+/* Go's underscoreOK: each '_' sits between digits (a base prefix counts). */
+static bool
+underscores_ok(const char *s, size_t len)
+{
+	char		saw = '^';
+	size_t		i = 0;
+	bool		hex = false;
+
+	if (len >= 1 && (s[0] == '-' || s[0] == '+'))
+	{
+		s++;
+		len--;
+	}
+	if (len >= 2 && s[0] == '0' &&
+		(s[1] == 'x' || s[1] == 'X' || s[1] == 'b' || s[1] == 'B' || s[1] == 'o' || s[1] == 'O'))
+	{
+		i = 2;
+		saw = '0';
+		hex = s[1] == 'x' || s[1] == 'X';
+	}
+	for (; i < len; i++)
+	{
+		char		c = s[i];
+
+		if ((c >= '0' && c <= '9') ||
+			(hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))))
+		{
+			saw = '0';
+			continue;
+		}
+		if (c == '_')
+		{
+			if (saw != '0')
+				return false;
+			saw = '_';
+			continue;
+		}
+		if (saw == '_')
+			return false;
+		saw = '!';
+	}
+	return saw != '_';
+}
+
 /*
- * Go's strconv.ParseFloat(s, 64): decimal or hex floats with optional
- * underscores only after a base prefix, "inf"/"infinity"/"nan" in any case;
+ * Go's strconv.ParseFloat(s, 64): decimal or hex floats with underscores
+ * between digits, "inf"/"infinity"/"nan" in any case;
  * out-of-range values are errors.  strtod is close but skips whitespace,
  * accepts hex mantissas without an exponent and takes "nan(...)", so the
  * syntax is checked first.
@@ -924,6 +968,7 @@ cel_parse_go_float(const char *s, size_t len, double *out)
 	{
 		size_t		o = 0;
 		bool		seen_exp = false;
+		bool		underscore = false;
 
 		for (size_t k = 0; k < len; k++)
 		{
@@ -931,8 +976,7 @@ cel_parse_go_float(const char *s, size_t len, double *out)
 
 			if (c == '_')
 			{
-				if (!hex)
-					return false;
+				underscore = true;
 				continue;
 			}
 			if (c >= '0' && c <= '9')
@@ -954,6 +998,8 @@ cel_parse_go_float(const char *s, size_t len, double *out)
 		}
 		buf[o] = '\0';
 		if (!digits || (hex && !seen_exp))
+			return false;
+		if (underscore && !underscores_ok(s, len))
 			return false;
 	}
 	errno = 0;
@@ -1108,8 +1154,11 @@ map_insert(CelEvalContext *ctx, const CelValue *a, int n)
 	vals = arena_alloc(A, sizeof(CelValue) * (m->len + nadd + 1));
 	if (keys == NULL || vals == NULL)
 		return cel_error(A, "out of memory");
-	memcpy(keys, m->keys, sizeof(CelValue) * m->len);
-	memcpy(vals, m->values, sizeof(CelValue) * m->len);
+	if (m->len > 0)
+	{
+		memcpy(keys, m->keys, sizeof(CelValue) * m->len);
+		memcpy(vals, m->values, sizeof(CelValue) * m->len);
+	}
 	for (size_t i = 0; i < nadd; i++)
 	{
 		if (cel_map_get(m, addk[i], &ignored))

@@ -42,6 +42,23 @@ oom(CelEvalContext *ctx)
 	return cel_error(ctx->arena, "out of memory");
 }
 
+/*
+ * Advances *pos over up to k code points of s; returns how many it passed
+ * (fewer than k when the string ends first).
+ */
+static int64_t
+rune_seek(const char *s, size_t len, size_t *pos, int64_t k)
+{
+	int64_t		i = 0;
+
+	while (i < k && *pos < len)
+	{
+		cel_utf8_next(s, len, pos, NULL);
+		i++;
+	}
+	return i;
+}
+
 /* string.charAt(int): the code point at an index; "" at the end. */
 static CelValue
 str_char_at(CelEvalContext *ctx, const CelValue *args, int nargs)
@@ -49,16 +66,16 @@ str_char_at(CelEvalContext *ctx, const CelValue *args, int nargs)
 	const char *s = args[0].u.str.ptr;
 	size_t		len = args[0].u.str.len;
 	int64_t		i = args[1].u.i;
-	size_t		n;
-	size_t	   *offs = rune_offsets(ctx->arena, s, len, &n);
+	size_t		pos = 0;
+	size_t		end;
 
-	if (offs == NULL)
-		return oom(ctx);
-	if (i < 0 || (uint64_t) i > n)
+	if (i < 0 || rune_seek(s, len, &pos, i) < i)
 		return cel_error(ctx->arena, "index out of range: %lld", (long long) i);
-	if ((size_t) i == n)
+	if (pos == len)
 		return cel_string("", 0);
-	return cel_string(s + offs[i], offs[i + 1] - offs[i]);
+	end = pos;
+	cel_utf8_next(s, len, &end, NULL);
+	return cel_string(s + pos, end - pos);
 }
 
 /* Shared body of indexOf with and without a start offset. */
@@ -67,24 +84,22 @@ index_of(CelEvalContext *ctx, CelValue str, CelValue sub, int64_t off)
 {
 	const char *s = str.u.str.ptr;
 	size_t		len = str.u.str.len;
-	size_t		n;
-	size_t	   *offs;
+	size_t		pos = 0;
+	int64_t		i;
 
 	if (off < 0)
 		return cel_error(ctx->arena, "index out of range: %lld", (long long) off);
-	offs = rune_offsets(ctx->arena, s, len, &n);
-	if (offs == NULL)
-		return oom(ctx);
+	i = rune_seek(s, len, &pos, off);
 	if (sub.u.str.len == 0)
-		return cel_int((uint64_t) off > n ? (int64_t) n : off);
-	if ((uint64_t) off >= n)
+		return cel_int(i);		/* the offset, clamped to the length */
+	if (i < off || pos == len)
 		return cel_int(-1);
-	for (size_t i = (size_t) off; i < n; i++)
+	while (pos < len && pos + sub.u.str.len <= len)
 	{
-		if (offs[i] + sub.u.str.len > len)
-			break;
-		if (memcmp(s + offs[i], sub.u.str.ptr, sub.u.str.len) == 0)
-			return cel_int((int64_t) i);
+		if (memcmp(s + pos, sub.u.str.ptr, sub.u.str.len) == 0)
+			return cel_int(i);
+		cel_utf8_next(s, len, &pos, NULL);
+		i++;
 	}
 	return cel_int(-1);
 }
@@ -103,25 +118,27 @@ str_index_of_offset(CelEvalContext *ctx, const CelValue *args, int nargs)
 	return index_of(ctx, args[0], args[1], args[2].u.i);
 }
 
-/* Shared body of lastIndexOf; off is the last start position considered. */
+/*
+ * Shared body of lastIndexOf; off is the last start position considered
+ * (whole: the entire string).
+ */
 static CelValue
 last_index_of(CelEvalContext *ctx, CelValue str, CelValue sub, int64_t off,
 			  bool whole)
 {
 	const char *s = str.u.str.ptr;
 	size_t		len = str.u.str.len;
-	size_t		n;
-	size_t		subn;
-	size_t	   *offs = rune_offsets(ctx->arena, s, len, &n);
+	int64_t		n = (int64_t) cel_utf8_count(s, len);
+	int64_t		subn;
 	int64_t		start;
+	int64_t		found = -1;
+	size_t		pos = 0;
 
-	if (offs == NULL)
-		return oom(ctx);
 	if (whole)
 	{
 		if (sub.u.str.len == 0)
-			return cel_int((int64_t) n);
-		off = (int64_t) n - 1;
+			return cel_int(n);
+		off = n - 1;
 	}
 	if (off < 0)
 	{
@@ -130,20 +147,19 @@ last_index_of(CelEvalContext *ctx, CelValue str, CelValue sub, int64_t off,
 		return cel_error(ctx->arena, "index out of range: %lld", (long long) off);
 	}
 	if (sub.u.str.len == 0)
-		return cel_int((uint64_t) off > n ? (int64_t) n : off);
-	if ((uint64_t) off >= n)
+		return cel_int(off > n ? n : off);
+	if (off >= n)
 		return cel_int(-1);
-	subn = cel_utf8_count(sub.u.str.ptr, sub.u.str.len);
-	start = off;
-	if (start > (int64_t) n - (int64_t) subn)
-		start = (int64_t) n - (int64_t) subn;
-	for (int64_t i = start; i >= 0; i--)
+	subn = (int64_t) cel_utf8_count(sub.u.str.ptr, sub.u.str.len);
+	start = off < n - subn ? off : n - subn;
+	for (int64_t i = 0; i <= start && pos < len; i++)
 	{
-		if (offs[i] + sub.u.str.len <= len &&
-			memcmp(s + offs[i], sub.u.str.ptr, sub.u.str.len) == 0)
-			return cel_int(i);
+		if (pos + sub.u.str.len <= len &&
+			memcmp(s + pos, sub.u.str.ptr, sub.u.str.len) == 0)
+			found = i;
+		cel_utf8_next(s, len, &pos, NULL);
 	}
-	return cel_int(-1);
+	return cel_int(found);
 }
 
 /* string.lastIndexOf(string) */
@@ -160,7 +176,7 @@ str_last_index_of_offset(CelEvalContext *ctx, const CelValue *args, int nargs)
 	return last_index_of(ctx, args[0], args[1], args[2].u.i, false);
 }
 
-/* Copies s mapping ASCII letters through delta ('a'-'A' or its negation). */
+/* Copies s with its ASCII letters upper- or lower-cased (others unchanged). */
 static CelValue
 ascii_case(CelEvalContext *ctx, CelValue str, bool upper)
 {
@@ -364,39 +380,34 @@ static CelValue
 str_substring(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
 	int64_t		start = args[1].u.i;
-	size_t		n;
-	size_t	   *offs = rune_offsets(ctx->arena, args[0].u.str.ptr,
-									args[0].u.str.len, &n);
+	size_t		pos = 0;
 
-	if (offs == NULL)
-		return oom(ctx);
-	if (start < 0 || (uint64_t) start > n)
+	if (start < 0 || rune_seek(args[0].u.str.ptr, args[0].u.str.len, &pos, start) < start)
 		return cel_error(ctx->arena, "index out of range: %lld", (long long) start);
-	return cel_string(args[0].u.str.ptr + offs[start],
-					  args[0].u.str.len - offs[start]);
+	return cel_string(args[0].u.str.ptr + pos, args[0].u.str.len - pos);
 }
 
 /* string.substring(int, int) */
 static CelValue
 str_substring_range(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
+	const char *s = args[0].u.str.ptr;
+	size_t		len = args[0].u.str.len;
 	int64_t		start = args[1].u.i;
 	int64_t		end = args[2].u.i;
-	size_t		n;
-	size_t	   *offs;
+	size_t		from = 0;
+	size_t		to;
 
 	if (start > end)
 		return cel_error(ctx->arena,
 						 "invalid substring range. start: %lld, end: %lld",
 						 (long long) start, (long long) end);
-	offs = rune_offsets(ctx->arena, args[0].u.str.ptr, args[0].u.str.len, &n);
-	if (offs == NULL)
-		return oom(ctx);
-	if (start < 0 || (uint64_t) start > n)
+	if (start < 0 || rune_seek(s, len, &from, start) < start)
 		return cel_error(ctx->arena, "index out of range: %lld", (long long) start);
-	if (end < 0 || (uint64_t) end > n)
+	to = from;
+	if (rune_seek(s, len, &to, end - start) < end - start)
 		return cel_error(ctx->arena, "index out of range: %lld", (long long) end);
-	return cel_string(args[0].u.str.ptr + offs[start], offs[end] - offs[start]);
+	return cel_string(s + from, to - from);
 }
 
 /* Go's unicode.IsSpace: the Unicode White_Space property. */
@@ -480,8 +491,7 @@ join(CelEvalContext *ctx, const CelList *list, const char *sep, size_t seplen)
 			CelStrBuf	shown;
 
 			cel_strbuf_init(&shown, ctx);
-			if (cel_format_append_string(&shown, item) != NULL)
-				cel_strbuf_puts(&shown, cel_format_value_type_name(item));
+			cel_format_append_go_value(&shown, item, 0);
 			cel_strbuf_putc(&shown, '\0');
 			return cel_error(ctx->arena, "join: invalid input: %s",
 							 shown.data ? shown.data : "");

@@ -14,10 +14,30 @@
 
 #include "../cel/cel.h"
 
+/*
+ * Weak references: the compiler links, and runs without CEL checking, in
+ * builds that do not contain the CEL engine yet (compile_use_cel() then
+ * returns false).  Where the engine is linked in, these resolve to it.
+ * Note that a weak reference does not pull an object out of a static
+ * archive: a program linking libauthzcore.a must reference CEL itself.
+ */
+#pragma weak cel_parse
+#pragma weak cel_check
+#pragma weak cel_env_cerbos
+
+/* Whether the CEL engine is linked in. */
+bool
+compile_cel_available(void)
+{
+	return cel_parse != NULL && cel_check != NULL && cel_env_cerbos != NULL;
+}
+
 /* Makes options check every expression with cel_parse + cel_check. */
 bool
 compile_use_cel(CompileOptions *options, CompileCelState *state, Arena *arena)
 {
+	if (!compile_cel_available())
+		return false;
 	state->arena = arena;
 	state->env = cel_env_cerbos(arena);
 	if (state->env == NULL)

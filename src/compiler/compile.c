@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* FNV-1a over the identity fields. */
 static uint32_t
@@ -229,6 +230,54 @@ check_scope_permissions(Arena *arena, PolicySet *set, DiagList *diags)
 	return ok;
 }
 
+/* Whether a set of derived roles defines this role. */
+static bool
+defines_role(const Policy *drp, const char *name)
+{
+	int			d;
+
+	for (d = 0; d < drp->nrole_defs; d++)
+		if (strcmp(drp->role_defs[d].name.s, name) == 0)
+			return true;
+	return false;
+}
+
+/* A derived role a rule uses must come from exactly one import. */
+static bool
+check_unambiguous(Arena *arena, const CompiledPolicy *cp, const PStr *role, DiagList *diags)
+{
+	const Policy *p = cp->policy;
+	const char *list = NULL;
+	int			n = 0,
+				k;
+
+	for (k = 0; k < cp->nderived_roles; k++)
+		if (defines_role(cp->derived_roles[k]->policy, role->s))
+			n++;
+	if (n < 2)
+		return true;
+	for (k = 0; k < cp->nderived_roles; k++)
+	{
+		const Policy *drp = cp->derived_roles[k]->policy;
+		const PStr *imp = NULL;
+		int			i;
+		const char *item;
+
+		if (!defines_role(drp, role->s))
+			continue;
+		for (i = 0; i < p->import_derived_roles.count; i++)
+			if (strcmp(p->import_derived_roles.items[i].s, drp->name.s) == 0)
+				imp = &p->import_derived_roles.items[i];
+		item = arena_printf(arena, "%s (imported as \"%s\" at %d:%d)", drp->file, drp->name.s,
+							imp ? imp->pos.line : 0, imp ? imp->pos.column : 0);
+		list = list ? arena_printf(arena, "%s, %s", list, item) : item;
+	}
+	diag_add(diags, p->file, role->pos.line, role->pos.column,
+			 "Derived role \"%s\" is defined in more than one import: %s", role->s,
+			 list ? list : "");
+	return false;
+}
+
 /* Resolves importDerivedRoles and the derived roles each rule names. */
 static bool
 resolve_derived_roles(Arena *arena, PolicySet *set, CompiledPolicy *cp, DiagList *diags)
@@ -288,6 +337,8 @@ resolve_derived_roles(Arena *arena, PolicySet *set, CompiledPolicy *cp, DiagList
 						 "Derived role \"%s\" is not defined in any imports", names->items[j].s);
 				ok = false;
 			}
+			else if (!check_unambiguous(arena, cp, &names->items[j], diags))
+				ok = false;
 		}
 	}
 	return ok;
@@ -302,8 +353,25 @@ check_schema_ref(const PolicySet *set, const CompiledPolicy *cp, const PSchemaRe
 
 	if (!ref->present || ref->ref.s == NULL)
 		return true;
+	if (strncmp(ref->ref.s, "file://", 7) == 0)
+	{
+		struct stat st;
+
+		if (stat(ref->ref.s + 7, &st) == 0 && S_ISREG(st.st_mode))
+			return true;
+		diag_add(diags, cp->policy->file, ref->pos.line, ref->pos.column,
+				 "Failed to load %s schema \"%s\": schema %s doesn't exist",
+				 which, ref->ref.s, ref->ref.s + 7);
+		return false;
+	}
 	if (strncmp(ref->ref.s, prefix, strlen(prefix)) != 0)
-		return true;			/* other URLs are resolved when validating */
+	{
+		/* Cerbos would fetch it over the network; a database load does not */
+		diag_add(diags, cp->policy->file, ref->pos.line, ref->pos.column,
+				 "Failed to load %s schema \"%s\": only cerbos:/// and file:// references are supported",
+				 which, ref->ref.s);
+		return false;
+	}
 	if (policy_dir_schema(&set->dir, ref->ref.s + strlen(prefix)) != NULL)
 		return true;
 	diag_add(diags, cp->policy->file, ref->pos.line, ref->pos.column,
@@ -510,8 +578,12 @@ compile_policies(Arena *arena, const PolicyDir *dir, const CompileOptions *optio
 
 		/* Cerbos compiles derived roles only as part of a policy importing them */
 		if (cp->kind == POLICY_DERIVED_ROLES && !cp->imported)
+		{
+			if (!compile_resolve_variables(arena, set, cp, false, diags))
+				ok = false;
 			continue;
-		vars_ok = compile_resolve_variables(arena, set, cp, diags);
+		}
+		vars_ok = compile_resolve_variables(arena, set, cp, true, diags);
 		if (!vars_ok)
 			ok = false;
 		if (!check_schema_ref(set, cp, &cp->policy->principal_schema, "principal", diags))

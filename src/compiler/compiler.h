@@ -107,7 +107,11 @@ typedef struct CompileCelState
 	struct CelEnv *env;			/* cel_env_cerbos() */
 } CompileCelState;
 
-/* Makes options check every expression with cel_parse + cel_check. */
+/* Whether the CEL engine is linked into this program. */
+extern bool compile_cel_available(void);
+
+/* Makes options check every expression with cel_parse + cel_check; false
+ * (options unchanged) when the CEL engine is not linked in. */
 extern bool compile_use_cel(CompileOptions *options, CompileCelState *state,
 							Arena *arena);
 
@@ -134,7 +138,8 @@ extern const CompiledPolicy *policy_set_find(const PolicySet *set, PolicyKind ki
 
 /* Internal stages (compile.c calls them in order). */
 extern bool compile_resolve_variables(Arena *arena, const PolicySet *set,
-									  CompiledPolicy *cp, DiagList *diags);
+									  CompiledPolicy *cp, bool check_references,
+									  DiagList *diags);
 
 /* Finds V.x / variables.x (prefix "V"/"variables") references in CEL text. */
 typedef void (*CompileRefVisitor) (void *state, const char *name, size_t len);

@@ -72,8 +72,13 @@ visit_ref(void *state, const char *name, size_t len)
 	{
 		if (find_constant(cp, name, len) < 0)
 		{
-			diag_add(s->diags, s->file, s->pos.line, s->pos.column,
-					 "Undefined constant '%s'", n);
+			if (s->self >= 0)
+				diag_add(s->diags, s->file, s->pos.line, s->pos.column,
+						 "Undefined constant '%s' referenced in variable '%s'",
+						 n, cp->variables[s->self].name);
+			else
+				diag_add(s->diags, s->file, s->pos.line, s->pos.column,
+						 "Undefined constant '%s'", n);
 			s->ok = false;
 		}
 		return;
@@ -294,10 +299,29 @@ visit_cycles(Arena *arena, CompiledPolicy *cp, int v, char *state, int *path, in
 	return ok;
 }
 
-/* Builds, checks and orders the variables and constants of one policy. */
+/* Where a constant's value is written (Cerbos reports that). */
+static PPos
+value_pos(const PConstDef *d)
+{
+	PPos		p = d->name_pos;
+
+	if (d->value)
+	{
+		p.line = d->value->line;
+		p.column = d->value->column;
+	}
+	return p;
+}
+
+/*
+ * Builds, checks and orders the variables and constants of one policy.
+ * Without check_references only the imports are resolved (Cerbos reports
+ * missing imports of every policy, but checks the definitions of derived
+ * roles only as part of a policy that imports them).
+ */
 bool
 compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp,
-						  DiagList *diags)
+						  bool check_references, DiagList *diags)
 {
 	const Policy *p = cp->policy;
 	VarSource  *sources = NULL;
@@ -349,7 +373,8 @@ compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp
 	}
 	if (arena->failed)
 		return false;
-	if (!report_redefinitions(arena, cp, sources, diags, false, cp->nvariables))
+	if (check_references &&
+		!report_redefinitions(arena, cp, sources, diags, false, cp->nvariables))
 		ok = false;
 
 	/* constants: imports, local */
@@ -378,7 +403,7 @@ compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp
 			if (cp->constants == NULL || csources == NULL)
 				return false;
 			cp->constants[cp->nconstants] = (CConstant) {d->name, d->value, ec->policy->file, d->name_pos};
-			csources[cp->nconstants] = (VarSource) {arena_printf(arena, "import '%s'", imp->s), ec->policy->file, d->name_pos};
+			csources[cp->nconstants] = (VarSource) {arena_printf(arena, "import '%s'", imp->s), ec->policy->file, value_pos(d)};
 			cp->nconstants++;
 		}
 	}
@@ -393,9 +418,11 @@ compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp
 		if (cp->constants == NULL || csources == NULL)
 			return false;
 		cp->constants[cp->nconstants] = (CConstant) {d->name, d->value, p->file, d->name_pos};
-		csources[cp->nconstants] = (VarSource) {"policy local constants", p->file, d->name_pos};
+		csources[cp->nconstants] = (VarSource) {"policy local constants", p->file, value_pos(d)};
 		cp->nconstants++;
 	}
+	if (!check_references)
+		return ok;				/* imports only: nothing uses this policy */
 	if (!report_redefinitions(arena, cp, csources, diags, true, cp->nconstants))
 		ok = false;
 

@@ -16,6 +16,7 @@
 #include "policy.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,7 +191,9 @@ get_bool(Dec *d, const PNode *v)
 	return false;
 }
 
-/* An enum by name or number; -1 when invalid (reported). */
+#define ENUM_INVALID INT_MIN
+
+/* An enum by name or number; ENUM_INVALID when invalid (reported). */
 static int
 get_enum(Dec *d, const PNode *v, const char *const *names, int nnames)
 {
@@ -201,7 +204,7 @@ get_enum(Dec *d, const PNode *v, const char *const *names, int nnames)
 	if (v->kind != PNODE_SCALAR)
 	{
 		ERR_AT(d, v, "expected enum value got %s", pnode_type_name(v), NULL);
-		return -1;
+		return ENUM_INVALID;
 	}
 	for (i = 0; i < nnames; i++)
 		if (strcmp(v->text, names[i]) == 0)
@@ -215,7 +218,7 @@ get_enum(Dec *d, const PNode *v, const char *const *names, int nnames)
 			return (int) n;
 	}
 	ERR_AT(d, v, "invalid enum value \"%s\"", v->text, NULL);
-	return -1;
+	return ENUM_INVALID;
 }
 
 /* A sequence of strings. */
@@ -809,7 +812,7 @@ decode_effect(Dec *d, const PNode *key, const PNode *v, const char *path)
 
 	if (e == 0)
 		required(d, key, path);
-	else if (e > 0 && e != POLICY_EFFECT_ALLOW && e != POLICY_EFFECT_DENY)
+	else if (e != ENUM_INVALID && e != POLICY_EFFECT_ALLOW && e != POLICY_EFFECT_DENY)
 		dec_error(d, key->line, key->column,
 				  "%s: must be one of [EFFECT_ALLOW, EFFECT_DENY]", path, NULL);
 	return e;
@@ -824,7 +827,7 @@ check_rule_name(Dec *d, const PStr *name, const char *path)
 
 /* ResourceRule */
 static void
-decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path)
+decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path, int index)
 {
 	int			i;
 	const PNode *effect = NULL;
@@ -867,6 +870,11 @@ decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path)
 		check_nonempty_list(d, &r->actions, subpath(d, path, "actions"));
 	check_ident_list(d, &r->derived_roles, subpath(d, path, "derivedRoles"));
 	check_nonempty_list(d, &r->roles, subpath(d, path, "roles"));
+	if (r->roles.count == 0 && r->derived_roles.count == 0 && !r->roles.bad_type &&
+		!r->derived_roles.bad_type)
+		dec_error(d, n->line, n->column,
+				  "rule #%s does not specify any roles or derived roles to match",
+				  arena_printf(d->arena, "%d", index + 1), NULL);
 	if (effect == NULL)
 		required(d, n, subpath(d, path, "effect"));
 	else
@@ -1071,8 +1079,9 @@ decode_common_field(Dec *d, const PNode *k, const PNode *v, Policy *p, const cha
 	{
 		int			sp = get_enum(d, v, scope_permission_names, 3);
 
-		p->scope_permissions = sp < 0 ? 0 : sp;
-		if (p->kind == POLICY_ROLE && sp == SCOPE_PERMISSIONS_OVERRIDE_PARENT)
+		p->scope_permissions = sp == ENUM_INVALID ? 0 : sp;
+		if (p->kind == POLICY_ROLE && sp != ENUM_INVALID && sp != SCOPE_PERMISSIONS_UNSPECIFIED &&
+			sp != SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS)
 			dec_error(d, k->line, k->column, "%s: must be one of [%s]",
 					  subpath(d, path, "scopePermissions"),
 					  "SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS, SCOPE_PERMISSIONS_UNSPECIFIED");
@@ -1139,7 +1148,7 @@ decode_resource_policy(Dec *d, const PNode *n, Policy *p)
 	p->nresource_rules = rules->count;
 	for (i = 0; i < rules->count; i++)
 		decode_resource_rule(d, rules->values[i], &p->resource_rules[i],
-							 itempath(d, "resourcePolicy.rules", i));
+							 itempath(d, "resourcePolicy.rules", i), i);
 	for (i = 1; i < p->nresource_rules; i++)
 	{
 		PResourceRule *r = &p->resource_rules[i];
@@ -1495,6 +1504,13 @@ policy_load_text(Arena *arena, const char *file, const char *text, size_t len,
 	int			nonempty = 0;
 	int			before = diags->count + diags->dropped;
 
+	if (len >= 3 && (unsigned char) text[0] == 0xef && (unsigned char) text[1] == 0xbb &&
+		(unsigned char) text[2] == 0xbf)
+	{
+		/* Cerbos reads the mark as part of the first key and rejects it */
+		diag_add(diags, file, 1, 1, "unknown field \"\\ufeff...\": the file starts with a byte-order mark");
+		return false;
+	}
 	if (!ptree_parse(arena, file, text, len, options ? &options->limits : NULL,
 					 &docs, &ndocs, diags))
 		return false;

@@ -1,6 +1,6 @@
 /*
  * test_cel_cerbos.c — Cerbos' own CEL functions: hierarchy, the set
- * functions, now/timeSince, inIPAddrRange and SPIFFE.  Expected values were
+ * functions, now/timeSince, inIPAddrRange, SPIFFE and pathMatch.  Expected values were
  * taken from the Cerbos 0.55 REPL (see the comments for the surprising ones)
  * and from policies/cel_eval in the shared test data.
  */
@@ -292,6 +292,47 @@ test_spiffe(void)
 	CHECK_STR(text(call("id", 1, td, cel_null())), "spiffe://a.b");
 }
 
+/* pathMatch(path, pattern) (answers from the Cerbos REPL). */
+static void
+test_path_match(void)
+{
+	static const struct
+	{
+		const char *path;
+		const char *pattern;
+		int			want;		/* 1, 0, or -1 for an error */
+	}			cases[] = {
+		{"a/b", "a/*", 1}, {"a/b", "a/b", 1}, {"a/b/c", "a/**", 0},
+		{"a/b/c", "a/*/c", 1}, {"a\\b", "a\\*", 1}, {"", "", 1},
+		{"a/b/", "a/b", 1}, {"a//b", "a/b", 1}, {"a/./b", "a/*", 1},
+		{"a/../b", "b", 1}, {"/../b", "/b", 1}, {"a\\b", "a/b", 1},
+		{"a/b", "a\\b", 1}, {"C:\\x\\y", "/C:/x/*", 1},
+		{"C:\\x\\y", "C:\\x\\*", 1}, {"\\\\host\\share\\f", "/host/share/*", 1},
+		{"abc", "a[a-c]c", 1}, {"abc", "a[^a-c]c", 0}, {"a/c", "a?c", 0},
+		{"abc", "a*", 1}, {"a/bc", "a*", 0}, {"abc", "a\\*", 0}, {"a]", "a]", 1},
+		{"", "*", 1}, {".", "", 1}, {"c:x\\y", "/c:x/y", 1}, {"c:", "/c:", 1},
+		{".b", "b*[", 0}, {"abc", "a[", -1}, {"x", "a[", -1}, {"abc", "*[", -1},
+		{"a-", "a[-]", -1}, {"ab", "a[]", -1}, {"c:aa", "x", -1}, {"a", "c:[", -1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		CelValue	r = call("pathMatch_string_string", 2, str(cases[i].path),
+							 str(cases[i].pattern));
+		int			got = r.kind == CEL_VAL_BOOL ? r.u.b : -1;
+
+		if (got != cases[i].want)
+			fprintf(stderr, "pathMatch(%s, %s) = %d\n", cases[i].path, cases[i].pattern, got);
+		CHECK(got == cases[i].want);
+	}
+	CHECK_STR(err_of(call("pathMatch_string_string", 2, str("abc"), str("a["))),
+			  "failed to match pattern \"a[\" on path \"abc\": syntax error in pattern");
+	CHECK_STR(err_of(call("pathMatch_member_string", 2, str("c:aa"), str("x"))),
+			  "failed to encode path c:aa: unsupported Win32 path");
+	CHECK_STR(err_of(call("pathMatch_string_string", 2, str("a"), str("c:["))),
+			  "failed to encode pattern c:[: unsupported Win32 path");
+}
+
 /* Every signature of the library parses in the registry. */
 static void
 test_signatures(void)
@@ -379,6 +420,7 @@ main(void)
 	test_time_and_id();
 	test_ip_range();
 	test_spiffe();
+	test_path_match();
 	test_signatures();
 	test_dispatch();
 	arena_destroy(arena);

@@ -45,9 +45,12 @@ test_json(void)
 	CHECK_STR(JSONERR(cel_optional_none()), "optional.none() dereference");
 	CHECK_STR(JSONERR(M(1, cel_int(1), cel_int(2))), "unsupported type conversion from 'int' to string");
 	CHECK_STR(JSONERR(M(1, cel_bool(true), cel_int(2))), "type conversion error from bool to 'string'");
-	CHECK_STR(JSONERR(cel_double(NAN)), "proto: google.protobuf.Value.number_value: invalid NaN value");
-	CHECK_STR(JSONERR(cel_double(-INFINITY)), "proto: google.protobuf.Value.number_value: invalid -Inf value");
+	CHECK_STR(JSONERR(cel_double(NAN)), "proto:\xc2\xa0google.protobuf.Value.number_value: invalid NaN value");
+	CHECK_STR(JSONERR(cel_double(-INFINITY)), "proto:\xc2\xa0google.protobuf.Value.number_value: invalid -Inf value");
 	CHECK_STR(JSONERR(L(2, cel_int(1), cel_type_value(&cel_type_int))), "type conversion not supported for 'type'");
+	/* conversion errors come before the marshalling ones */
+	CHECK_STR(JSONERR(L(2, cel_double(NAN), M(1, cel_int(1), cel_int(2)))),
+			  "unsupported type conversion from 'int' to string");
 }
 
 #define ENC(s, n) lt_str(lt_call(&cel_lib_encoders, "base64_encode_bytes", 1, cel_bytes(s, n)))

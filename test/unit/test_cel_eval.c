@@ -312,6 +312,26 @@ main(void)
 	reset();
 	CHECK(is_err(run(call("_+_", -1, 2, k_int(1), k_uint(1))), "no such overload"));
 
+	/* dispatch failures worded as cel-go words them */
+	reset();
+	{
+		CelValue	v = run(call("_<_", -1, 2, call("dyn", -1, 1, list(0)), k_int(1)));
+
+		CHECK(v.kind == CEL_VAL_ERROR && strcmp(v.u.err->message, "no such overload: _<_") == 0);
+	}
+	reset();
+	{
+		CelValue	v = run(call("_<_", -1, 2, k_int(1), k_str("a")));
+
+		CHECK(v.kind == CEL_VAL_ERROR && strcmp(v.u.err->message, "no such overload") == 0);
+	}
+	reset();
+	{
+		CelValue	v = run(call("int", -1, 1, list(0)));
+
+		CHECK(v.kind == CEL_VAL_ERROR && strcmp(v.u.err->message, "no such overload: int(list)") == 0);
+	}
+
 	/* cross-type ordering and equality */
 	reset();
 	CHECK(is_bool(run(call("_<_", -1, 2, k_int(1), k_double(1.5))), true));
@@ -477,6 +497,10 @@ main(void)
 		CHECK(!cel_parse_go_float("1e400", 5, &d));
 		CHECK(cel_parse_go_float("-Inf", 4, &d) && isinf(d) && d < 0);
 		CHECK(!cel_parse_go_float("0x1", 3, &d));
+		CHECK(cel_parse_go_float("1_000", 5, &d) && d == 1000);
+		CHECK(!cel_parse_go_float("1__0", 4, &d));
+		CHECK(!cel_parse_go_float("_1", 2, &d));
+		CHECK(cel_parse_go_float("0x_1p4", 6, &d) && d == 16);
 	}
 	CHECK(cel_utf8_valid("\xc3\xbf", 2));
 	CHECK(!cel_utf8_valid("\xff", 1));

@@ -3,6 +3,7 @@
  * printing, predicates and CIDR containment.  Expected values come from the
  * conformance suite (group ext.Network) and the Cerbos 0.55 REPL.
  */
+#include "cel/cel_literals.h"
 #include "cel/cel_net.h"
 #include "unit.h"
 
@@ -228,6 +229,25 @@ test_cidr(void)
 	CHECK_STR(cel_net_cidr_type.name, "net.CIDR");
 }
 
+/* The checker's literal validation (messages from the Cerbos REPL). */
+static void
+test_literals(void)
+{
+	CHECK(cel_literal_call_error(arena, "timestamp", str("2009-02-13T23:31:30Z")) == NULL);
+	CHECK_STR(cel_literal_call_error(arena, "timestamp", str("2009-02-29T00:00:00Z")), "invalid timestamp argument");
+	CHECK_STR(cel_literal_call_error(arena, "timestamp", str("0000-01-01T00:00:00Z")), "invalid timestamp argument");
+	CHECK_STR(cel_literal_call_error(arena, "timestamp", cel_int(INT64_C(-62135596801))), "invalid timestamp argument");
+	CHECK(cel_literal_call_error(arena, "timestamp", cel_int(INT64_C(253402300799))) == NULL);
+	CHECK_STR(cel_literal_call_error(arena, "duration", str("")), "invalid duration argument");
+	CHECK_STR(cel_literal_call_error(arena, "duration", str("320000000000s")), "invalid duration argument");
+	CHECK(cel_literal_call_error(arena, "duration", str("1h")) == NULL);
+	CHECK_STR(cel_literal_call_error(arena, "ip", str("")), "invalid ip argument: IP Address \"\" parse error during conversion from string: ParseAddr(\"\"): unable to parse IP");
+	CHECK_STR(cel_literal_call_error(arena, "cidr", str("::/129")), "invalid cidr argument: CIDR \"::/129\" parse error during conversion from string: netip.ParsePrefix(\"::/129\"): prefix length out of range");
+	CHECK(cel_literal_call_error(arena, "ip", str("::1")) == NULL);
+	CHECK(cel_literal_call_error(arena, "isIP", str("x")) == NULL);
+	CHECK(cel_literal_call_error(arena, "ip", cel_int(1)) == NULL);
+}
+
 int
 main(void)
 {
@@ -235,6 +255,7 @@ main(void)
 	test_parse_and_print();
 	test_predicates();
 	test_cidr();
+	test_literals();
 	arena_destroy(arena);
 	UNIT_DONE("test_cel_net");
 }

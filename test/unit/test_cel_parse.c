@@ -156,6 +156,19 @@ main(void)
 	CHECK_STR(parse_str("a = b"), "ERR 1:3: Syntax error: token recognition error at: '='");
 	CHECK_STR(parse_str("'\xc3\xa9' + #"), "ERR 1:7: Syntax error: token recognition error at: '#'");
 
+	/* a NUL byte inside a literal is an ordinary character, as in cel-go */
+	{
+		DiagList	d;
+		CelAst	   *ast;
+
+		diag_init(&d, arena);
+		ast = cel_parse(arena, "b'a\0b'", 6, NULL, &d);
+		CHECK(ast != NULL && ast->nodes[ast->root].u.constant.kind == CEL_CONST_BYTES &&
+			  ast->nodes[ast->root].u.constant.u.str.len == 3);
+		ast = cel_parse(arena, "a\0", 2, NULL, &d);
+		CHECK(ast == NULL);
+	}
+
 	/* depth limits: errors, never stack exhaustion */
 	{
 		static char deep[200001];

@@ -72,6 +72,12 @@ test_syntax(void)
 	CHECK_REJECT("\\p{Foo}", "error parsing regexp: invalid character class range: `\\p{Foo}`");
 	CHECK_REJECT("\\pX", "error parsing regexp: invalid character class range: `\\pX`");
 	CHECK_REJECT("[\\b]", "error parsing regexp: invalid escape sequence: `\\b`");
+	/* Unicode class names as Go 1.25 looks them up */
+	CHECK_REJECT("\\p{Old_Italic}", "error parsing regexp: invalid character class range: `\\p{Old_Italic}`");
+	CHECK_REJECT("\\p{Alphabetic}", "error parsing regexp: invalid character class range: `\\p{Alphabetic}`");
+	CHECK_REJECT("\\p{Latn}", "error parsing regexp: invalid character class range: `\\p{Latn}`");
+	CHECK_REJECT("[\\p{Xan}]", "error parsing regexp: invalid character class range: `\\p{Xan}`");
+	CHECK(CHECKRE("\\p{Cased_Letter}\\p{LC}\\p{Assigned}\\p{ASCII}\\p{Kawi}\\p{nko}") == NULL);
 	/* \12 is octal in Go, not a backreference */
 	CHECK(CHECKRE("\\12") == NULL);
 }
@@ -101,6 +107,15 @@ test_matching(void)
 	CHECK_BOOL(MATCH("X", "\\p{lu}"), true);
 	CHECK_BOOL(MATCH("x", "\\p{L_u}"), false);
 	CHECK_BOOL(MATCH("x", "\\pZ"), false);
+	CHECK_BOOL(MATCH("\u00e9", "^\\P{ASCII}$"), true);
+	/* a repetition after a flag group repeats the item before the flags */
+	CHECK_BOOL(MATCH("abC", "^ab(?i)*c$"), true);
+	CHECK_BOOL(MATCH("aC", "^ab(?i)*c$"), true);
+	CHECK_BOOL(MATCH("abbBc", "^ab(?i)+c$"), false);
+	CHECK_BOOL(MATCH("\U00011F04", "^\\p{Kawi}$"), true);
+	CHECK_BOOL(MATCH("a", "^[\\P{Kawi}]$"), true);
+	CHECK_BOOL(MATCH("\U000E0080", "\\p{Assigned}"), false);
+	CHECK_BOOL(MATCH("a", "^\\p{Assigned}$"), true);
 	CHECK_BOOL(MATCH("a\n", "a."), false);
 	CHECK_BOOL(MATCH("a\n", "(?s)a."), true);
 	CHECK_BOOL(MATCH("ab", "^(a|ab)$"), true);

@@ -118,6 +118,23 @@ test_substring_trim_misc(void)
 	CHECK_STR(STR("list_join_string", 2, L(2, S("x"), S("y")), S("-")), "x-y");
 	CHECK_STR(STR("list_join_string", 2, L(0), S("-")), "");
 	CHECK_STR(ERR("list_join", 1, L(2, S("a"), cel_int(1))), "join: invalid input: 1");
+	/* the message shows the element as Go's %v does */
+	CHECK_STR(ERR("list_join", 1, L(2, S("a"), cel_null())), "join: invalid input: 0");
+	CHECK_STR(ERR("list_join", 1, L(2, S("a"), cel_double(1234567.0))), "join: invalid input: 1.234567e+06");
+	CHECK_STR(ERR("list_join", 1, L(2, S("a"), cel_double(100000.0))), "join: invalid input: 100000");
+	CHECK_STR(ERR("list_join", 1, L(2, S("a"), cel_double(0.00001))), "join: invalid input: 1e-05");
+	CHECK_STR(ERR("list_join", 1, L(2, S("a"), cel_double(0.0001))), "join: invalid input: 0.0001");
+	CHECK_STR(ERR("list_join", 1, L(2, S("a"), cel_bytes("x", 1))), "join: invalid input: [120]");
+	CHECK_STR(ERR("list_join", 1, L(2, S("a"), L(5, cel_int(1), S("x"), cel_double(2.5), cel_null(), cel_bytes("y", 1)))),
+			  "join: invalid input: [1, x, 2.5, 0, [121]]");
+	CHECK_STR(ERR("list_join", 1, L(2, S("a"), cel_timestamp(1672531200, 0))),
+			  "join: invalid input: 2023-01-01 00:00:00 +0000 UTC");
+	CHECK_STR(ERR("list_join", 1, L(2, S("a"), M(2, S("k"), S("v"), cel_int(1), L(1, cel_int(2))))),
+			  "join: invalid input: {k: v, 1: [2]}");
+	CHECK_STR(ERR("list_join", 1, L(2, S("a"), cel_duration(5400000000000LL))), "join: invalid input: 1h30m0s");
+	CHECK_STR(ERR("list_join", 1, L(2, S("a"), cel_duration(1500000LL))), "join: invalid input: 1.5ms");
+	CHECK_STR(ERR("list_join", 1, L(2, S("a"), cel_type_value(&cel_type_int))), "join: invalid input: int");
+	CHECK_STR(ERR("list_join", 1, L(2, S("a"), cel_double(-0.0))), "join: invalid input: -0");
 
 	CHECK_STR(STR("string_reverse", 1, S("Ta©oCαt")), "tαCo©aT");
 	CHECK_STR(STR("string_reverse", 1, S("")), "");

@@ -1,0 +1,1306 @@
+/*
+ * check.c — the CEL type checker, following cel-go v0.30's checker.
+ *
+ * Every node gets a static type; calls are resolved against the overload
+ * signatures of the registry (cel_registry.h) by cel-go's rules:
+ *   - each overload's type parameters are replaced by fresh type variables,
+ *     and an overload matches when every argument type is assignable to its
+ *     parameter under the current substitution (dyn and error are assignable
+ *     both ways; null to messages, opaques, timestamps and durations; lists,
+ *     maps and opaques element-wise; every type(T) to every type(U));
+ *   - the first match fixes the result type; several matches with different
+ *     result types make it dyn; no match is "found no matching overload";
+ *   - && and || demand bool operands ("expected type 'bool' but found ...");
+ *   - list and map literals join their element types (mixed elements give
+ *     dyn, as cel-go does without homogeneous-literal checking);
+ *   - a select chain a.b.c naming a declared variable becomes that
+ *     identifier, and x.f(...) whose x.f is a function namespace becomes a
+ *     global call of "x.f".
+ * Messages and positions are cel-go's, so Cerbos' compile errors can be
+ * reproduced.  After typing, literal arguments are validated as Cerbos does
+ * it (timestamp, duration, ip, cidr, format strings, matches patterns) and
+ * constant sub-expressions are folded (fold.c).
+ */
+#include "cel_cerbos.h"
+#include "cel_check.h"
+#include "cel_env.h"
+#include "cel_net.h"
+#include "cel_registry.h"
+#include "cel_regex.h"
+#include "cel_strings.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CHECK_MAX_DEPTH 2000
+#define CHECK_MAX_LOCALS 512
+
+typedef struct Subst
+{
+	const char *var;
+	const CelType *type;
+} Subst;
+
+typedef struct Mapping
+{
+	Subst	   *items;
+	int			n;
+	int			cap;
+} Mapping;
+
+typedef struct Local
+{
+	const char *name;
+	const CelType *type;
+} Local;
+
+typedef struct Checker
+{
+	const CelEnv *env;
+	CelAst	   *ast;
+	Arena	   *arena;
+	DiagList   *diags;
+	const CelRegistry *reg;
+	const CelType **types;
+	int32_t    *overload;
+	Mapping		m;
+	int			nextvar;
+	Local		locals[CHECK_MAX_LOCALS];
+	int			nlocals;
+	int			depth;
+	bool		failed;
+	bool		oom;
+} Checker;
+
+static const CelType *check_node(Checker *c, CelNodeRef ref);
+
+/* ---------- type construction ---------- */
+
+static const CelType *
+mk_type(Checker *c, CelTypeKind kind, const CelType *p0, const CelType *p1,
+		const char *name)
+{
+	CelType    *t = (CelType *) arena_alloc0(c->arena, sizeof(CelType));
+
+	if (t == NULL)
+	{
+		c->oom = true;
+		return &cel_type_error;
+	}
+	t->kind = kind;
+	t->param[0] = p0;
+	t->param[1] = p1;
+	t->name = name;
+	return t;
+}
+
+static const CelType *
+mk_list(Checker *c, const CelType *elem)
+{
+	return mk_type(c, CEL_T_LIST, elem, NULL, NULL);
+}
+
+static const CelType *
+mk_map(Checker *c, const CelType *k, const CelType *v)
+{
+	return mk_type(c, CEL_T_MAP, k, v, NULL);
+}
+
+static const CelType *
+mk_optional(Checker *c, const CelType *t)
+{
+	return mk_type(c, CEL_T_OPTIONAL, t, NULL, NULL);
+}
+
+/* A fresh type variable "_var<n>". */
+static const CelType *
+new_var(Checker *c)
+{
+	char	   *name = arena_printf(c->arena, "_var%d", c->nextvar++);
+
+	if (name == NULL)
+	{
+		c->oom = true;
+		return &cel_type_dyn;
+	}
+	return mk_type(c, CEL_T_PARAM, NULL, NULL, name);
+}
+
+static int
+nparams_of(const CelType *t)
+{
+	switch (t->kind)
+	{
+		case CEL_T_LIST:
+		case CEL_T_TYPE:
+		case CEL_T_OPTIONAL:
+			return t->param[0] ? 1 : 0;
+		case CEL_T_MAP:
+			return 2;
+		default:
+			return 0;
+	}
+}
+
+/* Structural type equality (cel-go's IsExactType). */
+static bool
+type_exact(const CelType *a, const CelType *b)
+{
+	if (a == b)
+		return true;
+	if (a == NULL || b == NULL || a->kind != b->kind)
+		return false;
+	if (a->kind == CEL_T_PARAM || a->kind == CEL_T_MESSAGE || a->kind == CEL_T_OPAQUE)
+		if (strcmp(a->name ? a->name : "", b->name ? b->name : "") != 0)
+			return false;
+	for (int i = 0; i < nparams_of(a); i++)
+		if (!type_exact(a->param[i], b->param[i]))
+			return false;
+	return true;
+}
+
+/* ---------- formatting ---------- */
+
+static void
+format_into(char *buf, size_t size, const CelType *t)
+{
+	size_t		n = strlen(buf);
+
+	if (n + 1 >= size)
+		return;
+	if (t == NULL)
+	{
+		snprintf(buf + n, size - n, "dyn");
+		return;
+	}
+	switch (t->kind)
+	{
+		case CEL_T_LIST:
+			snprintf(buf + n, size - n, "list(");
+			format_into(buf, size, t->param[0]);
+			n = strlen(buf);
+			snprintf(buf + n, size - n, ")");
+			return;
+		case CEL_T_MAP:
+			snprintf(buf + n, size - n, "map(");
+			format_into(buf, size, t->param[0]);
+			n = strlen(buf);
+			snprintf(buf + n, size - n, ", ");
+			format_into(buf, size, t->param[1]);
+			n = strlen(buf);
+			snprintf(buf + n, size - n, ")");
+			return;
+		case CEL_T_TYPE:
+		case CEL_T_OPTIONAL:
+			snprintf(buf + n, size - n, "%s", t->kind == CEL_T_TYPE ? "type" : "optional_type");
+			if (t->param[0] != NULL)
+			{
+				n = strlen(buf);
+				snprintf(buf + n, size - n, "(");
+				format_into(buf, size, t->param[0]);
+				n = strlen(buf);
+				snprintf(buf + n, size - n, ")");
+			}
+			return;
+		case CEL_T_ERROR:
+			snprintf(buf + n, size - n, "*error*");
+			return;
+		default:
+			snprintf(buf + n, size - n, "%s", cel_type_name(t));
+			return;
+	}
+}
+
+/* A type as cel-go prints it in messages ("list(int)", "map(int, string)"). */
+const char *
+cel_check_format_type(Arena *arena, const CelType *t)
+{
+	char		buf[512];
+
+	buf[0] = '\0';
+	format_into(buf, sizeof(buf), t);
+	return arena_strdup(arena, buf);
+}
+
+/* ---------- errors ---------- */
+
+static void
+report(Checker *c, CelNodeRef ref, const char *fmt,...)
+__attribute__((format(printf, 3, 4)));
+
+static void
+report(Checker *c, CelNodeRef ref, const char *fmt,...)
+{
+	char		buf[1024];
+	va_list		ap;
+	int			line;
+	int			column;
+
+	c->failed = true;
+	if (c->diags == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	cel_offset_position(c->ast->source,
+						ref >= 0 ? c->ast->nodes[ref].offset : 0, &line, &column);
+	diag_add(c->diags, "<input>", line, column, "%s", buf);
+}
+
+/* ---------- substitutions (cel-go's mapping) ---------- */
+
+static const CelType *
+m_find(const Mapping *m, const char *var)
+{
+	for (int i = m->n - 1; i >= 0; i--)
+		if (strcmp(m->items[i].var, var) == 0)
+			return m->items[i].type;
+	return NULL;
+}
+
+static void
+m_add(Checker *c, Mapping *m, const char *var, const CelType *t)
+{
+	for (int i = 0; i < m->n; i++)
+		if (strcmp(m->items[i].var, var) == 0)
+		{
+			m->items[i].type = t;
+			return;
+		}
+	if (m->n == m->cap)
+	{
+		int			ncap = m->cap ? m->cap * 2 : 16;
+		Subst	   *n = (Subst *) arena_alloc(c->arena, sizeof(Subst) * (size_t) ncap);
+
+		if (n == NULL)
+		{
+			c->oom = true;
+			return;
+		}
+		if (m->n > 0)
+			memcpy(n, m->items, sizeof(Subst) * (size_t) m->n);
+		m->items = n;
+		m->cap = ncap;
+	}
+	m->items[m->n].var = var;
+	m->items[m->n].type = t;
+	m->n++;
+}
+
+static void
+m_copy(Checker *c, Mapping *dst, const Mapping *src)
+{
+	dst->n = 0;
+	dst->cap = 0;
+	dst->items = NULL;
+	if (src->n == 0)
+		return;
+	dst->items = (Subst *) arena_alloc(c->arena, sizeof(Subst) * (size_t) src->n);
+	if (dst->items == NULL)
+	{
+		c->oom = true;
+		return;
+	}
+	memcpy(dst->items, src->items, sizeof(Subst) * (size_t) src->n);
+	dst->n = dst->cap = src->n;
+}
+
+/* Replaces type variables by their substitutions; free ones stay or become dyn. */
+static const CelType *
+substitute(Checker *c, const Mapping *m, const CelType *t, bool to_dyn, int depth)
+{
+	if (t == NULL)
+		return &cel_type_dyn;
+	if (depth > 100)
+		return &cel_type_dyn;
+	if (t->kind == CEL_T_PARAM)
+	{
+		const CelType *s = m_find(m, t->name);
+
+		if (s != NULL && s != t)
+			return substitute(c, m, s, to_dyn, depth + 1);
+		return to_dyn ? &cel_type_dyn : t;
+	}
+	if (nparams_of(t) > 0)
+	{
+		const CelType *p0 = substitute(c, m, t->param[0], to_dyn, depth + 1);
+		const CelType *p1 = t->kind == CEL_T_MAP ?
+			substitute(c, m, t->param[1], to_dyn, depth + 1) : NULL;
+
+		if (p0 == t->param[0] && p1 == t->param[1])
+			return t;
+		return mk_type(c, t->kind, p0, p1, t->name);
+	}
+	return t;
+}
+
+/* Whether var does not occur in t (following substitutions). */
+static bool
+not_referenced_in(const Mapping *m, const char *var, const CelType *t, int depth)
+{
+	if (t == NULL || depth > 100)
+		return true;
+	if (t->kind == CEL_T_PARAM)
+	{
+		const CelType *s;
+
+		if (strcmp(t->name, var) == 0)
+			return false;
+		s = m_find(m, t->name);
+		return s == NULL || s == t || not_referenced_in(m, var, s, depth + 1);
+	}
+	for (int i = 0; i < nparams_of(t); i++)
+		if (!not_referenced_in(m, var, t->param[i], depth + 1))
+			return false;
+	return true;
+}
+
+static bool
+is_dyn(const CelType *t)
+{
+	return t == NULL || t->kind == CEL_T_DYN || t->kind == CEL_T_ANY;
+}
+
+static bool
+is_dyn_or_error(const CelType *t)
+{
+	return is_dyn(t) || t->kind == CEL_T_ERROR;
+}
+
+/* cel-go's isEqualOrLessSpecific. */
+static bool
+less_specific(const CelType *a, const CelType *b)
+{
+	if (is_dyn(a) || a->kind == CEL_T_PARAM)
+		return true;
+	if (is_dyn(b) || b->kind == CEL_T_PARAM)
+		return false;
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind)
+	{
+		case CEL_T_LIST:
+		case CEL_T_MAP:
+		case CEL_T_OPTIONAL:
+		case CEL_T_TYPE:
+			for (int i = 0; i < nparams_of(a); i++)
+			{
+				if (b->param[i] == NULL || a->param[i] == NULL)
+					continue;
+				if (!less_specific(a->param[i], b->param[i]))
+					return false;
+			}
+			return true;
+		default:
+			return type_exact(a, b);
+	}
+}
+
+static const CelType *
+most_general(const CelType *a, const CelType *b)
+{
+	return less_specific(a, b) ? a : b;
+}
+
+static bool assignable_in(Checker *c, Mapping *m, const CelType *t1, const CelType *t2,
+						  int depth);
+
+/* Whether t1 may substitute for the variable t2 (cel-go's isValidTypeSubstitution). */
+static bool
+valid_substitution(Checker *c, Mapping *m, const CelType *t1, const CelType *t2,
+				   bool *has_sub, int depth)
+{
+	const CelType *sub;
+
+	*has_sub = false;
+	if (t1->kind == t2->kind && type_exact(t1, t2))
+	{
+		*has_sub = true;
+		return true;
+	}
+	sub = m_find(m, t2->name);
+	if (sub != NULL)
+	{
+		*has_sub = true;
+		if (t1->kind == sub->kind && type_exact(t1, sub))
+			return true;
+		if (assignable_in(c, m, t1, sub, depth + 1))
+		{
+			const CelType *g = most_general(t1, sub);
+
+			if (not_referenced_in(m, t2->name, g, 0))
+				m_add(c, m, t2->name, g);
+			return true;
+		}
+		return false;
+	}
+	if (not_referenced_in(m, t2->name, t1, 0))
+	{
+		m_add(c, m, t2->name, t1);
+		return true;
+	}
+	return false;
+}
+
+/* Whether null is assignable to t. */
+static bool
+null_assignable(const CelType *t)
+{
+	switch (t->kind)
+	{
+		case CEL_T_NULL:
+		case CEL_T_OPAQUE:
+		case CEL_T_OPTIONAL:
+		case CEL_T_MESSAGE:
+		case CEL_T_ANY:
+		case CEL_T_DURATION:
+		case CEL_T_TIMESTAMP:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* cel-go's internalIsAssignable: may extend m. */
+static bool
+assignable_in(Checker *c, Mapping *m, const CelType *t1, const CelType *t2, int depth)
+{
+	if (t1 == NULL)
+		t1 = &cel_type_dyn;
+	if (t2 == NULL)
+		t2 = &cel_type_dyn;
+	if (depth > 100)
+		return false;
+	if (t2->kind == CEL_T_PARAM)
+	{
+		bool		has_sub;
+
+		if (valid_substitution(c, m, t1, t2, &has_sub, depth))
+			return true;
+		if (has_sub)
+			return false;
+	}
+	if (t1->kind == CEL_T_PARAM)
+	{
+		bool		has_sub;
+
+		return valid_substitution(c, m, t2, t1, &has_sub, depth);
+	}
+	if (is_dyn_or_error(t1) || is_dyn_or_error(t2))
+		return true;
+	if (t1->kind == CEL_T_NULL)
+		return null_assignable(t2);
+	if (t2->kind == CEL_T_NULL)
+		return null_assignable(t1);
+	switch (t1->kind)
+	{
+		case CEL_T_TYPE:
+			return t2->kind == CEL_T_TYPE;
+		case CEL_T_LIST:
+		case CEL_T_MAP:
+		case CEL_T_OPTIONAL:
+			if (t1->kind != t2->kind)
+				return false;
+			for (int i = 0; i < nparams_of(t1); i++)
+				if (!assignable_in(c, m, t1->param[i], t2->param[i], depth + 1))
+					return false;
+			return true;
+		case CEL_T_OPAQUE:
+		case CEL_T_MESSAGE:
+			return t1->kind == t2->kind &&
+				strcmp(t1->name ? t1->name : "", t2->name ? t2->name : "") == 0;
+		default:
+			return t1->kind == t2->kind;
+	}
+}
+
+/* Assignability committed to the checker's mapping only on success. */
+static bool
+is_assignable(Checker *c, const CelType *t1, const CelType *t2)
+{
+	Mapping		m;
+
+	m_copy(c, &m, &c->m);
+	if (!assignable_in(c, &m, t1, t2, 0))
+		return false;
+	c->m = m;
+	return true;
+}
+
+/* ---------- node bookkeeping ---------- */
+
+static void
+set_type(Checker *c, CelNodeRef ref, const CelType *t)
+{
+	c->types[ref] = t;
+}
+
+static const CelType *
+get_type(Checker *c, CelNodeRef ref)
+{
+	const CelType *t = c->types[ref];
+
+	return t ? t : &cel_type_dyn;
+}
+
+/* Appends a string to the AST's pool (the checker renames nodes). */
+static CelStrRef
+ast_add_string(Checker *c, const char *s)
+{
+	size_t		len = strlen(s);
+	char	   *pool;
+	CelStrRef	off;
+
+	pool = (char *) arena_alloc(c->arena, c->ast->strings_len + len + 1);
+	if (pool == NULL)
+	{
+		c->oom = true;
+		return 0;
+	}
+	memcpy(pool, c->ast->strings, c->ast->strings_len);
+	off = c->ast->strings_len;
+	memcpy(pool + off, s, len + 1);
+	c->ast->strings = pool;
+	c->ast->strings_len += (uint32_t) len + 1;
+	return off;
+}
+
+/* ---------- identifiers ---------- */
+
+static const CelType *
+find_local(Checker *c, const char *name)
+{
+	for (int i = c->nlocals - 1; i >= 0; i--)
+		if (strcmp(c->locals[i].name, name) == 0)
+			return c->locals[i].type;
+	return NULL;
+}
+
+/* Type of a name: local, declared variable, or a type identifier. */
+static const CelType *
+lookup_ident(Checker *c, const char *name, bool *is_local)
+{
+	const CelType *t;
+
+	*is_local = false;
+	if ((t = find_local(c, name)) != NULL)
+	{
+		*is_local = true;
+		return t;
+	}
+	if ((t = cel_env_lookup(c->env, name)) != NULL)
+		return t;
+	if (strcmp(name, "dyn") != 0 &&
+		((t = cel_type_named(name)) != NULL || (t = cel_net_type_named(name)) != NULL ||
+		 (t = cel_cerbos_type_named(name)) != NULL))
+		return mk_type(c, CEL_T_TYPE, t, NULL, NULL);
+	return NULL;
+}
+
+static void
+check_ident(Checker *c, CelNodeRef ref)
+{
+	const char *name = cel_ast_str(c->ast, c->ast->nodes[ref].u.ident.name);
+	bool		local;
+	const CelType *t = lookup_ident(c, name, &local);
+
+	if (t == NULL)
+	{
+		report(c, ref, "undeclared reference to '%s' (in container '')", name);
+		set_type(c, ref, &cel_type_error);
+		return;
+	}
+	set_type(c, ref, t);
+}
+
+/* "a.b.c" when ref is a select chain over an identifier, else NULL. */
+static char *
+qualified_name(Checker *c, CelNodeRef ref, int depth)
+{
+	const CelExpr *e = &c->ast->nodes[ref];
+
+	if (depth > 64)
+		return NULL;
+	if (e->kind == CEL_EXPR_IDENT)
+		return arena_strdup(c->arena, cel_ast_str(c->ast, e->u.ident.name));
+	if (e->kind == CEL_EXPR_SELECT && !(e->flags & CEL_EXPR_F_TEST_ONLY))
+	{
+		char	   *prefix = qualified_name(c, e->u.select.operand, depth + 1);
+
+		if (prefix == NULL)
+			return NULL;
+		return arena_printf(c->arena, "%s.%s", prefix,
+							cel_ast_str(c->ast, e->u.select.field));
+	}
+	return NULL;
+}
+
+/* Whether the first part of a dotted name is a comprehension variable. */
+static bool
+root_is_local(Checker *c, const char *qname)
+{
+	const char *dot = strchr(qname, '.');
+	char	   *root;
+
+	if (dot == NULL)
+		return find_local(c, qname) != NULL;
+	root = arena_strndup(c->arena, qname, (size_t) (dot - qname));
+	return root != NULL && find_local(c, root) != NULL;
+}
+
+/* The type of operand.field (optional: for a.?b). */
+static const CelType *
+select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, bool optional)
+{
+	const CelType *ot;
+	const CelType *target;
+	const CelType *result;
+	bool		was_opt = false;
+
+	check_node(c, operand);
+	ot = substitute(c, &c->m, get_type(c, operand), false, 0);
+	target = ot;
+	if (ot->kind == CEL_T_OPTIONAL)
+	{
+		was_opt = true;
+		target = ot->param[0] ? ot->param[0] : &cel_type_dyn;
+	}
+	switch (target->kind)
+	{
+		case CEL_T_MAP:
+			result = target->param[1];
+			break;
+		case CEL_T_PARAM:
+			(void) is_assignable(c, &cel_type_dyn, target);
+			result = &cel_type_dyn;
+			break;
+		default:
+			if (!is_dyn_or_error(target))
+				report(c, ref, "type '%s' does not support field selection",
+					   cel_check_format_type(c->arena, target));
+			result = &cel_type_dyn;
+			break;
+	}
+	if (was_opt || optional)
+		return mk_optional(c, result);
+	return result;
+}
+
+static void
+check_select(Checker *c, CelNodeRef ref)
+{
+	CelExpr    *e = &c->ast->nodes[ref];
+	const CelType *t;
+
+	if (!(e->flags & CEL_EXPR_F_TEST_ONLY))
+	{
+		char	   *q = qualified_name(c, ref, 0);
+		bool		local;
+
+		/* a comprehension variable shadows dotted global names */
+		if (q != NULL && root_is_local(c, q))
+			q = NULL;
+		if (q != NULL && (t = lookup_ident(c, q, &local)) != NULL)
+		{
+			CelStrRef	s = ast_add_string(c, q);
+
+			e = &c->ast->nodes[ref];
+			e->kind = CEL_EXPR_IDENT;
+			e->flags = 0;
+			e->u.ident.name = s;
+			set_type(c, ref, t);
+			return;
+		}
+	}
+	t = select_field_type(c, ref, e->u.select.operand, false);
+	if (c->ast->nodes[ref].flags & CEL_EXPR_F_TEST_ONLY)
+		t = &cel_type_bool;
+	set_type(c, ref, substitute(c, &c->m, t, false, 0));
+}
+
+/* ---------- calls ---------- */
+
+/* "(int, string)" or "int.(string)" for no-matching-overload messages. */
+static const char *
+format_args(Checker *c, const CelType *const *types, int n, bool receiver)
+{
+	char		buf[1024];
+
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++)
+	{
+		const CelType *t = substitute(c, &c->m, types[i], true, 0);
+		size_t		len = strlen(buf);
+
+		if (receiver && i == 0)
+		{
+			format_into(buf, sizeof(buf), t);
+			len = strlen(buf);
+			snprintf(buf + len, sizeof(buf) - len, ".(");
+			continue;
+		}
+		if (i == 0 || (receiver && i == 1))
+		{
+			if (!receiver)
+				snprintf(buf + len, sizeof(buf) - len, "(");
+		}
+		else
+			snprintf(buf + len, sizeof(buf) - len, ", ");
+		format_into(buf, sizeof(buf), t);
+	}
+	if (n == 0 || (receiver && n == 1))
+	{
+		size_t		len = strlen(buf);
+
+		snprintf(buf + len, sizeof(buf) - len, receiver ? "" : "(");
+	}
+	{
+		size_t		len = strlen(buf);
+
+		snprintf(buf + len, sizeof(buf) - len, ")");
+	}
+	return arena_strdup(c->arena, buf);
+}
+
+/* Replaces a signature's type parameters with fresh variables. */
+static const CelType *
+instantiate(Checker *c, const CelType *t, Mapping *fresh, int depth)
+{
+	if (t == NULL || depth > 50)
+		return &cel_type_dyn;
+	if (t->kind == CEL_T_PARAM)
+	{
+		const CelType *v = m_find(fresh, t->name);
+
+		if (v == NULL)
+		{
+			v = new_var(c);
+			m_add(c, fresh, t->name, v);
+		}
+		return v;
+	}
+	if (nparams_of(t) > 0)
+	{
+		const CelType *p0 = instantiate(c, t->param[0], fresh, depth + 1);
+		const CelType *p1 = t->kind == CEL_T_MAP ?
+			instantiate(c, t->param[1], fresh, depth + 1) : NULL;
+
+		if (p0 == t->param[0] && p1 == t->param[1])
+			return t;
+		return mk_type(c, t->kind, p0, p1, t->name);
+	}
+	return t;
+}
+
+/*
+ * Resolves a call given the argument types (receiver first for member
+ * calls); sets the node's type and overload, or reports no match.
+ */
+static void
+resolve_overload(Checker *c, CelNodeRef ref, const char *function, bool receiver,
+				 const CelType *const *argt, int n)
+{
+	const CelSignature *const *cands;
+	int			ncands;
+	const CelType *result = NULL;
+	int			matched = -1;
+	int			nmatched = 0;
+
+	cel_registry_candidates(c->reg, function, receiver, &cands, &ncands);
+	for (int i = 0; i < ncands; i++)
+	{
+		const CelSignature *sig = cands[i];
+		Mapping		fresh = {NULL, 0, 0};
+		Mapping		trial;
+		bool		ok = true;
+
+		if (sig->variadic ? n < sig->nparams - 1 : n != sig->nparams)
+			continue;
+		m_copy(c, &trial, &c->m);
+		for (int a = 0; a < n && ok; a++)
+		{
+			const CelType *pt = sig->params[a < sig->nparams ? a : sig->nparams - 1];
+
+			pt = instantiate(c, pt, &fresh, 0);
+			if (!assignable_in(c, &trial, argt[a], pt, 0))
+				ok = false;
+		}
+		if (!ok)
+			continue;
+		c->m = trial;
+		{
+			const CelType *rt = substitute(c, &c->m, instantiate(c, sig->result, &fresh, 0),
+										   false, 0);
+
+			if (result == NULL)
+				result = rt;
+			else if (!is_dyn(result) && !type_exact(rt, result))
+				result = &cel_type_dyn;
+		}
+		matched = sig->index;
+		nmatched++;
+	}
+	if (result == NULL)
+	{
+		report(c, ref, "found no matching overload for '%s' applied to '%s'", function,
+			   format_args(c, argt, n, receiver));
+		set_type(c, ref, &cel_type_error);
+		return;
+	}
+	set_type(c, ref, result);
+	c->overload[ref] = nmatched == 1 ? matched : -1;
+}
+
+/* && and ||: each operand must be a bool. */
+static void
+check_logic(Checker *c, CelNodeRef ref)
+{
+	const CelExpr *e = &c->ast->nodes[ref];
+
+	for (uint32_t i = 0; i < e->u.call.nargs; i++)
+	{
+		CelNodeRef	a = c->ast->args[e->u.call.args + i];
+
+		if (!is_assignable(c, &cel_type_bool, get_type(c, a)))
+			report(c, a, "expected type 'bool' but found '%s'",
+				   cel_check_format_type(c->arena,
+										 substitute(c, &c->m, get_type(c, a), true, 0)));
+	}
+	set_type(c, ref, &cel_type_bool);
+}
+
+static void
+check_call(Checker *c, CelNodeRef ref)
+{
+	CelExpr    *e = &c->ast->nodes[ref];
+	const char *fn = cel_ast_str(c->ast, e->u.call.function);
+	uint32_t	nargs = e->u.call.nargs;
+	const CelType **argt;
+
+	if (strcmp(fn, "_?._") == 0 && nargs == 2 && e->u.call.target < 0)
+	{
+		CelNodeRef	field = c->ast->args[e->u.call.args + 1];
+		const CelExpr *f = &c->ast->nodes[field];
+		const CelType *t;
+
+		if (f->kind != CEL_EXPR_CONST || f->u.constant.kind != CEL_CONST_STRING)
+		{
+			report(c, field, "unsupported optional field selection");
+			set_type(c, ref, &cel_type_error);
+			return;
+		}
+		set_type(c, field, &cel_type_string);
+		t = select_field_type(c, ref, c->ast->args[e->u.call.args], true);
+		set_type(c, ref, substitute(c, &c->m, t, false, 0));
+		return;
+	}
+
+	for (uint32_t i = 0; i < nargs; i++)
+		check_node(c, c->ast->args[e->u.call.args + i]);
+	e = &c->ast->nodes[ref];
+
+	if (e->u.call.target < 0)
+	{
+		if ((strcmp(fn, "_&&_") == 0 || strcmp(fn, "_||_") == 0) && nargs == 2)
+		{
+			check_logic(c, ref);
+			return;
+		}
+		if (!cel_registry_has_function(c->reg, fn))
+		{
+			report(c, ref, "undeclared reference to '%s' (in container '')", fn);
+			set_type(c, ref, &cel_type_error);
+			return;
+		}
+		argt = (const CelType **) arena_alloc(c->arena, sizeof(CelType *) * (nargs + 1));
+		if (argt == NULL)
+		{
+			c->oom = true;
+			return;
+		}
+		for (uint32_t i = 0; i < nargs; i++)
+			argt[i] = get_type(c, c->ast->args[e->u.call.args + i]);
+		resolve_overload(c, ref, fn, false, argt, (int) nargs);
+		return;
+	}
+
+	/* a namespaced function written as a member call: x.y.f(...) */
+	{
+		char	   *q = qualified_name(c, e->u.call.target, 0);
+
+		if (q != NULL)
+		{
+			char	   *full = arena_printf(c->arena, "%s.%s", q, fn);
+			bool		local;
+			char	   *root = arena_strdup(c->arena, q);
+
+			if (root != NULL && strchr(root, '.') != NULL)
+				*strchr(root, '.') = '\0';
+			if (full != NULL && root != NULL && find_local(c, root) == NULL &&
+				cel_registry_has_function(c->reg, full))
+			{
+				CelStrRef	s = ast_add_string(c, full);
+
+				(void) local;
+				e = &c->ast->nodes[ref];
+				e->u.call.target = CEL_NO_NODE;
+				e->u.call.function = s;
+				argt = (const CelType **) arena_alloc(c->arena,
+													  sizeof(CelType *) * (nargs + 1));
+				if (argt == NULL)
+				{
+					c->oom = true;
+					return;
+				}
+				for (uint32_t i = 0; i < nargs; i++)
+					argt[i] = get_type(c, c->ast->args[e->u.call.args + i]);
+				resolve_overload(c, ref, full, false, argt, (int) nargs);
+				return;
+			}
+		}
+	}
+
+	check_node(c, e->u.call.target);
+	e = &c->ast->nodes[ref];
+	if (!cel_registry_has_function(c->reg, fn))
+	{
+		set_type(c, ref, &cel_type_error);
+		report(c, ref, "undeclared reference to '%s' (in container '')", fn);
+		return;
+	}
+	argt = (const CelType **) arena_alloc(c->arena, sizeof(CelType *) * (nargs + 2));
+	if (argt == NULL)
+	{
+		c->oom = true;
+		return;
+	}
+	argt[0] = get_type(c, e->u.call.target);
+	for (uint32_t i = 0; i < nargs; i++)
+		argt[i + 1] = get_type(c, c->ast->args[e->u.call.args + i]);
+	resolve_overload(c, ref, fn, true, argt, (int) nargs + 1);
+}
+
+/* ---------- aggregates ---------- */
+
+/* cel-go's joinTypes for literal elements (mixed types give dyn). */
+static const CelType *
+join_types(Checker *c, const CelType *prev, const CelType *cur)
+{
+	if (prev == NULL)
+		return cur;
+	if (is_assignable(c, prev, cur))
+		return most_general(prev, cur);
+	return &cel_type_dyn;
+}
+
+static bool
+is_optional_index(const CelAst *ast, uint32_t run, uint32_t n, uint32_t i)
+{
+	for (uint32_t j = 0; j < n; j++)
+		if ((uint32_t) ast->args[run + j] == i)
+			return true;
+	return false;
+}
+
+/* The element type behind an optional entry ("?x"), reporting non-optionals. */
+static const CelType *
+unwrap_optional_entry(Checker *c, CelNodeRef v)
+{
+	const CelType *t = substitute(c, &c->m, get_type(c, v), false, 0);
+
+	if (t->kind == CEL_T_OPTIONAL)
+		return t->param[0] ? t->param[0] : &cel_type_dyn;
+	if (!is_dyn(t))
+		report(c, v, "expected type '%s' but found '%s'",
+			   cel_check_format_type(c->arena, mk_optional(c, t)),
+			   cel_check_format_type(c->arena, t));
+	return t;
+}
+
+static void
+check_list(Checker *c, CelNodeRef ref)
+{
+	const CelExpr *e = &c->ast->nodes[ref];
+	const CelType *elem = NULL;
+
+	for (uint32_t i = 0; i < e->u.list.nelems; i++)
+	{
+		CelNodeRef	x = c->ast->args[e->u.list.elems + i];
+		const CelType *t;
+
+		check_node(c, x);
+		e = &c->ast->nodes[ref];
+		t = get_type(c, x);
+		if (e->u.list.noptional > 0 &&
+			is_optional_index(c->ast, e->u.list.optional, e->u.list.noptional, i))
+			t = unwrap_optional_entry(c, x);
+		elem = join_types(c, elem, t);
+	}
+	if (elem == NULL)
+		elem = new_var(c);
+	set_type(c, ref, mk_list(c, elem));
+}
+
+static void
+check_map(Checker *c, CelNodeRef ref)
+{
+	const CelExpr *e = &c->ast->nodes[ref];
+	const CelType *kt = NULL;
+	const CelType *vt = NULL;
+
+	for (uint32_t i = 0; i < e->u.map.nentries; i++)
+	{
+		CelNodeRef	k = c->ast->args[e->u.map.entries + 2 * i];
+		CelNodeRef	v = c->ast->args[e->u.map.entries + 2 * i + 1];
+		const CelType *t;
+
+		check_node(c, k);
+		kt = join_types(c, kt, get_type(c, k));
+		check_node(c, v);
+		e = &c->ast->nodes[ref];
+		t = get_type(c, v);
+		if (e->u.map.noptional > 0 &&
+			is_optional_index(c->ast, e->u.map.optional, e->u.map.noptional, i))
+			t = unwrap_optional_entry(c, v);
+		vt = join_types(c, vt, t);
+	}
+	if (kt == NULL)
+	{
+		kt = new_var(c);
+		vt = new_var(c);
+	}
+	set_type(c, ref, mk_map(c, kt, vt));
+}
+
+/* ---------- comprehensions ---------- */
+
+static bool
+push_local(Checker *c, CelNodeRef ref, const char *name, const CelType *t)
+{
+	if (c->nlocals >= CHECK_MAX_LOCALS)
+	{
+		report(c, ref, "too many nested comprehensions");
+		return false;
+	}
+	c->locals[c->nlocals].name = name;
+	c->locals[c->nlocals].type = t;
+	c->nlocals++;
+	return true;
+}
+
+static void
+check_comprehension(Checker *c, CelNodeRef ref)
+{
+	const CelExpr *e = &c->ast->nodes[ref];
+	CelNodeRef	range = e->u.comp.iter_range;
+	const CelType *rt;
+	const CelType *accu_t;
+	const CelType *vt;
+	const CelType *vt2 = NULL;
+	bool		two = e->u.comp.iter_var2 != 0;
+	int			saved = c->nlocals;
+
+	check_node(c, range);
+	check_node(c, c->ast->nodes[ref].u.comp.accu_init);
+	e = &c->ast->nodes[ref];
+	rt = substitute(c, &c->m, get_type(c, range), false, 0);
+	accu_t = get_type(c, e->u.comp.accu_init);
+	if (!push_local(c, ref, cel_ast_str(c->ast, e->u.comp.accu_var), accu_t))
+		return;
+	switch (rt->kind)
+	{
+		case CEL_T_LIST:
+			vt = rt->param[0];
+			if (two)
+			{
+				vt2 = vt;
+				vt = &cel_type_int;
+			}
+			break;
+		case CEL_T_MAP:
+			vt = rt->param[0];
+			if (two)
+				vt2 = rt->param[1];
+			break;
+		case CEL_T_DYN:
+		case CEL_T_ANY:
+		case CEL_T_ERROR:
+		case CEL_T_PARAM:
+			(void) is_assignable(c, &cel_type_dyn, rt);
+			vt = &cel_type_dyn;
+			vt2 = &cel_type_dyn;
+			break;
+		default:
+			report(c, range,
+				   "expression of type '%s' cannot be range of a comprehension (must be list, map, or dynamic)",
+				   cel_check_format_type(c->arena, rt));
+			vt = &cel_type_error;
+			vt2 = &cel_type_error;
+			break;
+	}
+	if (!push_local(c, ref, cel_ast_str(c->ast, e->u.comp.iter_var), vt))
+		return;
+	if (two && !push_local(c, ref, cel_ast_str(c->ast, e->u.comp.iter_var2), vt2))
+		return;
+	check_node(c, e->u.comp.loop_cond);
+	e = &c->ast->nodes[ref];
+	if (!is_assignable(c, &cel_type_bool, get_type(c, e->u.comp.loop_cond)))
+		report(c, e->u.comp.loop_cond, "expected type 'bool' but found '%s'",
+			   cel_check_format_type(c->arena, substitute(c, &c->m,
+														 get_type(c, e->u.comp.loop_cond),
+														 true, 0)));
+	check_node(c, e->u.comp.loop_step);
+	e = &c->ast->nodes[ref];
+	if (!is_assignable(c, accu_t, get_type(c, e->u.comp.loop_step)))
+		report(c, e->u.comp.loop_step, "expected type '%s' but found '%s'",
+			   cel_check_format_type(c->arena, substitute(c, &c->m, accu_t, true, 0)),
+			   cel_check_format_type(c->arena, substitute(c, &c->m,
+														 get_type(c, e->u.comp.loop_step),
+														 true, 0)));
+	/* the loop variables go out of scope before the result */
+	c->nlocals = saved + 1;
+	check_node(c, e->u.comp.result);
+	e = &c->ast->nodes[ref];
+	c->nlocals = saved;
+	set_type(c, ref, substitute(c, &c->m, get_type(c, e->u.comp.result), false, 0));
+}
+
+/* ---------- dispatch ---------- */
+
+static const CelType *
+check_node(Checker *c, CelNodeRef ref)
+{
+	const CelExpr *e;
+
+	if (ref < 0 || ref >= c->ast->nnodes)
+		return &cel_type_error;
+	if (++c->depth > CHECK_MAX_DEPTH)
+	{
+		if (c->depth == CHECK_MAX_DEPTH + 1)
+			report(c, ref, "max recursion depth exceeded");
+		c->depth--;
+		set_type(c, ref, &cel_type_error);
+		return &cel_type_error;
+	}
+	e = &c->ast->nodes[ref];
+	switch (e->kind)
+	{
+		case CEL_EXPR_CONST:
+			switch (e->u.constant.kind)
+			{
+				case CEL_CONST_NULL:
+					set_type(c, ref, &cel_type_null);
+					break;
+				case CEL_CONST_BOOL:
+					set_type(c, ref, &cel_type_bool);
+					break;
+				case CEL_CONST_INT:
+					set_type(c, ref, &cel_type_int);
+					break;
+				case CEL_CONST_UINT:
+					set_type(c, ref, &cel_type_uint);
+					break;
+				case CEL_CONST_DOUBLE:
+					set_type(c, ref, &cel_type_double);
+					break;
+				case CEL_CONST_STRING:
+					set_type(c, ref, &cel_type_string);
+					break;
+				default:
+					set_type(c, ref, &cel_type_bytes);
+					break;
+			}
+			break;
+		case CEL_EXPR_IDENT:
+			check_ident(c, ref);
+			break;
+		case CEL_EXPR_SELECT:
+			check_select(c, ref);
+			break;
+		case CEL_EXPR_CALL:
+			check_call(c, ref);
+			break;
+		case CEL_EXPR_LIST:
+			check_list(c, ref);
+			break;
+		case CEL_EXPR_MAP:
+			check_map(c, ref);
+			break;
+		case CEL_EXPR_STRUCT:
+			for (uint32_t i = 0; i < e->u.strct.nfields; i++)
+				check_node(c, c->ast->args[e->u.strct.fields + 2 * i + 1]);
+			e = &c->ast->nodes[ref];
+			report(c, ref, "undeclared reference to '%s' (in container '')",
+				   cel_ast_str(c->ast, e->u.strct.type_name));
+			set_type(c, ref, &cel_type_error);
+			break;
+		case CEL_EXPR_COMPREHENSION:
+			check_comprehension(c, ref);
+			break;
+		default:
+			set_type(c, ref, &cel_type_error);
+			break;
+	}
+	c->depth--;
+	return get_type(c, ref);
+}
+
+/* ---------- entry point ---------- */
+
+bool
+cel_check(const CelEnv *env, CelAst *ast, Arena *arena, DiagList *diags)
+{
+	Checker    *c;
+
+	if (ast == NULL || arena == NULL)
+		return false;
+	c = (Checker *) arena_alloc0(arena, sizeof(Checker));
+	if (c == NULL)
+		return false;
+	c->env = env;
+	c->ast = ast;
+	c->arena = arena;
+	c->diags = diags;
+	c->reg = cel_registry_default();
+	if (c->reg == NULL)
+	{
+		if (diags)
+			diag_add(diags, "<input>", 1, 1, "out of memory");
+		return false;
+	}
+	c->types = (const CelType **) arena_alloc0(arena, sizeof(CelType *) * (size_t) (ast->nnodes + 1));
+	c->overload = (int32_t *) arena_alloc(arena, sizeof(int32_t) * (size_t) (ast->nnodes + 1));
+	if (c->types == NULL || c->overload == NULL)
+		return false;
+	for (int32_t i = 0; i < ast->nnodes; i++)
+		c->overload[i] = -1;
+
+	check_node(c, ast->root);
+
+	/* final types: every variable resolved, free ones dyn */
+	for (int32_t i = 0; i < ast->nnodes; i++)
+		if (c->types[i] != NULL)
+			c->types[i] = substitute(c, &c->m, c->types[i], true, 0);
+
+	if (!c->failed)
+	{
+		ast->types = c->types;
+		ast->overload = c->overload;
+		cel_check_validate(ast, arena, diags, &c->failed);
+		ast->types = NULL;
+		ast->overload = NULL;
+	}
+	if (c->oom || arena->failed)
+	{
+		if (diags && !c->failed)
+			diag_add(diags, "<input>", 1, 1, "out of memory");
+		return false;
+	}
+	if (c->failed)
+		return false;
+	ast->types = c->types;
+	ast->overload = c->overload;
+	cel_fold(ast, arena);
+	return true;
+}
