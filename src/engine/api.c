@@ -19,12 +19,23 @@ engine_compile_dir(Arena *arena, const char *dir, const EngineConfig *config,
 				   DiagList *diags)
 {
 	CompileOptions opts;
+	EngineHookState hook;
 	PolicySet  *ps = NULL;
 
 	memset(&opts, 0, sizeof(opts));
+	memset(&hook, 0, sizeof(hook));
+	/* the compiler checks every expression; the engine keeps the ASTs */
+	hook.cache = engine_ast_cache_new(arena);
+	if (hook.cache == NULL || !compile_use_cel(&opts, &hook.cel, arena))
+	{
+		diag_add(diags, dir, 0, 0, "the CEL engine is not available");
+		return NULL;
+	}
+	opts.check_expr = engine_compile_hook;
+	opts.check_expr_state = &hook;
 	if (!compile_policy_dir(arena, dir, &opts, &ps, diags) || ps == NULL)
 		return NULL;
-	return engine_build(arena, ps, config, diags);
+	return engine_build(arena, ps, config, hook.cache, diags);
 }
 
 int

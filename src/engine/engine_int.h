@@ -16,6 +16,7 @@
 
 #include "engine.h"
 #include "../cel/cel.h"
+#include "../compiler/compiler.h"
 
 /* ---------- compiled conditions and expressions ---------- */
 
@@ -264,15 +265,35 @@ extern CelValue engine_string_list(Arena *arena, const char **items, int n);
 
 /* cel_bridge.c: the CEL engine behind the engine. */
 extern const CelEnv *engine_cel_env(Arena *arena);
+struct PExpr;
 extern const CelAst *engine_cel_compile(Arena *arena, const CelEnv *env,
-										const char *text, const char *file,
-										int line, int column, DiagList *diags);
+										const char *file, const struct PExpr *expr,
+										DiagList *diags);
 extern bool engine_cel_available(void);
+
+/* the compiler's checked ASTs, by PExpr address (cel_bridge.c) */
+typedef struct EAstCache EAstCache;
+struct CompiledPolicy;
+extern EAstCache *engine_ast_cache_new(Arena *arena);
+extern const CelAst *engine_ast_cache_get(const EAstCache *cache, const void *key);
+
+/* state of engine_compile_hook: the compiler's CEL hook plus the AST table */
+typedef struct EngineHookState
+{
+	CompileCelState cel;
+	EAstCache  *cache;
+} EngineHookState;
+
+extern bool engine_compile_hook(void *state, const char *file,
+								const struct CompiledPolicy *policy,
+								const struct PExpr *expr, CompileExprRole role,
+								void **handle, DiagList *diags);
 
 /* ruletable.c */
 struct PolicySet;
 extern EngineSet *engine_build(Arena *arena, const struct PolicySet *ps,
-							   const EngineConfig *config, DiagList *diags);
+							   const EngineConfig *config, const EAstCache *asts,
+							   DiagList *diags);
 extern const EBucket *engine_bucket(const EngineSet *set, int type,
 									const char *version, const char *scope);
 extern const EPolicy *engine_policy(const EngineSet *set, int kind, const char *name,

@@ -21,6 +21,7 @@ typedef struct Builder
 {
 	Arena	   *arena;
 	const CelEnv *env;
+	const EAstCache *asts;		/* checked by the compiler's CEL stage */
 	const PolicyDir *dir;
 	DiagList   *diags;
 	EngineSet  *set;
@@ -105,8 +106,11 @@ engine_policy_key(Arena *arena, const char *kind, const char *name,
 static const CelAst *
 build_expr(Builder *b, const char *file, const PExpr *e)
 {
-	return engine_cel_compile(b->arena, b->env, e->text, file, e->pos.line,
-							  e->pos.column, b->diags);
+	const CelAst *ast = engine_ast_cache_get(b->asts, e);
+
+	if (ast != NULL)
+		return ast;
+	return engine_cel_compile(b->arena, b->env, file, e, b->diags);
 }
 
 /* A PMatch tree as an ECond tree. */
@@ -655,7 +659,7 @@ build_role_policy(Builder *b, const CompiledPolicy *cp)
 /* Builds the engine's compiled set from a resolved policy set. */
 EngineSet *
 engine_build(Arena *arena, const PolicySet *ps, const EngineConfig *config,
-			 DiagList *diags)
+			 const EAstCache *asts, DiagList *diags)
 {
 	Builder		b;
 	EngineSet  *set = arena_alloc0(arena, sizeof(EngineSet));
@@ -669,6 +673,7 @@ engine_build(Arena *arena, const PolicySet *ps, const EngineConfig *config,
 	b.set = set;
 	b.ok = true;
 	b.env = engine_cel_env(arena);
+	b.asts = asts;
 	b.dir = &ps->dir;
 	if (config)
 		set->config = *config;

@@ -146,6 +146,20 @@ main(void)
 				 "{\"actions\":[\"v\"],\"resource\":" DOC("{}") "},{\"actions\":[\"v\"],\"resource\":" DOC("{}") "}]}") != NULL);
 	CHECK_STR(reject("{\"principal\":" BOB ",\"bogus\":1,\"resources\":[]}"), "unknown field \"bogus\"");
 
+	/* a policy whose condition does not parse: no set, an error at file:line:column */
+	{
+		DiagList	bad;
+		char	   *text;
+
+		diag_init(&bad, arena);
+		CHECK(engine_compile_dir(arena, "../engine/broken", &config, &bad) == NULL);
+		text = diag_render(&bad);
+		CHECK(bad.count >= 1);
+		CHECK(text != NULL && strstr(text, "bad_condition.yaml:11:") != NULL);
+		if (text && !strstr(text, "bad_condition.yaml:11:"))
+			fprintf(stderr, "diags: %s\n", text);
+	}
+
 	arena_destroy(arena);
 	UNIT_DONE("engine");
 }
