@@ -9,7 +9,7 @@ and compares actions, meta (matchedPolicy, matchedScope) and
 effectiveDerivedRoles and outputs as sets.
 
   differential.py [--policies DIR] [--count N] [--seed S] [--globals JSON]
-                  [--build DIR] [--cerbos PATH]
+                  [--build DIR] [--cerbos PATH] [--lenient]
 Prints "differential: N requests, M decisions, K differences".
 """
 import argparse, json, os, random, re, subprocess, sys, tempfile, time, urllib.request
@@ -91,6 +91,7 @@ def main():
     ap.add_argument("--build", default="/tmp/authz-engine-diff")
     ap.add_argument("--cerbos", default="/work/cerbos/package/cerbos-linux-x64")
     ap.add_argument("--port", type=int, default=35692)
+    ap.add_argument("--lenient", action="store_true", help="lenientScopeSearch on both sides")
     a = ap.parse_args()
     policies = os.path.abspath(a.policies)
 
@@ -104,7 +105,8 @@ def main():
     with open(conf, "w") as f:
         f.write("server:\n  httpListenAddr: \"127.0.0.1:%d\"\n  grpcListenAddr: \"127.0.0.1:%d\"\n" % (a.port, a.port + 1))
         f.write("storage:\n  driver: disk\n  disk:\n    directory: %s\n" % policies)
-        f.write("engine:\n  globals: %s\naudit:\n  enabled: false\ntelemetry:\n  disabled: true\n" % a.globals)
+        f.write("engine:\n  globals: %s\n  lenientScopeSearch: %s\n" % (a.globals, "true" if a.lenient else "false"))
+        f.write("audit:\n  enabled: false\ntelemetry:\n  disabled: true\n")
     server = subprocess.Popen([a.cerbos, "server", "--config=" + conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(50):
@@ -116,7 +118,7 @@ def main():
         rnd = random.Random(a.seed)
         n = names(policies)
         reqs = [request(rnd, n) for _ in range(a.count)]
-        mine = subprocess.run([cli, policies, a.globals], input="".join(json.dumps(r) + "\n" for r in reqs),
+        mine = subprocess.run([cli, policies, a.globals] + (["lenient"] if a.lenient else []), input="".join(json.dumps(r) + "\n" for r in reqs),
                               capture_output=True, text=True, check=True).stdout.splitlines()
         diffs = decisions = 0
         for req, m in zip(reqs, mine):
