@@ -20,7 +20,26 @@
  *
  * Errors are values: compilation reports DiagList entries with
  * file:line:column; a bad request yields false and a message naming the
- * field ("principal.roles: value must contain at least 1 item").
+ * field ("principal.roles: value must contain at least 1 item(s)").
+ *
+ * Semantics follow the real Cerbos 0.55 binary (checked by
+ * test/engine/differential.py and test/unit/test_engine_check.c), except
+ * that each rule keeps its own all/any/none combinator (Cerbos 0.55 merges
+ * rules whose condition lists are equal).  Not implemented yet: verifying
+ * auxData JWTs (their claims are decoded unverified, as with Cerbos'
+ * jwt.disableVerification) and Cerbos' optional strict evaluation mode.
+ *
+ * Typical use (the PostgreSQL layer):
+ *
+ *     EngineConfig cfg = {0};                // default version "default"
+ *     cfg.globals_json = "{\"env\":\"prod\"}";
+ *     EngineSet *set = engine_compile_dir(long_lived_arena, dir, &cfg, &diags);
+ *     ...
+ *     char *resp = engine_check_json(set, per_call_arena, body, len, NULL, &err);
+ *     // NULL: err names the field -> ERROR 22023; else the response JSON
+ *     arena_reset(per_call_arena);
+ *
+ * Link flags: -ljansson -lyaml -lpcre2-8 -lssl -lcrypto -lm (CEL, policy).
  */
 #ifndef AUTHZ_ENGINE_H
 #define AUTHZ_ENGINE_H
@@ -40,7 +59,7 @@ typedef struct EngineConfig
 	const char *default_policy_version; /* NULL = "default" */
 	bool		lenient_scope_search;
 	const char *globals_json;	/* JSON object for G/globals; NULL = {} */
-	int			schema_enforcement; /* ENGINE_SCHEMA_*; only NONE is enforced yet */
+	int			schema_enforcement; /* ENGINE_SCHEMA_NONE / _WARN / _REJECT */
 	int			max_resources;	/* 0 = unlimited */
 	int			max_actions;	/* per resource; 0 = unlimited */
 } EngineConfig;
@@ -57,10 +76,10 @@ extern EngineSet *engine_compile_dir(Arena *arena, const char *dir,
 extern int	engine_set_policy_count(const EngineSet *set);
 extern int	engine_set_row_count(const EngineSet *set);
 
-/* Per-call options. */
+/* Per-call options (NULL = defaults: now() read once per call). */
 typedef struct EngineCheckOptions
 {
-	bool		now_pinned;		/* use now_sec/now_nsec for now() */
+	bool		now_pinned;		/* use now_sec/now_nsec for now() (tests, authz GUC) */
 	int64_t		now_sec;
 	int32_t		now_nsec;
 } EngineCheckOptions;
