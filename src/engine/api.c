@@ -118,6 +118,38 @@ load_object(Arena *arena, const char *text, const char *what, const char **error
 	return j;
 }
 
+/* Decodes a principal and a resource object into a one-resource request. */
+bool
+engine_decode_request_parts(Arena *arena, const char *principal_json,
+							const char *resource_json, ERequest *req,
+							EResourceEntry *entry, const char **error)
+{
+	json_t	   *pj,
+			   *rj;
+	bool		ok;
+
+	memset(req, 0, sizeof(*req));
+	memset(entry, 0, sizeof(*entry));
+	pj = load_object(arena, principal_json, "principal", error);
+	if (pj == NULL)
+		return false;
+	rj = load_object(arena, resource_json, "resource", error);
+	if (rj == NULL)
+	{
+		json_decref(pj);
+		return false;
+	}
+	ok = engine_decode_principal(arena, pj, &req->principal, error) &&
+		engine_decode_resource(arena, rj, &entry->resource, "resource", error);
+	json_decref(pj);
+	json_decref(rj);
+	req->request_id = "";
+	req->aux_data = cel_map_from(arena, NULL, NULL, 0);
+	req->resources = entry;
+	req->nresources = 1;
+	return ok;
+}
+
 /* One (principal, resource, action) decision. */
 bool
 engine_check_one(const EngineSet *set, Arena *arena, const char *principal_json,
@@ -129,39 +161,17 @@ engine_check_one(const EngineSet *set, Arena *arena, const char *principal_json,
 	EResourceEntry entry;
 	EResult		result;
 	EngineCheckOptions o = fix_now(options);
-	json_t	   *pj,
-			   *rj;
-	bool		ok;
 
 	*error = NULL;
-	memset(&req, 0, sizeof(req));
-	memset(&entry, 0, sizeof(entry));
 	if (action == NULL || action[0] == '\0')
 	{
 		*error = "action: value length must be at least 1 characters";
 		return false;
 	}
-	pj = load_object(arena, principal_json, "principal", error);
-	if (pj == NULL)
+	if (!engine_decode_request_parts(arena, principal_json, resource_json, &req, &entry, error))
 		return false;
-	rj = load_object(arena, resource_json, "resource", error);
-	if (rj == NULL)
-	{
-		json_decref(pj);
-		return false;
-	}
-	ok = engine_decode_principal(arena, pj, &req.principal, error) &&
-		engine_decode_resource(arena, rj, &entry.resource, "resource", error);
-	json_decref(pj);
-	json_decref(rj);
-	if (!ok)
-		return false;
-	req.request_id = "";
-	req.aux_data = cel_map_from(arena, NULL, NULL, 0);
 	entry.actions = &action;
 	entry.nactions = 1;
-	req.resources = &entry;
-	req.nresources = 1;
 	engine_check_resource(set, arena, &req, &entry, &o, &result);
 	if (result.actions == NULL)
 	{

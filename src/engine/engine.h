@@ -118,4 +118,16 @@ extern bool engine_check_one(const EngineSet *set, Arena *arena,
 							 const char *action, const EngineCheckOptions *options,
 							 EngineDecision *out, const char **error);
 
+/*
+ * authz_allowed_actions: the literal action names of the rules that can
+ * apply to the resource's kind, each decided as engine_check_one would; the
+ * allowed ones, sorted, in *actions (arena).  Actions granted only through
+ * a wildcard rule ("*", "view:*") are not listed.
+ */
+extern bool engine_allowed_actions(const EngineSet *set, Arena *arena,
+								   const char *principal_json, const char *resource_json,
+								   const EngineCheckOptions *options,
+								   const char ***actions, int *nactions,
+								   const char **error);
+
 #endif							/* AUTHZ_ENGINE_H */

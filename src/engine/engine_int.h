@@ -313,6 +313,9 @@ extern bool engine_decode_principal(Arena *arena, const json_t *j, EPrincipal *o
 									const char **error);
 extern bool engine_decode_resource(Arena *arena, const json_t *j, EResource *out,
 								   const char *path, const char **error);
+extern bool engine_decode_request_parts(Arena *arena, const char *principal_json,
+										const char *resource_json, ERequest *req,
+										EResourceEntry *entry, const char **error);
 extern char *engine_encode_response(Arena *arena, const ERequest *req,
 									const EResult *results);
 

@@ -146,6 +146,26 @@ main(void)
 				 "{\"actions\":[\"v\"],\"resource\":" DOC("{}") "},{\"actions\":[\"v\"],\"resource\":" DOC("{}") "}]}") != NULL);
 	CHECK_STR(reject("{\"principal\":" BOB ",\"bogus\":1,\"resources\":[]}"), "unknown field \"bogus\"");
 
+	/* allowed actions: literal names of the applicable rules, decided one by one */
+	{
+		const char **acts = NULL;
+		int			nacts = 0;
+
+		err = NULL;
+		CHECK(engine_allowed_actions(set, arena, BOB, DOC("{\"owner\":\"bob\",\"a\":1,\"b\":2}"),
+									 NULL, &acts, &nacts, &err));
+		CHECK(nacts == 4);
+		if (nacts == 4)
+		{
+			CHECK_STR(acts[0], "any_of");
+			CHECK_STR(acts[1], "edit");
+			CHECK_STR(acts[2], "manage");
+			CHECK_STR(acts[3], "view");
+		}
+		CHECK(!engine_allowed_actions(set, arena, "{\"id\":\"\"}", DOC("{}"), NULL, &acts, &nacts, &err));
+		CHECK_STR(err, "principal.id: value length must be at least 1 characters");
+	}
+
 	/* a policy whose condition does not parse: no set, an error at file:line:column */
 	{
 		DiagList	bad;
