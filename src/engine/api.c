@@ -83,7 +83,7 @@ engine_check_json(const EngineSet *set, Arena *arena, const char *request_json,
 	int			i;
 
 	*error = NULL;
-	if (!engine_decode_request(arena, request_json, len, set, &req, error))
+	if (!engine_decode_request(arena, request_json, len, set, &o, &req, error))
 		return NULL;
 	results = arena_alloc0(arena, sizeof(EResult) * (req.nresources + 1));
 	if (results == NULL)

@@ -25,9 +25,10 @@
  * Semantics follow the real Cerbos 0.55 binary (checked by
  * test/engine/differential.py and test/unit/test_engine_check.c), except
  * that each rule keeps its own all/any/none combinator (Cerbos 0.55 merges
- * rules whose condition lists are equal).  Not implemented yet: verifying
- * auxData JWTs (their claims are decoded unverified, as with Cerbos'
- * jwt.disableVerification) and Cerbos' optional strict evaluation mode.
+ * rules whose condition lists are equal).  auxData JWTs are verified by the
+ * caller's EngineCheckOptions.verify_jwt (without one their claims are
+ * decoded unverified, as with Cerbos' jwt.disableVerification).  Not
+ * implemented: Cerbos' optional strict evaluation mode.
  *
  * Typical use (the PostgreSQL layer):
  *
@@ -76,12 +77,24 @@ extern EngineSet *engine_compile_dir(Arena *arena, const char *dir,
 extern int	engine_set_policy_count(const EngineSet *set);
 extern int	engine_set_row_count(const EngineSet *set);
 
+/*
+ * Verifies one auxData JWT (token, keySetId as given, "" if absent) and
+ * returns its claims as JSON object text allocated in arena, or NULL with
+ * *error set ("token expired", ...), which rejects the request.
+ */
+typedef const char *(*EngineJwtVerifier) (void *state, Arena *arena, const char *token,
+										  const char *key_set_id, const char **error);
+
 /* Per-call options (NULL = defaults: now() read once per call). */
 typedef struct EngineCheckOptions
 {
 	bool		now_pinned;		/* use now_sec/now_nsec for now() (tests, authz GUC) */
 	int64_t		now_sec;
 	int32_t		now_nsec;
+	/* NULL: auxData JWT claims are decoded unverified (Cerbos'
+	 * jwt.disableVerification); set it to verify them (session/) */
+	EngineJwtVerifier verify_jwt;
+	void	   *verify_jwt_state;
 } EngineCheckOptions;
 
 /*

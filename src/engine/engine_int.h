@@ -307,8 +307,8 @@ extern const char *engine_policy_key(Arena *arena, const char *kind, const char 
 
 /* request_json.c / response_json.c */
 extern bool engine_decode_request(Arena *arena, const char *text, size_t len,
-								  const EngineSet *set, ERequest *out,
-								  const char **error);
+								  const EngineSet *set, const EngineCheckOptions *options,
+								  ERequest *out, const char **error);
 extern bool engine_decode_principal(Arena *arena, const json_t *j, EPrincipal *out,
 									const char **error);
 extern bool engine_decode_resource(Arena *arena, const json_t *j, EResource *out,

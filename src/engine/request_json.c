@@ -8,9 +8,9 @@
  * characters"), so the SQL layer can report it as 22023.  Attribute values
  * become CEL values (numbers are doubles, as in protobuf Structs).
  *
- * auxData.jwt / auxData.jwts: the tokens' claims are decoded without
- * verification (Cerbos' `jwt.disableVerification` mode); verifying them
- * against a key set belongs to session/ and is not wired in yet.
+ * auxData.jwt / auxData.jwts: the caller's verify_jwt checks each token and
+ * returns its claims; without one, claims are decoded unverified (Cerbos'
+ * `jwt.disableVerification` mode).
  */
 #include "engine_int.h"
 
@@ -248,10 +248,10 @@ base64url_decode(Arena *arena, const char *s, size_t len, size_t *outlen)
 	return out;
 }
 
-/* One {token, keySetId} object -> its claims map (unverified). */
+/* One {token, keySetId} object -> its claims map (verified when asked). */
 static bool
 jwt_claims(Arena *arena, const json_t *jwt, const char *path, CelValue *out,
-		   const char **error)
+		   const EngineCheckOptions *options, const char **error)
 {
 	json_t	   *tok;
 	const char *t,
@@ -268,6 +268,26 @@ jwt_claims(Arena *arena, const json_t *jwt, const char *path, CelValue *out,
 	if (tok == NULL || !json_is_string(tok) || json_string_length(tok) == 0)
 		FAIL("%s.token: value length must be at least 1 characters", path);
 	t = json_string_value(tok);
+	if (options != NULL && options->verify_jwt != NULL)
+	{
+		json_t	   *ks = json_object_get(jwt, "keySetId");
+		const char *verr = NULL;
+		const char *text = options->verify_jwt(options->verify_jwt_state, arena, t,
+											   json_is_string(ks) ? json_string_value(ks) : "",
+											   &verr);
+
+		if (text == NULL)
+			FAIL("%s.token: %s", path, verr ? verr : "invalid token");
+		claims = json_loads(text, 0, &jerr);
+		if (claims == NULL || !json_is_object(claims))
+		{
+			json_decref(claims);
+			FAIL("%s.token: claims are not a JSON object", path);
+		}
+		*out = engine_json_to_cel(arena, claims, 0);
+		json_decref(claims);
+		return true;
+	}
 	dot1 = strchr(t, '.');
 	dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
 	if (dot2 == NULL)
@@ -291,7 +311,8 @@ jwt_claims(Arena *arena, const json_t *jwt, const char *path, CelValue *out,
  * {jwts: {name: {claims: claims}}} for auxData.jwts (tokens unverified).
  */
 static bool
-aux_data(Arena *arena, const json_t *j, CelValue *out, const char **error)
+aux_data(Arena *arena, const json_t *j, CelValue *out, const EngineCheckOptions *options,
+		 const char **error)
 {
 	json_t	   *jwt;
 	json_t	   *jwts;
@@ -307,7 +328,7 @@ aux_data(Arena *arena, const json_t *j, CelValue *out, const char **error)
 	jwt = member(j, "jwt", NULL);
 	if (jwt != NULL && !json_is_null(jwt))
 	{
-		if (!jwt_claims(arena, jwt, "auxData.jwt", &vals[n], error))
+		if (!jwt_claims(arena, jwt, "auxData.jwt", &vals[n], options, error))
 			return false;
 		keys[n++] = cel_string("jwt", 3);
 	}
@@ -330,7 +351,8 @@ aux_data(Arena *arena, const json_t *j, CelValue *out, const char **error)
 			CelValue	ck = cel_string("claims", 6);
 			CelValue	cv;
 
-			if (!jwt_claims(arena, tokobj, arena_printf(arena, "auxData.jwts.%s", name), &cv, error))
+			if (!jwt_claims(arena, tokobj, arena_printf(arena, "auxData.jwts.%s", name), &cv,
+							options, error))
 				return false;
 			nk[i] = cel_string(arena_strdup(arena, name), strlen(name));
 			nv[i++] = cel_map_from(arena, &ck, &cv, 1);
@@ -345,7 +367,8 @@ aux_data(Arena *arena, const json_t *j, CelValue *out, const char **error)
 /* Decodes and validates a CheckResources request body. */
 bool
 engine_decode_request(Arena *arena, const char *text, size_t len,
-					  const EngineSet *set, ERequest *out, const char **error)
+					  const EngineSet *set, const EngineCheckOptions *options,
+					  ERequest *out, const char **error)
 {
 	static const char *const known[] = {"requestId", "request_id", "principal",
 		"resources", "auxData", "aux_data", "includeMeta", "include_meta",
@@ -425,7 +448,7 @@ engine_decode_request(Arena *arena, const char *text, size_t len,
 									arena_printf(arena, "%s.resource", path), error))
 			goto done;
 	}
-	if (!aux_data(arena, member(root, "auxData", "aux_data"), &out->aux_data, error))
+	if (!aux_data(arena, member(root, "auxData", "aux_data"), &out->aux_data, options, error))
 		goto done;
 	ok = true;
 done:

@@ -14,6 +14,16 @@
 static EngineSet *set;
 static Arena *arena;
 
+/* A stand-in verifier: "good" tokens carry {"sub":"bob"}, others fail. */
+static const char *
+fake_verify(void *state, Arena *a, const char *token, const char *key_set_id, const char **error)
+{
+	if (strcmp(token, "good") == 0)
+		return "{\"sub\":\"bob\"}";
+	*error = "signature is invalid";
+	return NULL;
+}
+
 /* One decision's effect (0 when the call failed). */
 static int
 decide(const char *principal, const char *resource, const char *action, const char **policy)
@@ -154,7 +164,7 @@ main(void)
 		err = NULL;
 		CHECK(engine_allowed_actions(set, arena, BOB, DOC("{\"owner\":\"bob\",\"a\":1,\"b\":2}"),
 									 NULL, &acts, &nacts, &err));
-		CHECK(nacts == 4);
+		CHECK(nacts == 4);			/* jwt_view: no auxData, so not allowed */
 		if (nacts == 4)
 		{
 			CHECK_STR(acts[0], "any_of");
@@ -164,6 +174,23 @@ main(void)
 		}
 		CHECK(!engine_allowed_actions(set, arena, "{\"id\":\"\"}", DOC("{}"), NULL, &acts, &nacts, &err));
 		CHECK_STR(err, "principal.id: value length must be at least 1 characters");
+	}
+
+	/* auxData JWTs go through the caller's verifier */
+	{
+		EngineCheckOptions o;
+		const char *good = "{\"principal\":" BOB ",\"auxData\":{\"jwt\":{\"token\":\"good\"}},"
+			"\"resources\":[{\"actions\":[\"jwt_view\"],\"resource\":" DOC("{}") "}]}";
+		const char *bad = "{\"principal\":" BOB ",\"auxData\":{\"jwt\":{\"token\":\"bad\"}},"
+			"\"resources\":[{\"actions\":[\"jwt_view\"],\"resource\":" DOC("{}") "}]}";
+
+		memset(&o, 0, sizeof(o));
+		o.verify_jwt = fake_verify;
+		resp = engine_check_json(set, arena, good, strlen(good), &o, &err);
+		CHECK(resp != NULL && strstr(resp, "\"jwt_view\":\"EFFECT_ALLOW\"") != NULL);
+		resp = engine_check_json(set, arena, bad, strlen(bad), &o, &err);
+		CHECK(resp == NULL);
+		CHECK_STR(err, "auxData.jwt.token: signature is invalid");
 	}
 
 	/* a policy whose condition does not parse: no set, an error at file:line:column */
