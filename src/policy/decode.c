@@ -126,7 +126,8 @@ get_string(Dec *d, const PNode *key, const PNode *v, PStr *out)
 		out->s = "";
 		return;
 	}
-	if (v->kind != PNODE_SCALAR)
+	/* Cerbos' reader turns integers and booleans into strings, not floats */
+	if (v->kind != PNODE_SCALAR || strcmp(pnode_type_name(v), "Float") == 0)
 	{
 		ERR_AT(d, v, "expected string value got %s", pnode_type_name(v), NULL);
 		out->s = "";

@@ -85,21 +85,40 @@ pnode_type_name(const PNode *node)
 	if (node->plain)
 	{
 		const char *t = node->text;
+		const char *p;
+		bool		digits = false;
 
-		if (strcmp(t, "true") == 0 || strcmp(t, "false") == 0)
+		if (strcmp(t, "true") == 0 || strcmp(t, "false") == 0 ||
+			strcmp(t, "True") == 0 || strcmp(t, "False") == 0 ||
+			strcmp(t, "TRUE") == 0 || strcmp(t, "FALSE") == 0)
 			return "Bool";
 		if (*t == '-' || *t == '+')
 			t++;
-		if (*t >= '0' && *t <= '9')
+		if (strcmp(t, ".inf") == 0 || strcmp(t, ".Inf") == 0 || strcmp(t, ".INF") == 0 ||
+			strcmp(node->text, ".nan") == 0 || strcmp(node->text, ".NaN") == 0 ||
+			strcmp(node->text, ".NAN") == 0)
+			return "Float";
+		for (p = t; *p >= '0' && *p <= '9'; p++)
+			digits = true;
+		if (digits && *p == '\0')
+			return "Integer";
+		/* a float needs a point: Cerbos' reader takes 1e3 as a string */
+		if (*p != '.')
+			return "String";
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits = true;
+		if (digits && (*p == 'e' || *p == 'E'))
 		{
-			const char *p = t;
-
+			p++;
+			if (*p == '-' || *p == '+')
+				p++;
+			if (!(*p >= '0' && *p <= '9'))
+				return "String";
 			while (*p >= '0' && *p <= '9')
 				p++;
-			if (*p == '\0')
-				return "Integer";
-			return "Float";
 		}
+		if (digits && *p == '\0')
+			return "Float";
 	}
 	return "String";
 }
