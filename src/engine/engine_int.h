@@ -329,6 +329,61 @@ extern bool engine_load_schema_ref(Arena *arena, const struct PolicyDir *dir,
 extern int	engine_validate(Arena *arena, const EPolicy *pol, const EPrincipal *principal,
 							const EResourceEntry *entry, EValidationError **errors);
 
+/* ---------- per-request evaluation state (evaluate.c) ---------- */
+
+typedef struct ECheck
+{
+	const EngineSet *set;
+	Arena	   *arena;
+	const ERequest *req;
+	const EResourceEntry *entry;
+	CelEvalContext ctx;
+	CelActivation act;
+	CelValue	P;
+	CelValue	R;
+	CelValue	request;
+	/* derived roles active for runtime.effectiveDerivedRoles */
+	const char **edr;
+	int			nedr;
+	bool		runtime_built;
+	CelValue	runtime;
+	/* variables per EParams.id, evaluated on first use */
+	CelValue   *vars;
+	uint8_t    *vars_done;
+	const EParams *cur;
+	CelValue	cur_vars;
+	EResult    *out;
+} ECheck;
+
+#define ENGINE_MAX_SCOPES 64
+#define ENGINE_MAX_ROLES 256
+
+extern bool engine_eval_begin(ECheck *c, const EngineSet *set, Arena *arena,
+							  const ERequest *req, const EResourceEntry *entry,
+							  const EngineCheckOptions *options, EResult *out);
+extern void engine_eval_request_values(ECheck *c);
+extern void engine_use_params(ECheck *c, const EParams *p);
+extern bool engine_cond_holds(ECheck *c, const ECond *cond, int depth);
+extern void engine_emit_output(ECheck *c, const ERow *row, const CelAst *ast,
+							   const char *action);
+
+/* scopes.c */
+extern const char *engine_scope_value(const char *scope);
+extern bool engine_scoped_rows_exist(const EngineSet *set, bool principal, const char *kind,
+									 const char *version, const char **scopes, int n);
+extern int	engine_scope_chain(ECheck *c, bool principal, const char *name,
+							   const char *version, const char *scope,
+							   const char **scopes, const char **key);
+extern int	engine_add_parent_roles(ECheck *c, const char *scope, const char **roles,
+									int n, int max);
+
+/* roles.c */
+extern void engine_derived_roles_at(ECheck *c, const char *version, const char *scope,
+									const char **all_roles, int nall);
+extern bool engine_role_matches(const char *row_role, const char **roles, int n);
+extern int	engine_role_policy_denies(ECheck *c, const EBucket *bk, const char *action,
+									  const char **roles, int nroles, const char **policy);
+
 /* check.c */
 extern void engine_check_resource(const EngineSet *set, Arena *arena,
 								  const ERequest *req, const EResourceEntry *entry,
