@@ -107,6 +107,20 @@ main(void)
 	/* constants, globals; JSON integers are doubles in CEL */
 	CHECK(decide(BOB, DOC("{\"pages\":10}"), "pages", NULL) == ALLOW);
 	CHECK(decide(BOB, DOC("{\"pages\":11}"), "pages", NULL) == DENY);
+	/* now() is fixed per call and can be pinned */
+	{
+		EngineCheckOptions o;
+		EngineDecision d;
+
+		memset(&o, 0, sizeof(o));
+		o.now_pinned = true;
+		o.now_sec = 1546300800;	/* 2019-01-01 */
+		err = NULL;
+		CHECK(engine_check_one(set, arena, BOB, DOC("{}"), "timed", &o, &d, &err) && d.effect == DENY);
+		o.now_sec = 1609459200;	/* 2021-01-01 */
+		CHECK(engine_check_one(set, arena, BOB, DOC("{}"), "timed", &o, &d, &err) && d.effect == ALLOW);
+		CHECK(decide(BOB, DOC("{}"), "timed", NULL) == ALLOW);	/* the clock */
+	}
 	/* a condition that errors is false */
 	CHECK(decide(BOB, DOC("{}"), "broken", NULL) == DENY);
 
@@ -164,13 +178,14 @@ main(void)
 		err = NULL;
 		CHECK(engine_allowed_actions(set, arena, BOB, DOC("{\"owner\":\"bob\",\"a\":1,\"b\":2}"),
 									 NULL, &acts, &nacts, &err));
-		CHECK(nacts == 4);			/* jwt_view: no auxData, so not allowed */
-		if (nacts == 4)
+		CHECK(nacts == 5);			/* jwt_view: no auxData, so not allowed */
+		if (nacts == 5)
 		{
 			CHECK_STR(acts[0], "any_of");
 			CHECK_STR(acts[1], "edit");
 			CHECK_STR(acts[2], "manage");
-			CHECK_STR(acts[3], "view");
+			CHECK_STR(acts[3], "timed");
+			CHECK_STR(acts[4], "view");
 		}
 		CHECK(!engine_allowed_actions(set, arena, "{\"id\":\"\"}", DOC("{}"), NULL, &acts, &nacts, &err));
 		CHECK_STR(err, "principal.id: value length must be at least 1 characters");
