@@ -345,6 +345,11 @@ typedef struct ECheck
 	/* derived roles active for runtime.effectiveDerivedRoles */
 	const char **edr;
 	int			nedr;
+	bool		edr_pending;	/* recorded, evaluated when runtime is read */
+	const char *edr_version;
+	const char *edr_scope;
+	const char **edr_roles;
+	int			edr_nroles;
 	bool		runtime_built;
 	CelValue	runtime;
 	/* variables per EParams.id, evaluated on first use */
@@ -380,6 +385,7 @@ extern int	engine_add_parent_roles(ECheck *c, const char *scope, const char **ro
 /* roles.c */
 extern void engine_derived_roles_at(ECheck *c, const char *version, const char *scope,
 									const char **all_roles, int nall);
+extern void engine_derived_roles_eval(ECheck *c);
 extern bool engine_role_matches(const char *row_role, const char **roles, int n);
 extern int	engine_role_policy_denies(ECheck *c, const EBucket *bk, const char *action,
 									  const char **roles, int nroles, const char **policy);

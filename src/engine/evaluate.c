@@ -87,6 +87,16 @@ runtime_value(ECheck *c)
 	int			i,
 				j;
 
+	if (c->edr_pending)
+	{
+		/* evaluating derived roles switches params: keep the caller's */
+		const EParams *cur = c->cur;
+		CelValue	cur_vars = c->cur_vars;
+
+		engine_derived_roles_eval(c);
+		c->cur = cur;
+		c->cur_vars = cur_vars;
+	}
 	if (c->runtime_built)
 		return c->runtime;
 	sorted = arena_alloc0(c->arena, sizeof(char *) * (c->nedr + 1));

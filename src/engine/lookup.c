@@ -4,7 +4,6 @@
  */
 #include "engine_int.h"
 
-#include <stdio.h>
 #include <string.h>
 
 /* A letter, digit or underscore (regexp \w). */
@@ -70,6 +69,41 @@ engine_policy_key(Arena *arena, const char *kind, const char *name,
 	return arena_printf(arena, "%s.%s.v%s", kind, name, version);
 }
 
+/*
+ * Joins parts with '|' into buf (an index key); false when it does not fit.
+ * Lookups run on every check, so this avoids printf.
+ */
+static bool
+join_key(char *buf, size_t size, const char *a, const char *b, const char *c, const char *d)
+{
+	const char *parts[4] = {a, b, c, d};
+	size_t		n = 0;
+	int			i;
+
+	for (i = 0; i < 4 && parts[i] != NULL; i++)
+	{
+		size_t		len = strlen(parts[i]);
+
+		if (n + len + 2 > size)
+			return false;
+		if (i > 0)
+			buf[n++] = '|';
+		memcpy(buf + n, parts[i], len);
+		n += len;
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+/* The digit naming a type or kind in index keys ("%d" of 1..9). */
+static const char *
+digit(int v)
+{
+	static const char *const d[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+
+	return (v >= 0 && v <= 9) ? d[v] : "?";
+}
+
 /* The bucket of (type, version, scope), or NULL. */
 const EBucket *
 engine_bucket(const EngineSet *set, int type, const char *version, const char *scope)
@@ -77,7 +111,7 @@ engine_bucket(const EngineSet *set, int type, const char *version, const char *s
 	char		buf[512];
 	int			bi;
 
-	if ((size_t) snprintf(buf, sizeof(buf), "%d|%s|%s", type, version, scope) >= sizeof(buf))
+	if (!join_key(buf, sizeof(buf), digit(type), version, scope, NULL))
 		return NULL;
 	bi = eindex_get(&set->bucket_index, buf);
 	return bi < 0 ? NULL : &set->buckets[bi];
@@ -91,7 +125,7 @@ engine_policy(const EngineSet *set, int kind, const char *name, const char *vers
 	char		buf[1024];
 	int			pi;
 
-	if ((size_t) snprintf(buf, sizeof(buf), "%d|%s|%s|%s", kind, name, version, scope) >= sizeof(buf))
+	if (!join_key(buf, sizeof(buf), digit(kind), name, version, scope))
 		return NULL;
 	pi = eindex_get(&set->policy_index, buf);
 	return pi < 0 ? NULL : &set->policies[pi];
@@ -116,7 +150,7 @@ engine_scope_exists(const EngineSet *set, int type, const char *scope)
 {
 	char		buf[512];
 
-	if ((size_t) snprintf(buf, sizeof(buf), "%d|%s", type, scope) >= sizeof(buf))
+	if (!join_key(buf, sizeof(buf), digit(type), scope, NULL, NULL))
 		return false;
 	return eindex_get(&set->scope_index, buf) >= 0;
 }
@@ -128,7 +162,7 @@ engine_role_policy(const EngineSet *set, const char *role, const char *scope)
 	char		buf[1024];
 	int			pi;
 
-	if ((size_t) snprintf(buf, sizeof(buf), "%s|%s", role, scope) >= sizeof(buf))
+	if (!join_key(buf, sizeof(buf), role, scope, NULL, NULL))
 		return NULL;
 	pi = eindex_get(&set->role_index, buf);
 	return pi < 0 ? NULL : &set->policies[pi];

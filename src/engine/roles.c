@@ -24,11 +24,36 @@ note_derived_role(ECheck *c, const char *name)
 		r->derived_roles[r->nderived_roles++] = name;
 }
 
-/* Evaluates the derived roles the resource policy at scope refers to. */
+/*
+ * The derived roles the resource policy at scope refers to, for this scope
+ * of the walk.  With includeMeta they are evaluated now (the response lists
+ * them); otherwise only when a condition reads runtime.effectiveDerivedRoles
+ * (engine_derived_roles_eval from evaluate.c): their conditions have no
+ * effect on the answer but through runtime.
+ */
 void
 engine_derived_roles_at(ECheck *c, const char *version, const char *scope,
-				 const char **all_roles, int nall)
+						const char **all_roles, int nall)
 {
+	c->nedr = 0;
+	c->runtime_built = false;
+	c->edr_pending = !c->req->include_meta;
+	c->edr_version = version;
+	c->edr_scope = scope;
+	c->edr_roles = all_roles;
+	c->edr_nroles = nall;
+	if (!c->edr_pending)
+		engine_derived_roles_eval(c);
+}
+
+/* Evaluates the derived roles recorded by engine_derived_roles_at. */
+void
+engine_derived_roles_eval(ECheck *c)
+{
+	const char *version = c->edr_version;
+	const char *scope = c->edr_scope;
+	const char **all_roles = c->edr_roles;
+	int			nall = c->edr_nroles;
 	const EPolicy *pol = engine_policy(c->set, POLICY_RESOURCE, c->entry->resource.kind,
 									   version, scope);
 	const char **edr;
@@ -60,6 +85,7 @@ engine_derived_roles_at(ECheck *c, const char *version, const char *scope,
 	}
 	c->edr = edr;
 	c->nedr = n;
+	c->edr_pending = false;
 	c->runtime_built = false;
 }
 

@@ -67,7 +67,7 @@ def request(rnd, n):
             if v:
                 r[key] = v
         res.append({"actions": rnd.sample(n["actions"], min(len(n["actions"]), rnd.choice([1, 3, 5]))), "resource": r})
-    return {"requestId": "diff", "includeMeta": True, "principal": p, "resources": res}
+    return {"requestId": "diff", "includeMeta": rnd.random() < 0.7, "principal": p, "resources": res}
 
 
 def norm(resp):
