@@ -183,3 +183,61 @@ engine_check_one(const EngineSet *set, Arena *arena, const char *principal_json,
 	out->scope = result.actions[0].scope;
 	return true;
 }
+
+/* One decision for an already decoded principal and resource. */
+bool
+engine_check_decoded(const EngineSet *set, Arena *arena, const EnginePrincipal *principal,
+					 const EngineResource *resource, const char *action,
+					 const EngineCheckOptions *options, EngineDecision *out,
+					 const char **error)
+{
+	ERequest	req;
+	EResourceEntry entry;
+	EResult		result;
+	EngineCheckOptions o = fix_now(options);
+	int			i;
+
+	*error = NULL;
+	if (principal == NULL || principal->id == NULL || principal->id[0] == '\0')
+		return (*error = "principal.id: value length must be at least 1 characters", false);
+	if (principal->nroles < 1 || principal->roles == NULL)
+		return (*error = "principal.roles: value must contain at least 1 item(s)", false);
+	for (i = 0; i < principal->nroles; i++)
+		if (principal->roles[i] == NULL || principal->roles[i][0] == '\0')
+			return (*error = "principal.roles: value length must be at least 1 characters", false);
+	if (resource == NULL || resource->kind == NULL || resource->kind[0] == '\0')
+		return (*error = "resource.kind: value length must be at least 1 characters", false);
+	if (resource->id == NULL || resource->id[0] == '\0')
+		return (*error = "resource.id: value length must be at least 1 characters", false);
+	if (action == NULL || action[0] == '\0')
+		return (*error = "action: value length must be at least 1 characters", false);
+	memset(&req, 0, sizeof(req));
+	memset(&entry, 0, sizeof(entry));
+	req.principal = *principal;
+	if (req.principal.policy_version == NULL)
+		req.principal.policy_version = "";
+	if (req.principal.scope == NULL)
+		req.principal.scope = "";
+	if (req.principal.attr.kind != CEL_VAL_MAP)
+		req.principal.attr = cel_map_from(arena, NULL, NULL, 0);
+	entry.resource = *resource;
+	if (entry.resource.policy_version == NULL)
+		entry.resource.policy_version = "";
+	if (entry.resource.scope == NULL)
+		entry.resource.scope = "";
+	if (entry.resource.attr.kind != CEL_VAL_MAP)
+		entry.resource.attr = cel_map_from(arena, NULL, NULL, 0);
+	req.request_id = "";
+	req.aux_data = cel_map_from(arena, NULL, NULL, 0);
+	entry.actions = &action;
+	entry.nactions = 1;
+	req.resources = &entry;
+	req.nresources = 1;
+	engine_check_resource(set, arena, &req, &entry, &o, &result);
+	if (result.actions == NULL)
+		return (*error = "out of memory", false);
+	out->effect = result.actions[0].effect;
+	out->policy = result.actions[0].policy;
+	out->scope = result.actions[0].scope;
+	return true;
+}

@@ -171,24 +171,9 @@ struct EngineSet
 
 /* ---------- the request model ---------- */
 
-typedef struct EPrincipal
-{
-	const char *id;
-	const char **roles;
-	int			nroles;
-	CelValue	attr;			/* map */
-	const char *policy_version; /* as given ("" if absent) */
-	const char *scope;
-} EPrincipal;
-
-typedef struct EResource
-{
-	const char *kind;
-	const char *id;
-	CelValue	attr;
-	const char *policy_version;
-	const char *scope;
-} EResource;
+/* The public request parts (engine.h) under the engine's short names. */
+typedef EnginePrincipal EPrincipal;
+typedef EngineResource EResource;
 
 typedef struct EResourceEntry
 {

@@ -107,6 +107,31 @@ main(void)
 	/* constants, globals; JSON integers are doubles in CEL */
 	CHECK(decide(BOB, DOC("{\"pages\":10}"), "pages", NULL) == ALLOW);
 	CHECK(decide(BOB, DOC("{\"pages\":11}"), "pages", NULL) == DENY);
+	/* the decoded fast path gives the same answers */
+	{
+		EnginePrincipal p;
+		EngineResource r;
+		EngineDecision d;
+		const char *roles[] = {"user"};
+		CelValue	k = cel_string("owner", 5);
+		CelValue	v = cel_string("bob", 3);
+
+		memset(&p, 0, sizeof(p));
+		memset(&r, 0, sizeof(r));
+		p.id = "bob";
+		p.roles = roles;
+		p.nroles = 1;
+		r.kind = "document";
+		r.id = "d1";
+		r.attr = cel_map_from(arena, &k, &v, 1);
+		err = NULL;
+		CHECK(engine_check_decoded(set, arena, &p, &r, "view", NULL, &d, &err) && d.effect == ALLOW);
+		CHECK(engine_check_decoded(set, arena, &p, &r, "delete", NULL, &d, &err) && d.effect == DENY);
+		p.nroles = 0;
+		CHECK(!engine_check_decoded(set, arena, &p, &r, "view", NULL, &d, &err));
+		CHECK_STR(err, "principal.roles: value must contain at least 1 item(s)");
+	}
+
 	/* now() is fixed per call and can be pinned */
 	{
 		EngineCheckOptions o;
