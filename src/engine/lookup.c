@@ -62,11 +62,43 @@ const char *
 engine_policy_key(Arena *arena, const char *kind, const char *name,
 				  const char *version, const char *scope)
 {
+	size_t		lk,
+				ln,
+				lv,
+				ls;
+	char	   *out,
+			   *o;
+
+	/* runs on every check: concatenated by hand rather than printf'd */
 	name = sanitize_name(arena, name);
 	version = sanitize_name(arena, version);
-	if (scope != NULL && scope[0] != '\0')
-		return arena_printf(arena, "%s.%s.v%s/%s", kind, name, version, scope);
-	return arena_printf(arena, "%s.%s.v%s", kind, name, version);
+	if (scope == NULL)
+		scope = "";
+	lk = strlen(kind);
+	ln = strlen(name);
+	lv = strlen(version);
+	ls = strlen(scope);
+	out = arena_alloc(arena, lk + ln + lv + ls + 5);
+	if (out == NULL)
+		return "";
+	o = out;
+	memcpy(o, kind, lk);
+	o += lk;
+	*o++ = '.';
+	memcpy(o, name, ln);
+	o += ln;
+	*o++ = '.';
+	*o++ = 'v';
+	memcpy(o, version, lv);
+	o += lv;
+	if (ls > 0)
+	{
+		*o++ = '/';
+		memcpy(o, scope, ls);
+		o += ls;
+	}
+	*o = '\0';
+	return out;
 }
 
 /*
