@@ -37,21 +37,38 @@ typedef struct EffectInfo
 
 /*
  * Evaluates one row.  Returns the effect it contributes (ALLOW/DENY) or 0
- * when its conditions do not hold.
+ * when its conditions do not hold.  As in Cerbos, a rule's condition is
+ * evaluated once per request (cached by rule, and by derived role for
+ * derived-role rows) and reused for its other actions and roles; a rule
+ * skipped because its derived role did not hold is cached as not met, so
+ * a later hit emits its conditionNotMet output where the first did not.
  */
 static int
 eval_row(ECheck *c, const ERow *row, const ECond *cond, int effect, const char *action)
 {
+	uint8_t    *cached = row->cond_key >= 0 ? &c->cond_cache[row->cond_key] : NULL;
 	bool		holds;
 
-	if (row->derived_role != NULL && row->derived_role->cond != NULL)
+	if (cached != NULL && *cached != 0)
+		holds = (*cached == 1);
+	else
 	{
-		engine_use_params(c, row->derived_role->params);
-		if (!engine_cond_holds(c, row->derived_role->cond, 0))
-			return 0;
+		if (row->derived_role != NULL && row->derived_role->cond != NULL)
+		{
+			engine_use_params(c, row->derived_role->params);
+			if (!engine_cond_holds(c, row->derived_role->cond, 0))
+			{
+				if (cached != NULL)
+					*cached = 2;
+				return 0;
+			}
+		}
+		engine_use_params(c, row->params);
+		holds = engine_cond_holds(c, cond, 0);
+		if (cached != NULL)
+			*cached = holds ? 1 : 2;
 	}
 	engine_use_params(c, row->params);
-	holds = engine_cond_holds(c, cond, 0);
 	if (holds)
 	{
 		if (row->has_out_activated)

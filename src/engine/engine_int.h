@@ -93,6 +93,7 @@ typedef struct ERow
 	const CelAst *out_not_met;
 	bool		has_out_activated;
 	bool		has_out_not_met;
+	int			cond_key;		/* per-request condition cache slot; -1 = none */
 } ERow;
 
 /* Rows of one (policy type, version, scope), in policy order. */
@@ -164,6 +165,7 @@ struct EngineSet
 	int			nparams;
 	EIndex		role_index;		/* "role|scope" -> role policy (any version) */
 	EIndex		scope_index;	/* "type|scope": a policy of that type exists there */
+	int			ncond_keys;		/* condition cache slots (rules x derived roles) */
 	EScopePerm *scope_perms;
 	int			nscope_perms;
 	int			nsource_policies;
@@ -342,6 +344,7 @@ typedef struct ECheck
 	uint8_t    *vars_done;
 	const EParams *cur;
 	CelValue	cur_vars;
+	uint8_t    *cond_cache;		/* per EngineSet.ncond_keys: 0 unknown, 1 met, 2 not */
 	EResult    *out;
 } ECheck;
 

@@ -308,8 +308,9 @@ engine_eval_begin(ECheck *c, const EngineSet *set, Arena *arena, const ERequest 
 	c->act.state = c;
 	c->vars = arena_alloc0(arena, sizeof(CelValue) * (set->nparams + 1));
 	c->vars_done = arena_alloc0(arena, set->nparams + 1);
+	c->cond_cache = arena_alloc0(arena, set->ncond_keys + 1);
 	c->cur_vars = cel_map_from(arena, NULL, NULL, 0);
-	if (c->vars == NULL || c->vars_done == NULL)
+	if (c->vars == NULL || c->vars_done == NULL || c->cond_cache == NULL)
 		return false;
 	engine_eval_request_values(c);
 	return true;

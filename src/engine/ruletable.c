@@ -142,6 +142,7 @@ build_resource_policy(Builder *b, const CompiledPolicy *cp)
 	const EParams *params = rt_params(b, cp);
 	EPolicy    *ep = add_policy(b, POLICY_RESOURCE, cp->name, cp->version, cp->scope, key);
 	bool		consent = pol->scope_permissions == SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS;
+	int			cond_base;
 	int			i,
 				a,
 				r,
@@ -181,10 +182,14 @@ build_resource_policy(Builder *b, const CompiledPolicy *cp)
 		row.scope = cp->scope;
 		row.version = cp->version;
 		rt_output(b, pol->file, rule->output, &row);
+		/* one condition-cache slot for the rule, one per derived role */
+		cond_base = b->set->ncond_keys;
+		b->set->ncond_keys += 1 + rule->derived_roles.count;
 		for (a = 0; a < rule->actions.count; a++)
 		{
 			row.action = rule->actions.items[a].s;
 			row.derived_role = NULL;
+			row.cond_key = cond_base;
 			for (r = 0; r < rule->roles.count; r++)
 			{
 				row.role = rule->roles.items[r].s;
@@ -197,6 +202,7 @@ build_resource_policy(Builder *b, const CompiledPolicy *cp)
 				if (dr == NULL)
 					continue;	/* the compiler reported the unknown name */
 				row.derived_role = dr;
+				row.cond_key = cond_base + 1 + r;
 				for (k = 0; k < dr->nparents; k++)
 				{
 					row.role = dr->parents[k];
@@ -262,6 +268,7 @@ build_principal_policy(Builder *b, const CompiledPolicy *cp)
 			row.scope = cp->scope;
 			row.version = cp->version;
 			rt_output(b, pol->file, act->output, &row);
+			row.cond_key = b->set->ncond_keys++;
 			add_row(b, &row, EROW_PRINCIPAL);
 		}
 	}
@@ -317,6 +324,7 @@ build_role_policy(Builder *b, const CompiledPolicy *cp)
 		row.scope = cp->scope;
 		row.version = cp->version;
 		rt_output(b, pol->file, rule->output, &row);
+		row.cond_key = -1;		/* evaluated by the role-policy step, not cached */
 		add_row(b, &row, EROW_RESOURCE);
 	}
 }
