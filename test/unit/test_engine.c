@@ -233,6 +233,26 @@ main(void)
 		CHECK_STR(err, "auxData.jwt.token: signature is invalid");
 	}
 
+	/*
+	 * The condition cache: a rule skipped because its derived role failed
+	 * is cached as not met, so only its second action gets conditionNotMet
+	 * (what Cerbos 0.55 answers).
+	 */
+	{
+		DiagList	cd;
+		EngineSet  *cs;
+		const char *body = "{\"principal\":{\"id\":\"bob\",\"roles\":[\"user\"]},\"resources\":"
+			"[{\"actions\":[\"a\",\"b\"],\"resource\":{\"kind\":\"thing\",\"id\":\"1\","
+			"\"attr\":{\"owner\":\"alice\",\"ok\":true}}}]}";
+
+		diag_init(&cd, arena);
+		cs = engine_compile_dir(arena, "../engine/cache", &config, &cd);
+		CHECK(cs != NULL);
+		resp = cs ? engine_check_json(cs, arena, body, strlen(body), NULL, &err) : NULL;
+		CHECK(resp != NULL && strstr(resp, "\"outputs\":[{\"src\":\"resource.thing.vdefault#r1\","
+									 "\"val\":\"no\",\"action\":\"b\"}]") != NULL);
+	}
+
 	/* a policy whose condition does not parse: no set, an error at file:line:column */
 	{
 		DiagList	bad;
