@@ -9,7 +9,7 @@ and compares actions, meta (matchedPolicy, matchedScope) and
 effectiveDerivedRoles and outputs as sets.
 
   differential.py [--policies DIR] [--count N] [--seed S] [--globals JSON]
-                  [--build DIR] [--cerbos PATH] [--lenient]
+                  [--build DIR] [--cerbos PATH] [--lenient] [--mutate]
 Prints "differential: N requests, M decisions, K differences".
 """
 import argparse, json, os, random, re, subprocess, sys, tempfile, time, urllib.request
@@ -70,6 +70,29 @@ def request(rnd, n):
     return {"requestId": "diff", "includeMeta": rnd.random() < 0.7, "principal": p, "resources": res}
 
 
+MUTANTS = [None, 1, -1.5, "", "x", [], {}, [1], {"a": 1}, True, "a" * 300, [[[[]]]],
+           {"attr": {"x": {"y": [1, {"z": None}]}}}]
+
+
+def mutate(rnd, o):
+    """Deletes or replaces one field somewhere in o (for --mutate)."""
+    if isinstance(o, dict) and o:
+        k = rnd.choice(list(o))
+        r = rnd.random()
+        if r < 0.3:
+            del o[k]
+        elif r < 0.6:
+            o[k] = json.loads(json.dumps(rnd.choice(MUTANTS)))
+        else:
+            mutate(rnd, o[k])
+    elif isinstance(o, list) and o:
+        i = rnd.randrange(len(o))
+        if rnd.random() < 0.5:
+            o[i] = json.loads(json.dumps(rnd.choice(MUTANTS)))
+        else:
+            mutate(rnd, o[i])
+
+
 def norm(resp):
     if "results" not in resp:
         return "rejected"
@@ -92,6 +115,7 @@ def main():
     ap.add_argument("--cerbos", default="/work/cerbos/package/cerbos-linux-x64")
     ap.add_argument("--port", type=int, default=35692)
     ap.add_argument("--lenient", action="store_true", help="lenientScopeSearch on both sides")
+    ap.add_argument("--mutate", action="store_true", help="break requests: rejections must agree too")
     a = ap.parse_args()
     policies = os.path.abspath(a.policies)
 
@@ -118,9 +142,13 @@ def main():
         rnd = random.Random(a.seed)
         n = names(policies)
         reqs = [request(rnd, n) for _ in range(a.count)]
+        if a.mutate:
+            for r in reqs:
+                for _ in range(rnd.randint(1, 3)):
+                    mutate(rnd, r)
         mine = subprocess.run([cli, policies, a.globals] + (["lenient"] if a.lenient else []), input="".join(json.dumps(r) + "\n" for r in reqs),
                               capture_output=True, text=True, check=True).stdout.splitlines()
-        diffs = decisions = 0
+        diffs = decisions = rejected = 0
         for req, m in zip(reqs, mine):
             http = urllib.request.Request("http://127.0.0.1:%d/api/check/resources" % a.port, data=json.dumps(req).encode(),
                                           headers={"Content-Type": "application/json"})
@@ -128,7 +156,8 @@ def main():
                 theirs = json.loads(urllib.request.urlopen(http).read())
             except urllib.error.HTTPError:
                 theirs = {}
-            decisions += sum(len(r["actions"]) for r in req["resources"])
+                rejected += 1
+            decisions += sum(len(r["actions"]) for r in theirs.get("results", []))
             if norm(json.loads(m)) != norm(theirs):
                 diffs += 1
                 if diffs <= 5:
@@ -136,6 +165,8 @@ def main():
                     print("  engine", m)
                     print("  cerbos", json.dumps(theirs))
         print("differential: %d requests, %d decisions, %d differences" % (len(reqs), decisions, diffs))
+        if a.mutate:
+            print("  (%d requests rejected by Cerbos)" % rejected)
         return 1 if diffs else 0
     finally:
         server.terminate()
