@@ -302,3 +302,18 @@ policy_dir_schema(const PolicyDir *dir, const char *name)
 			return &dir->schemas[i];
 	return NULL;
 }
+
+/*
+ * Adds one more source of policies (a row of the authz_policies table, say)
+ * to a loaded directory; `name` is what errors show as the file, so a
+ * policy defined both here and in a file is reported as a duplicate that
+ * names both places.
+ */
+bool
+policy_dir_add_text(Arena *arena, PolicyDir *dir, const char *name, const char *text,
+					size_t len, const PolicyLoadOptions *options, DiagList *diags)
+{
+	dir->nfiles++;
+	return policy_load_text(arena, arena_strdup(arena, name), text, len, options,
+							&dir->policies, &dir->npolicies, diags);
+}

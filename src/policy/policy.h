@@ -388,6 +388,16 @@ extern bool policy_load_dir(Arena *arena, const char *root,
 							const PolicyLoadOptions *options, PolicyDir *out,
 							DiagList *diags);
 
+/*
+ * Adds policies from text to a PolicyDir (memset to zero for an empty one):
+ * for sources other than files, such as the authz_policies table.  `name`
+ * stands for the file in errors.  Policies of a PolicyDir must only be
+ * appended through this or policy_load_text (the array grows geometrically).
+ */
+extern bool policy_dir_add_text(Arena *arena, PolicyDir *dir, const char *name,
+								const char *text, size_t len,
+								const PolicyLoadOptions *options, DiagList *diags);
+
 /* Whether Cerbos would read a file at this relative path as a policy. */
 typedef enum PolicyFileRole
 {
