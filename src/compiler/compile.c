@@ -374,7 +374,7 @@ check_match(const CompileOptions *o, const CompiledPolicy *cp, const PMatch *m,
 	bool		ok = true;
 	int			i;
 
-	if (m == NULL || depth > 64)	/* decode.c bounds nesting at 32 */
+	if (m == NULL || depth > 128)	/* decode.c bounds nesting at 100 */
 		return true;
 	if (m->op == PMATCH_EXPR)
 	{

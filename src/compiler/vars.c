@@ -186,7 +186,7 @@ scan_match(Scan *s, const char *file, const PMatch *m, int depth)
 {
 	int			i;
 
-	if (m == NULL || depth > 64)
+	if (m == NULL || depth > 128)
 		return;
 	if (m->op == PMATCH_EXPR)
 		scan_expr(s, file, &m->expr, -1);

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_MATCH_DEPTH 32
+#define MAX_MATCH_DEPTH 100
 
 typedef struct Dec
 {
@@ -395,7 +395,7 @@ decode_match(Dec *d, const PNode *n, PMatch *out, const char *path, int depth)
 	out->pos.column = n ? n->column : 0;
 	if (depth > MAX_MATCH_DEPTH)
 	{
-		ERR_AT(d, n, "conditions nested deeper than %s levels", "32", NULL);
+		ERR_AT(d, n, "conditions nested deeper than %s levels", "100", NULL);
 		return;
 	}
 	if (!expect_map(d, n))

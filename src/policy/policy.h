@@ -60,7 +60,7 @@ typedef struct PDoc
 
 typedef struct PTreeLimits
 {
-	int			max_depth;		/* 0 = 64 */
+	int			max_depth;		/* 0 = 256 */
 	int			max_nodes;		/* 0 = 1,000,000 per file */
 	int			max_documents;	/* 0 = 1,000 per file */
 } PTreeLimits;

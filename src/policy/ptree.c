@@ -15,7 +15,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#define DEFAULT_MAX_DEPTH 64
+#define DEFAULT_MAX_DEPTH 256
 #define DEFAULT_MAX_NODES 1000000
 #define DEFAULT_MAX_DOCUMENTS 1000
 
