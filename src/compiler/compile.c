@@ -35,6 +35,7 @@ identity_hash(PolicyKind kind, const char *name, const char *version, const char
 	return h;
 }
 
+/* Whether a compiled policy has this identity. */
 static bool
 same_identity(const CompiledPolicy *cp, PolicyKind kind, const char *name,
 			  const char *version, const char *scope)
@@ -172,6 +173,7 @@ typedef struct ScopeEntry
 	int			index;			/* load order */
 } ScopeEntry;
 
+/* Orders by scope, then by load order. */
 static int
 compare_scope_entries(const void *a, const void *b)
 {
@@ -182,6 +184,7 @@ compare_scope_entries(const void *a, const void *b)
 	return c != 0 ? c : x->index - y->index;
 }
 
+/* Applies the rule described above to every scope. */
 static bool
 check_scope_permissions(Arena *arena, PolicySet *set, DiagList *diags)
 {
@@ -407,6 +410,7 @@ check_condition(const CompileOptions *o, const CompiledPolicy *cp, const PCondit
 	return check_match(o, cp, c->match, role, diags, 0);
 }
 
+/* Hands an output's expressions to the CEL stage. */
 static bool
 check_output(const CompileOptions *o, const CompiledPolicy *cp, const POutput *out,
 			 DiagList *diags)

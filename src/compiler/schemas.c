@@ -32,6 +32,7 @@ typedef struct SchemaCheck
 	bool		ok;
 } SchemaCheck;
 
+/* Reports a problem with the schema a policy references. */
 static void
 schema_error(SchemaCheck *c, const char *detail)
 {

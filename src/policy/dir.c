@@ -185,6 +185,7 @@ visit_file(Walk *w, const char *abs, const char *rel)
 	}
 }
 
+/* Lexical order of directory entries, as Go's fs.WalkDir uses. */
 static int
 compare_names(const void *a, const void *b)
 {
