@@ -267,7 +267,6 @@ check_unique(Dec *d, const PStrList *list, const char *path)
 			}
 }
 
-
 /* A missing or empty required field: Cerbos prints only the path. */
 static void
 required(Dec *d, const PNode *where, const char *path)
