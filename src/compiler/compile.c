@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* FNV-1a over the identity fields. */
 static uint32_t
@@ -36,6 +35,7 @@ identity_hash(PolicyKind kind, const char *name, const char *version, const char
 	return h;
 }
 
+/* Whether a compiled policy has this identity. */
 static bool
 same_identity(const CompiledPolicy *cp, PolicyKind kind, const char *name,
 			  const char *version, const char *scope)
@@ -173,6 +173,7 @@ typedef struct ScopeEntry
 	int			index;			/* load order */
 } ScopeEntry;
 
+/* Orders by scope, then by load order. */
 static int
 compare_scope_entries(const void *a, const void *b)
 {
@@ -183,6 +184,7 @@ compare_scope_entries(const void *a, const void *b)
 	return c != 0 ? c : x->index - y->index;
 }
 
+/* Applies the rule described above to every scope. */
 static bool
 check_scope_permissions(Arena *arena, PolicySet *set, DiagList *diags)
 {
@@ -344,42 +346,6 @@ resolve_derived_roles(Arena *arena, PolicySet *set, CompiledPolicy *cp, DiagList
 	return ok;
 }
 
-/* Checks that schemas referenced as cerbos:///x exist under _schemas/. */
-static bool
-check_schema_ref(const PolicySet *set, const CompiledPolicy *cp, const PSchemaRef *ref,
-				 const char *which, DiagList *diags)
-{
-	const char *prefix = "cerbos:///";
-
-	if (!ref->present || ref->ref.s == NULL)
-		return true;
-	if (strncmp(ref->ref.s, "file://", 7) == 0)
-	{
-		struct stat st;
-
-		if (stat(ref->ref.s + 7, &st) == 0 && S_ISREG(st.st_mode))
-			return true;
-		diag_add(diags, cp->policy->file, ref->pos.line, ref->pos.column,
-				 "Failed to load %s schema \"%s\": schema %s doesn't exist",
-				 which, ref->ref.s, ref->ref.s + 7);
-		return false;
-	}
-	if (strncmp(ref->ref.s, prefix, strlen(prefix)) != 0)
-	{
-		/* Cerbos would fetch it over the network; a database load does not */
-		diag_add(diags, cp->policy->file, ref->pos.line, ref->pos.column,
-				 "Failed to load %s schema \"%s\": only cerbos:/// and file:// references are supported",
-				 which, ref->ref.s);
-		return false;
-	}
-	if (policy_dir_schema(&set->dir, ref->ref.s + strlen(prefix)) != NULL)
-		return true;
-	diag_add(diags, cp->policy->file, ref->pos.line, ref->pos.column,
-			 "Failed to load %s schema \"%s\": schema _schemas/%s doesn't exist",
-			 which, ref->ref.s, ref->ref.s + strlen(prefix));
-	return false;
-}
-
 /*
  * One expression: an empty one is a syntax error even before CEL is wired
  * in (Cerbos says "Invalid expression ``"); then the CEL hook, if any.
@@ -411,7 +377,7 @@ check_match(const CompileOptions *o, const CompiledPolicy *cp, const PMatch *m,
 	bool		ok = true;
 	int			i;
 
-	if (m == NULL || depth > 64)	/* decode.c bounds nesting at 32 */
+	if (m == NULL || depth > 128)	/* decode.c bounds nesting at 100 */
 		return true;
 	if (m->op == PMATCH_EXPR)
 	{
@@ -444,6 +410,7 @@ check_condition(const CompileOptions *o, const CompiledPolicy *cp, const PCondit
 	return check_match(o, cp, c->match, role, diags, 0);
 }
 
+/* Hands an output's expressions to the CEL stage. */
 static bool
 check_output(const CompileOptions *o, const CompiledPolicy *cp, const POutput *out,
 			 DiagList *diags)
@@ -586,9 +553,11 @@ compile_policies(Arena *arena, const PolicyDir *dir, const CompileOptions *optio
 		vars_ok = compile_resolve_variables(arena, set, cp, true, diags);
 		if (!vars_ok)
 			ok = false;
-		if (!check_schema_ref(set, cp, &cp->policy->principal_schema, "principal", diags))
+		if (!compile_check_schema_ref(arena, set, cp, &cp->policy->principal_schema,
+									  "principal", diags))
 			ok = false;
-		if (!check_schema_ref(set, cp, &cp->policy->resource_schema, "resource", diags))
+		if (!compile_check_schema_ref(arena, set, cp, &cp->policy->resource_schema,
+									  "resource", diags))
 			ok = false;
 		if (vars_ok && !compile_check_expressions(options, cp, diags))
 			ok = false;

@@ -141,6 +141,11 @@ extern bool compile_resolve_variables(Arena *arena, const PolicySet *set,
 									  CompiledPolicy *cp, bool check_references,
 									  DiagList *diags);
 
+/* Checks a schema a policy references (schemas.c); true when usable. */
+extern bool compile_check_schema_ref(Arena *arena, const PolicySet *set,
+									 const CompiledPolicy *cp, const PSchemaRef *ref,
+									 const char *which, DiagList *diags);
+
 /* Finds V.x / variables.x (prefix "V"/"variables") references in CEL text. */
 typedef void (*CompileRefVisitor) (void *state, const char *name, size_t len);
 extern void compile_scan_refs(const char *text, const char *short_prefix,

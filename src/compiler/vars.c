@@ -48,6 +48,7 @@ typedef struct Scan
 } Scan;
 
 
+/* FNV-1a of a name. */
 static uint32_t
 name_hash(const char *s, size_t len)
 {
@@ -181,12 +182,13 @@ scan_expr(Scan *s, const char *file, const PExpr *e, int self)
 	compile_scan_refs(e->text, "C", "constants", visit_ref, s);
 }
 
+/* Checks the references of every expression of a match tree. */
 static void
 scan_match(Scan *s, const char *file, const PMatch *m, int depth)
 {
 	int			i;
 
-	if (m == NULL || depth > 64)
+	if (m == NULL || depth > 128)
 		return;
 	if (m->op == PMATCH_EXPR)
 		scan_expr(s, file, &m->expr, -1);
@@ -194,6 +196,7 @@ scan_match(Scan *s, const char *file, const PMatch *m, int depth)
 		scan_match(s, file, &m->of[i], depth + 1);
 }
 
+/* Checks the references of a condition. */
 static void
 scan_condition(Scan *s, const char *file, const PCondition *c)
 {
@@ -205,6 +208,7 @@ scan_condition(Scan *s, const char *file, const PCondition *c)
 		scan_expr(s, file, &c->script, -1);
 }
 
+/* Checks the references of an output's expressions. */
 static void
 scan_output(Scan *s, const char *file, const POutput *o)
 {

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_MATCH_DEPTH 32
+#define MAX_MATCH_DEPTH 100
 
 typedef struct Dec
 {
@@ -84,6 +84,7 @@ itempath(Dec *d, const char *parent, int i)
 	return arena_printf(d->arena, "%s[%d]", parent, i);
 }
 
+/* Reports a key the message does not have. */
 static void
 unknown_field(Dec *d, const PNode *key)
 {
@@ -136,6 +137,7 @@ get_string(Dec *d, const PNode *key, const PNode *v, PStr *out)
 	out->s = v->text;
 }
 
+/* A scalar string field without its position. */
 static const char *
 get_plain_string(Dec *d, const PNode *key, const PNode *v)
 {
@@ -176,6 +178,7 @@ pexpr_file_position(const PExpr *expr, int line, int column)
 	return p;
 }
 
+/* A boolean field: true/false in YAML 1.2 core spellings only. */
 static bool
 get_bool(Dec *d, const PNode *v)
 {
@@ -264,10 +267,6 @@ check_unique(Dec *d, const PStrList *list, const char *path)
 			}
 }
 
-/* A required list that is absent or empty; reported at its key, or at the
- * mapping that lacks it.  A list of the wrong type was reported already. */
-static void required_list(Dec *d, const PStrList *list, const PNode *map, const char *path);
-
 /* A missing or empty required field: Cerbos prints only the path. */
 static void
 required(Dec *d, const PNode *where, const char *path)
@@ -276,6 +275,8 @@ required(Dec *d, const PNode *where, const char *path)
 			  "%s: value is required", path, NULL);
 }
 
+/* A required list that is absent or empty; reported at its key, or at the
+ * mapping that lacks it.  A list of the wrong type was reported already. */
 static void
 required_list(Dec *d, const PStrList *list, const PNode *map, const char *path)
 {
@@ -287,6 +288,7 @@ required_list(Dec *d, const PStrList *list, const PNode *map, const char *path)
 		required(d, map, path);
 }
 
+/* Reports a value that does not match its policy.proto pattern. */
 static void
 pattern_error(Dec *d, PPos pos, const char *path, const char *pattern)
 {
@@ -395,7 +397,7 @@ decode_match(Dec *d, const PNode *n, PMatch *out, const char *path, int depth)
 	out->pos.column = n ? n->column : 0;
 	if (depth > MAX_MATCH_DEPTH)
 	{
-		ERR_AT(d, n, "conditions nested deeper than %s levels", "32", NULL);
+		ERR_AT(d, n, "conditions nested deeper than %s levels", "100", NULL);
 		return;
 	}
 	if (!expect_map(d, n))
@@ -819,6 +821,7 @@ decode_effect(Dec *d, const PNode *key, const PNode *v, const char *path)
 	return e;
 }
 
+/* Checks a rule name against its pattern. */
 static void
 check_rule_name(Dec *d, const PStr *name, const char *path)
 {
@@ -1109,6 +1112,7 @@ check_version_scope(Dec *d, const PNode *body, Policy *p, const char *path, bool
 		pattern_error(d, p->scope.pos, subpath(d, path, "scope"), PAT_SCOPE);
 }
 
+/* resourcePolicy: fields, rules and unique rule names. */
 static void
 decode_resource_policy(Dec *d, const PNode *n, Policy *p)
 {
@@ -1172,6 +1176,7 @@ decode_resource_policy(Dec *d, const PNode *n, Policy *p)
 	}
 }
 
+/* principalPolicy: fields, rules and one rule per resource. */
 static void
 decode_principal_policy(Dec *d, const PNode *n, Policy *p)
 {
@@ -1223,6 +1228,7 @@ decode_principal_policy(Dec *d, const PNode *n, Policy *p)
 			}
 }
 
+/* derivedRoles: name, definitions with unique names, variables, constants. */
 static void
 decode_derived_roles(Dec *d, const PNode *n, Policy *p)
 {
@@ -1282,6 +1288,7 @@ decode_derived_roles(Dec *d, const PNode *n, Policy *p)
 			}
 }
 
+/* exportVariables / exportConstants: a name and definitions. */
 static void
 decode_export(Dec *d, const PNode *n, Policy *p, const char *path)
 {
@@ -1310,6 +1317,7 @@ decode_export(Dec *d, const PNode *n, Policy *p, const char *path)
 		pattern_error(d, p->name.pos, subpath(d, path, "name"), PAT_IDENT);
 }
 
+/* rolePolicy: role, parent roles, rules, variables and constants. */
 static void
 decode_role_policy(Dec *d, const PNode *n, Policy *p)
 {

@@ -60,7 +60,7 @@ typedef struct PDoc
 
 typedef struct PTreeLimits
 {
-	int			max_depth;		/* 0 = 64 */
+	int			max_depth;		/* 0 = 256 */
 	int			max_nodes;		/* 0 = 1,000,000 per file */
 	int			max_documents;	/* 0 = 1,000 per file */
 } PTreeLimits;
@@ -387,6 +387,16 @@ typedef struct PolicyDir
 extern bool policy_load_dir(Arena *arena, const char *root,
 							const PolicyLoadOptions *options, PolicyDir *out,
 							DiagList *diags);
+
+/*
+ * Adds policies from text to a PolicyDir (memset to zero for an empty one):
+ * for sources other than files, such as the authz_policies table.  `name`
+ * stands for the file in errors.  Policies of a PolicyDir must only be
+ * appended through this or policy_load_text (the array grows geometrically).
+ */
+extern bool policy_dir_add_text(Arena *arena, PolicyDir *dir, const char *name,
+								const char *text, size_t len,
+								const PolicyLoadOptions *options, DiagList *diags);
 
 /* Whether Cerbos would read a file at this relative path as a policy. */
 typedef enum PolicyFileRole

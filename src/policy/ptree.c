@@ -15,7 +15,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#define DEFAULT_MAX_DEPTH 64
+#define DEFAULT_MAX_DEPTH 256
 #define DEFAULT_MAX_NODES 1000000
 #define DEFAULT_MAX_DOCUMENTS 1000
 
@@ -43,6 +43,7 @@ typedef struct Builder
 	const char *file;
 	DiagList   *diags;
 	Frame	   *stack;
+	int			stack_capacity;
 	int			depth;
 	int			max_depth;
 	int			nodes;
@@ -495,6 +496,19 @@ handle_event(Builder *b, const yaml_event_t *ev)
 				b->failed = true;
 				return false;
 			}
+			if (b->depth == b->stack_capacity)
+			{
+				/* grows with the nesting actually met, not the limit */
+				int			cap = b->stack_capacity * 2;
+				Frame	   *st = arena_realloc(b->arena, b->stack,
+											   sizeof(Frame) * b->stack_capacity,
+											   sizeof(Frame) * cap);
+
+				if (st == NULL)
+					return false;
+				b->stack = st;
+				b->stack_capacity = cap;
+			}
 			b->stack[b->depth].node = n;
 			b->stack[b->depth].capacity = 0;
 			b->stack[b->depth].expect_value = false;
@@ -582,7 +596,8 @@ ptree_parse(Arena *arena, const char *file, const char *text, size_t len,
 	b.diags = diags;
 	b.max_depth = (limits && limits->max_depth) ? limits->max_depth : DEFAULT_MAX_DEPTH;
 	b.max_nodes = (limits && limits->max_nodes) ? limits->max_nodes : DEFAULT_MAX_NODES;
-	b.stack = arena_alloc0(arena, sizeof(Frame) * (b.max_depth + 1));
+	b.stack_capacity = 16;
+	b.stack = arena_alloc0(arena, sizeof(Frame) * b.stack_capacity);
 	if (b.stack == NULL)
 		return false;
 

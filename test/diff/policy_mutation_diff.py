@@ -71,6 +71,9 @@ def run(cmd):
 out = "/tmp/policy_mutation"
 shutil.rmtree(out, ignore_errors=True)
 os.makedirs(out)
+# a private copy, so that rebuilding authzc does not disturb a long run
+shutil.copy(authzc, os.path.join(out, "authzc"))
+authzc = os.path.join(out, "authzc")
 agree = disagree = cel_only = crashes = 0
 for it in range(n):
     case = os.path.join(out, "case")

@@ -199,6 +199,41 @@ test_errors(void)
 			  "a.yaml:9:10: Undefined variable 'a' referenced in variable 'c'");
 }
 
+/* A directory plus policies from another source: duplicates name both. */
+static void
+test_mixed_sources(void)
+{
+	PolicyDir	dir;
+	DiagList	diags;
+	PolicySet  *set = NULL;
+	const char *row =
+		"apiVersion: api.cerbos.dev/v1\n"
+		"principalPolicy:\n"
+		"  principal: alice\n"
+		"  version: default\n"
+		"  rules: []\n";
+	const char *extra =
+		"apiVersion: api.cerbos.dev/v1\n"
+		"principalPolicy:\n"
+		"  principal: carol\n"
+		"  version: default\n"
+		"  rules: []\n";
+	int			before;
+
+	diag_init(&diags, arena);
+	CHECK(policy_load_dir(arena, "../policies/good/all_kinds", NULL, &dir, &diags));
+	before = dir.npolicies;
+	CHECK(policy_dir_add_text(arena, &dir, "authz_policies/carol", extra, strlen(extra), NULL, &diags));
+	CHECK(dir.npolicies == before + 1);
+	CHECK(compile_policies(arena, &dir, NULL, &set, &diags));
+	CHECK(set != NULL && policy_set_find(set, POLICY_PRINCIPAL, "carol", "default", "") != NULL);
+	CHECK(policy_dir_add_text(arena, &dir, "authz_policies/alice", row, strlen(row), NULL, &diags));
+	CHECK(!compile_policies(arena, &dir, NULL, &set, &diags));
+	CHECK_STR(diag_render(&diags),
+			  "authz_policies/alice:2:1: duplicate definition of principal.alice.vdefault "
+			  "(previous definition in principal.yaml)");
+}
+
 int
 main(void)
 {
@@ -206,6 +241,7 @@ main(void)
 	test_compile_and_hook();
 	test_positions();
 	test_errors();
+	test_mixed_sources();
 	arena_destroy(arena);
 	UNIT_DONE("policy_compile");
 }

@@ -292,6 +292,7 @@ test_names(void)
 	CHECK(policy_file_role("_schemas/x.json") == PFILE_SCHEMA);
 	CHECK(policy_file_role("a/_schemas/x.yaml") == PFILE_POLICY);
 	CHECK(policy_file_role("a/.hidden/b.yaml") == PFILE_IGNORED);
+	CHECK(policy_file_role("_schemas/.h/x.json") == PFILE_SCHEMA);
 	CHECK(policy_file_role(".b.yaml") == PFILE_IGNORED);
 	CHECK(policy_file_role("b.txt") == PFILE_IGNORED);
 }
