@@ -157,6 +157,9 @@ main(void)
 	CHECK_STR(check_str("runtime.effectiveDerivedRoles"), "list(string)");
 	CHECK_STR(check_str(".R.id"), "string");
 	CHECK_STR(check_str("request.aux_data.jwt.iss"), "dyn");
+	CHECK_STR(check_str("request.auxData.jwts == 1"), "ERR 1:22: found no matching overload for '_==_' applied to '(map(string, cerbos.engine.v1.AuxData.JWT), int)'");
+	CHECK_STR(check_str("'A' in request.auxData.jwts.token_b.claims.customArray"), "bool");
+	CHECK_STR(check_str("request.auxData.jwts.a.foo"), "ERR 1:23: undefined field 'foo'");
 	CHECK_STR(check_str("R == null && type(R) == int"), "bool");
 	CHECK_STR(check_str("P.roles.exists(r, r == 'admin')"), "bool");
 
