@@ -28,6 +28,14 @@ typedef struct CelParseOptions
 extern CelAst *cel_parse(Arena *arena, const char *source, size_t len,
 						 const CelParseOptions *options, DiagList *diags);
 
+/*
+ * The diags of a failed cel_parse/cel_check as cel-go (and so Cerbos)
+ * displays them: "ERROR: <input>:L:C: message\n | <line>\n | ....^", one
+ * block per problem joined by newlines (error_display.c).
+ */
+extern char *cel_errors_display(Arena *arena, const char *source,
+								size_t source_len, const DiagList *diags);
+
 /* Declarations visible to the checker: variables with types and libraries. */
 typedef struct CelEnv CelEnv;
 

@@ -3,7 +3,7 @@
  *
  * The library table lives in cerbos.c (sets, now/timeSince, id,
  * inIPAddrRange); the hierarchy type in cerbos_hierarchy.c, the SPIFFE
- * types in cerbos_spiffe.c and pathMatch in cerbos_path.c, whose
+ * types in cerbos_spiffe.c and the path functions in cerbos_path.c, whose
  * implementations the table refers to.
  *
  * Opaque type names are Cerbos' own ("cerbos.lib.hierarchy",
@@ -61,6 +61,14 @@ extern CelValue cel_fn_hierarchy_size(CelEvalContext *ctx, const CelValue *args,
 extern CelValue cel_fn_hierarchy_index(CelEvalContext *ctx, const CelValue *args, int nargs);
 
 extern CelValue cel_fn_path_match(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_path_match_any_of(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_path_has_prefix(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_rel_path(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_base_path(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_ext_path(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_dir_path(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_join_path(CelEvalContext *ctx, const CelValue *args, int nargs);
+extern CelValue cel_fn_volume_name(CelEvalContext *ctx, const CelValue *args, int nargs);
 
 extern CelValue cel_fn_spiffe_id(CelEvalContext *ctx, const CelValue *args, int nargs);
 extern CelValue cel_fn_spiffe_trust_domain(CelEvalContext *ctx, const CelValue *args, int nargs);

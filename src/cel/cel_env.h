@@ -30,4 +30,8 @@ struct CelEnv
 /* The declared type of a variable, or NULL (later declarations win). */
 extern const CelType *cel_env_lookup(const CelEnv *env, const char *name);
 
+/* The type of a field of one of Cerbos' message types, or NULL. */
+extern const CelType *cel_env_message_field(const CelType *message,
+											const char *field);
+
 #endif							/* AUTHZ_CEL_ENV_H */

@@ -2,8 +2,9 @@
  * cerbos.c — Cerbos 0.55's CEL library: the set functions (intersect,
  * except, hasIntersection/has_intersection, isSubset/is_subset), now(),
  * timeSince(), id(), inIPAddrRange(), and the table that also lists the
- * hierarchy (cerbos_hierarchy.c), SPIFFE (cerbos_spiffe.c) and pathMatch
- * (cerbos_path.c) functions.
+ * hierarchy (cerbos_hierarchy.c), SPIFFE (cerbos_spiffe.c) and path
+ * (cerbos_path.c: pathMatch, pathMatchAnyOf, pathHasPrefix, basePath,
+ * dirPath, extPath, joinPath, relPath, volumeName) functions.
  *
  * Set functions compare elements with CEL equality (so 1 and 1.0 match,
  * as the real binary shows), keep duplicates, and answer in the order of
@@ -361,8 +362,20 @@ static const CelOverload cerbos_overloads[] = {
 	{"timeSince_overload", "timeSince(timestamp) -> duration", fn_time_since, CEL_FN_NO_FOLD},
 	{"timeSince_member_overload", "timestamp.timeSince() -> duration", fn_time_since, CEL_FN_NO_FOLD},
 	{"id_overload", "id(dyn) -> dyn", fn_id, 0},
+
+	/* paths (cerbos_path.c) */
 	{"pathMatch_string_string", "pathMatch(string, string) -> bool", cel_fn_path_match, 0},
 	{"pathMatch_member_string", "string.pathMatch(string) -> bool", cel_fn_path_match, 0},
+	{"pathMatchAnyOf_string_stringarray", "pathMatchAnyOf(string, list(string)) -> bool", cel_fn_path_match_any_of, 0},
+	{"pathMatchAnyOf_member_stringarray", "string.pathMatchAnyOf(list(string)) -> bool", cel_fn_path_match_any_of, 0},
+	{"pathHasPrefix_string_string", "pathHasPrefix(string, string) -> bool", cel_fn_path_has_prefix, 0},
+	{"pathHasPrefix_member_string", "string.pathHasPrefix(string) -> bool", cel_fn_path_has_prefix, 0},
+	{"basePath_string", "basePath(string) -> string", cel_fn_base_path, 0},
+	{"dirPath_string", "dirPath(string) -> string", cel_fn_dir_path, 0},
+	{"extPath_string", "extPath(string) -> string", cel_fn_ext_path, 0},
+	{"joinPath_stringarray", "joinPath(list(string)) -> string", cel_fn_join_path, 0},
+	{"relPath_string_string", "relPath(string, string) -> string", cel_fn_rel_path, 0},
+	{"volumeName_string", "volumeName(string) -> string", cel_fn_volume_name, 0},
 
 	/* hierarchy */
 	{"hierarchy_string", "hierarchy(string) -> " HIER, cel_fn_hierarchy, 0},

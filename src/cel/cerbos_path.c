@@ -1,23 +1,29 @@
 /*
- * cerbos_path.c — Cerbos' pathMatch(path, pattern): shell-style matching
- * of file paths that may be written the Unix or the Windows way.
+ * cerbos_path.c — Cerbos' path functions: pathMatch, pathMatchAnyOf,
+ * pathHasPrefix (global and member forms), basePath, dirPath, extPath,
+ * joinPath, relPath and volumeName.
  *
- * Cerbos first normalises both strings (its crosspath package): any
- * backslash makes the string a Windows path whose backslashes become
- * slashes, "C:\\..." becomes "/C:/..." (a longer "C:..." without any
- * backslash is refused: "unsupported Win32 path"), and the result goes through Go's
- * path cleaning (no "//", ".", "..", trailing "/"; "" is ".").  Then Go's
- * filepath.Match compares them: '*' is any run of non-'/' characters, '?'
- * one non-'/' character, "[a-z]" / "[^a-z]" classes; a malformed chunk is
- * an error once matching reaches it (the Go version Cerbos is built with
- * does not check the chunks after a failed one).  Because
- * backslashes were turned into slashes, a pattern cannot escape anything.
+ * Cerbos handles Unix and Windows paths alike through its crosspath
+ * package, reproduced here: a path is encoded first (any backslash makes
+ * it a Windows path whose backslashes become slashes; "\\\\host\\share"
+ * (UNC) becomes "/host/share"; "C:\\x" becomes "/C:/x"; a longer "C:..."
+ * without any backslash is refused with "unsupported Win32 path"), then
+ * cleaned as Go's path.Clean does; Go's path/filepath functions work on the
+ * encoded form and the results are decoded back into the original style.
+ *
+ * Matching is Go's filepath.Match: '*' is any run of non-'/' characters,
+ * '?' one non-'/' character, "[a-z]" / "[^a-z]" classes; a malformed chunk
+ * is an error once matching reaches it (the Go version Cerbos is built
+ * with does not check the chunks after a failed one).  As backslashes were
+ * turned into slashes, a pattern cannot escape anything.
+ *
+ * Error texts are Cerbos' own, including the Go runtime panic that
+ * dirPath("a\\.") provokes (Cerbos reports it as an internal error).
  */
 #include "cel_cerbos.h"
 #include "cel_goquote.h"
 
 #include <string.h>
-#include <sys/types.h>
 
 /* Go's path.Clean of s[0..len) into out (at least len + 2 bytes). */
 static size_t
@@ -75,29 +81,6 @@ go_path_clean(const char *s, size_t len, char *out)
 	if (w == 0)
 		out[w++] = '.';
 	return w;
-}
-
-/*
- * Cerbos' crosspath encoding, then cleaning; returns the length in out, or
- * -1 for a drive path it refuses: "c:" followed by more text but with no
- * backslash anywhere ("c:x", "c:/x").
- */
-static ssize_t
-crosspath_encode(const char *s, size_t len, char *out, char *tmp)
-{
-	bool		win32 = memchr(s, '\\', len) != NULL;
-	size_t		n = 0;
-	bool		unc = len >= 2 && s[0] == '\\' && s[1] == '\\';
-	bool		drive = !unc && len > 1 && s[1] == ':' &&
-		((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'));
-
-	if (drive && !win32 && len > 2)
-		return -1;
-	if (drive)
-		tmp[n++] = '/';
-	for (size_t i = 0; i < len; i++)
-		tmp[n++] = (win32 || unc || drive) && s[i] == '\\' ? '/' : s[i];
-	return (ssize_t) go_path_clean(tmp, n, out);
 }
 
 /* Decodes one UTF-8 rune as Go does (invalid byte = U+FFFD, length 1). */
@@ -347,39 +330,581 @@ go_filepath_match(const char *pattern, size_t plen, const char *name, size_t nle
 	return nlen == 0 ? 1 : 0;
 }
 
+/* ---------- crosspath ---------- */
+
+typedef enum PathKind
+{
+	PATH_UNKNOWN,
+	PATH_DRIVE,
+	PATH_UNC
+} PathKind;
+
+/* A path in crosspath's encoded form. */
+typedef struct Encoded
+{
+	char	   *value;			/* cleaned, slash-separated, NUL-terminated */
+	size_t		len;
+	PathKind	kind;
+	bool		win32;			/* the original held a backslash */
+	bool		root;			/* "\\\\host\\share", "C:", "C:\\" */
+} Encoded;
+
+/* Whether s starts with a drive letter and a colon. */
+static bool
+is_drive_path(const char *s, size_t len)
+{
+	return len > 1 && s[1] == ':' &&
+		((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'));
+}
+
+/* Whether s is a UNC path (starts with two backslashes). */
+static bool
+is_unc_path(const char *s, size_t len)
+{
+	return len >= 2 && s[0] == '\\' && s[1] == '\\';
+}
+
+/* Copies s with every backslash turned into a slash. */
+static void
+to_slash(char *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		out[i] = s[i] == '\\' ? '/' : s[i];
+}
+
+/* Cleans buf[0..n) into a fresh arena string. */
+static bool
+clean_into(Arena *arena, const char *buf, size_t n, Encoded *e)
+{
+	e->value = arena_alloc(arena, n + 2);
+	if (!e->value)
+		return false;
+	e->len = go_path_clean(buf, n, e->value);
+	e->value[e->len] = '\0';
+	return true;
+}
+
+/*
+ * crosspath.Encode.  Returns 1 on success, 0 for an unsupported Win32
+ * path, -1 when the arena fails.
+ */
+static int
+encode(Arena *arena, const char *s, size_t len, Encoded *e)
+{
+	char	   *buf = arena_alloc(arena, len + 2);
+	size_t		n = 0;
+
+	memset(e, 0, sizeof(*e));
+	if (!buf)
+		return -1;
+	e->win32 = memchr(s, '\\', len) != NULL;
+	if (is_unc_path(s, len))
+	{
+		size_t		parts = 1;
+
+		e->kind = PATH_UNC;
+		to_slash(buf, s, len);
+		n = len;
+		/* "\\\\host\\share" is a root: exactly one backslash after the host */
+		for (size_t i = 2; i < len && parts < 3; i++)
+			if (s[i] == '\\')
+				parts++;
+		e->root = parts == 2;
+	}
+	else if (is_drive_path(s, len))
+	{
+		if (!e->win32 && len > 2)
+			return 0;
+		e->kind = PATH_DRIVE;
+		buf[n++] = '/';
+		to_slash(buf + 1, s, len);
+		n += len;
+		e->root = len == 2 || len == 3;
+	}
+	else
+	{
+		e->kind = PATH_UNKNOWN;
+		if (e->win32)
+			to_slash(buf, s, len);
+		else
+			memcpy(buf, s, len);
+		n = len;
+	}
+	return clean_into(arena, buf, n, e) ? 1 : -1;
+}
+
+/* crosspath.Decode of value[0..len) in e's original style, into the arena. */
+static CelValue
+decode(Arena *arena, const Encoded *e, const char *value, size_t len)
+{
+	char	   *out = arena_alloc(arena, len + 2);
+	size_t		n = 0;
+
+	if (!out)
+		return cel_error(arena, "out of memory");
+	if (e->kind == PATH_UNC)
+	{
+		out[n++] = '\\';
+		for (size_t i = 0; i < len; i++)
+			out[n++] = value[i] == '/' ? '\\' : value[i];
+	}
+	else if (e->kind == PATH_DRIVE || e->win32)
+	{
+		for (size_t i = 0; i < len; i++)
+			out[n++] = value[i] == '/' ? '\\' : value[i];
+		if (e->kind == PATH_DRIVE && n > 0 && out[0] == '\\')
+		{
+			memmove(out, out + 1, n - 1);
+			n--;
+		}
+	}
+	else
+	{
+		memcpy(out, value, len);
+		n = len;
+	}
+	out[n] = '\0';
+	return cel_string(out, n);
+}
+
+/* The error for a path crosspath refuses, with its role in the message. */
+static CelValue
+encode_error(Arena *arena, int rc, const char *role, const char *s, size_t len)
+{
+	if (rc < 0)
+		return cel_error(arena, "out of memory");
+	return cel_error(arena, "failed to encode %s %.*s: unsupported Win32 path",
+					 role, (int) len, s);
+}
+
+/* ---------- Go's path/filepath on encoded values ---------- */
+
+/* Go's filepath.Join(a, b) for two elements (empty ones are skipped). */
+static bool
+go_join2(Arena *arena, const char *a, size_t alen, const char *b, size_t blen,
+		 Encoded *e)
+{
+	char	   *buf = arena_alloc(arena, alen + blen + 2);
+	size_t		n = 0;
+
+	if (!buf)
+		return false;
+	if (alen > 0)
+	{
+		memcpy(buf, a, alen);
+		n = alen;
+		if (blen > 0)
+			buf[n++] = '/';
+	}
+	memcpy(buf + n, b, blen);
+	n += blen;
+	if (n == 0)
+	{
+		e->value = "";
+		e->len = 0;
+		return true;
+	}
+	return clean_into(arena, buf, n, e);
+}
+
+/*
+ * Go's filepath.Rel on Unix.  On success sets *out and *out_len (arena);
+ * false with *impossible set when the paths cannot be related.
+ */
+static bool
+go_rel(Arena *arena, const char *base, size_t bl, const char *targ, size_t tl,
+	   const char **out, size_t *out_len, bool *impossible)
+{
+	size_t		b0 = 0, bi = 0, t0 = 0, ti = 0;
+	bool		base_slashed, targ_slashed;
+
+	*impossible = false;
+	if (bl == tl && memcmp(base, targ, bl) == 0)
+	{
+		*out = ".";
+		*out_len = 1;
+		return true;
+	}
+	/* "." stands for the empty path on either side */
+	if (bl == 1 && base[0] == '.')
+		bl = 0;
+	if (tl == 1 && targ[0] == '.')
+		tl = 0;
+	base_slashed = bl > 0 && base[0] == '/';
+	targ_slashed = tl > 0 && targ[0] == '/';
+	if (base_slashed != targ_slashed)
+	{
+		*impossible = true;
+		return false;
+	}
+	for (;;)
+	{
+		while (bi < bl && base[bi] != '/')
+			bi++;
+		while (ti < tl && targ[ti] != '/')
+			ti++;
+		if (ti - t0 != bi - b0 || memcmp(targ + t0, base + b0, ti - t0) != 0)
+			break;
+		if (bi < bl)
+			bi++;
+		if (ti < tl)
+			ti++;
+		b0 = bi;
+		t0 = ti;
+	}
+	if (bi - b0 == 2 && base[b0] == '.' && base[b0 + 1] == '.')
+	{
+		*impossible = true;
+		return false;
+	}
+	if (b0 != bl)
+	{
+		size_t		seps = 0;
+		char	   *buf;
+		size_t		n = 0;
+
+		for (size_t i = b0; i < bl; i++)
+			if (base[i] == '/')
+				seps++;
+		buf = arena_alloc(arena, 3 + seps * 3 + (tl - t0) + 1);
+		if (!buf)
+			return false;
+		buf[n++] = '.';
+		buf[n++] = '.';
+		for (size_t i = 0; i < seps; i++)
+		{
+			buf[n++] = '/';
+			buf[n++] = '.';
+			buf[n++] = '.';
+		}
+		if (t0 != tl)
+		{
+			buf[n++] = '/';
+			memcpy(buf + n, targ + t0, tl - t0);
+			n += tl - t0;
+		}
+		*out = buf;
+		*out_len = n;
+		return true;
+	}
+	*out = targ + t0;
+	*out_len = tl - t0;
+	return true;
+}
+
+/*
+ * crosspath.Rel(base, target) as a CEL value (decoded relative path or
+ * Cerbos' error).
+ */
+static CelValue
+crosspath_rel(Arena *arena, const char *base, size_t blen, const char *targ,
+			  size_t tlen)
+{
+	Encoded		eb, et;
+	int			rc;
+	const char *rel;
+	size_t		rlen;
+	bool		impossible;
+
+	if ((rc = encode(arena, base, blen, &eb)) != 1)
+		return encode_error(arena, rc, "base path", base, blen);
+	if ((rc = encode(arena, targ, tlen, &et)) != 1)
+		return encode_error(arena, rc, "target path", targ, tlen);
+	if (!go_rel(arena, eb.value, eb.len, et.value, et.len, &rel, &rlen, &impossible))
+	{
+		if (!impossible)
+			return cel_error(arena, "out of memory");
+		return cel_error(arena, "failed to determine relative path of %.*s: "
+						 "Rel: can't make %s relative to %s",
+						 (int) tlen, targ, et.value, eb.value);
+	}
+	if ((rlen == 1 && rel[0] == '.') || (rlen == 2 && rel[0] == '.' && rel[1] == '.'))
+		return cel_string(rel, rlen);
+	if (et.kind == PATH_UNC)
+	{
+		/* crosspath only swaps the separators here (no leading backslash) */
+		Encoded		plain = et;
+
+		plain.kind = PATH_UNKNOWN;
+		plain.win32 = true;
+		return decode(arena, &plain, rel, rlen);
+	}
+	return decode(arena, &et, rel, rlen);
+}
+
+/* crosspath.Match as 1 / 0, or an error value in *err. */
+static int
+crosspath_match(Arena *arena, const char *path, size_t plen, const char *pat,
+				size_t patlen, CelValue *err)
+{
+	Encoded		ep, epat;
+	int			rc;
+	int			m;
+
+	if ((rc = encode(arena, path, plen, &ep)) != 1)
+	{
+		*err = encode_error(arena, rc, "path", path, plen);
+		return -1;
+	}
+	if ((rc = encode(arena, pat, patlen, &epat)) != 1)
+	{
+		*err = encode_error(arena, rc, "pattern", pat, patlen);
+		return -1;
+	}
+	m = go_filepath_match(epat.value, epat.len, ep.value, ep.len);
+	if (m < 0)
+	{
+		const char *qp = cel_go_quote(arena, pat, patlen);
+		const char *qs = cel_go_quote(arena, path, plen);
+
+		*err = cel_error(arena, "failed to match pattern %s on path %s: "
+						 "syntax error in pattern", qp ? qp : "", qs ? qs : "");
+		return -1;
+	}
+	return m;
+}
+
+/* ---------- the CEL functions ---------- */
+
+#define STR(i) args[i].u.str.ptr, args[i].u.str.len
+
 /* pathMatch(path, pattern) and path.pathMatch(pattern). */
 CelValue
 cel_fn_path_match(CelEvalContext *ctx, const CelValue *args, int nargs)
 {
-	const char *path = args[0].u.str.ptr;
-	size_t		path_len = args[0].u.str.len;
-	const char *pat = args[1].u.str.ptr;
-	size_t		pat_len = args[1].u.str.len;
-	char	   *buf = arena_alloc(ctx->arena, 4 * (path_len + pat_len) + 16);
-	char	   *ep, *epat;
-	ssize_t		ep_len, epat_len;
-	int			m;
+	CelValue	err;
+	int			m = crosspath_match(ctx->arena, STR(0), STR(1), &err);
 
-	if (!buf)
-		return cel_error(ctx->arena, "out of memory");
-	ep = buf;
-	epat = buf + 2 * path_len + 4;
-	ep_len = crosspath_encode(path, path_len, ep, epat);
-	if (ep_len < 0)
-		return cel_error(ctx->arena, "failed to encode path %.*s: unsupported Win32 path",
-						 (int) path_len, path);
-	epat_len = crosspath_encode(pat, pat_len, epat, buf + 2 * path_len + 2 * pat_len + 8);
-	if (epat_len < 0)
-		return cel_error(ctx->arena, "failed to encode pattern %.*s: unsupported Win32 path",
-						 (int) pat_len, pat);
-	m = go_filepath_match(epat, (size_t) epat_len, ep, (size_t) ep_len);
-	if (m < 0)
+	return m < 0 ? err : cel_bool(m == 1);
+}
+
+/* The strings of a list argument, or Cerbos' conversion error. */
+static bool
+string_list(CelEvalContext *ctx, CelValue list, CelValue *err)
+{
+	const CelList *l = list.u.list;
+
+	for (size_t i = 0; i < l->len; i++)
 	{
-		const char *qp = cel_go_quote(ctx->arena, pat, pat_len);
-		const char *qs = cel_go_quote(ctx->arena, path, path_len);
+		CelValue	e = l->items[i];
+		const char *what;
 
-		return cel_error(ctx->arena, "failed to match pattern %s on path %s: "
-						 "syntax error in pattern", qp ? qp : "", qs ? qs : "");
+		if (e.kind == CEL_VAL_STRING)
+			continue;
+		switch (e.kind)
+		{
+			case CEL_VAL_INT:
+				what = "unsupported type conversion from 'int' to string";
+				break;
+			case CEL_VAL_UINT:
+				what = "unsupported type conversion from 'uint' to string";
+				break;
+			case CEL_VAL_DOUBLE:
+				what = "type conversion error from Double to 'string'";
+				break;
+			case CEL_VAL_BOOL:
+				what = "type conversion error from bool to 'string'";
+				break;
+			case CEL_VAL_NULL:
+				what = "type conversion error from 'null_type' to 'string'";
+				break;
+			default:
+				what = "type conversion error to 'string'";
+		}
+		*err = cel_error(ctx->arena, "failed to convert list to string slice: %s", what);
+		return false;
 	}
-	return cel_bool(m == 1);
+	return true;
+}
+
+/* pathMatchAnyOf(path, patterns): the first matching pattern wins; an
+ * error met before it is the answer. */
+CelValue
+cel_fn_path_match_any_of(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	const CelList *l = args[1].u.list;
+	CelValue	err;
+
+	if (!string_list(ctx, args[1], &err))
+		return err;
+	for (size_t i = 0; i < l->len; i++)
+	{
+		int			m = crosspath_match(ctx->arena, STR(0), l->items[i].u.str.ptr,
+										l->items[i].u.str.len, &err);
+
+		if (m < 0)
+			return err;
+		if (m == 1)
+			return cel_bool(true);
+	}
+	return cel_bool(false);
+}
+
+/*
+ * pathHasPrefix(path, prefix): true for identical strings; otherwise the
+ * path relative to the prefix must not start with a dot (so "a/.b" is not
+ * under "a", and "a/b/" is not under "a/b", as the Cerbos binary answers).
+ */
+CelValue
+cel_fn_path_has_prefix(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	CelValue	rel;
+
+	if (args[0].u.str.len == args[1].u.str.len &&
+		memcmp(args[0].u.str.ptr, args[1].u.str.ptr, args[0].u.str.len) == 0)
+		return cel_bool(true);
+	rel = crosspath_rel(ctx->arena, STR(1), STR(0));
+	if (rel.kind != CEL_VAL_STRING)
+		return rel;
+	return cel_bool(!(rel.u.str.len >= 1 && rel.u.str.ptr[0] == '.'));
+}
+
+/* relPath(base, target). */
+CelValue
+cel_fn_rel_path(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	return crosspath_rel(ctx->arena, STR(0), STR(1));
+}
+
+/* basePath(path): Go's filepath.Base of the encoded path. */
+CelValue
+cel_fn_base_path(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	Encoded		e;
+	int			rc = encode(ctx->arena, STR(0), &e);
+	size_t		end, i;
+
+	if (rc != 1)
+		return encode_error(ctx->arena, rc, "path", STR(0));
+	end = e.len;				/* never empty: cleaning yields at least "." */
+	while (end > 0 && e.value[end - 1] == '/')
+		end--;
+	if (end == 0)
+		return cel_string("/", 1);
+	i = end;
+	while (i > 0 && e.value[i - 1] != '/')
+		i--;
+	return cel_string(e.value + i, end - i);
+}
+
+/* extPath(path): Go's filepath.Ext of the encoded path. */
+CelValue
+cel_fn_ext_path(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	Encoded		e;
+	int			rc = encode(ctx->arena, STR(0), &e);
+
+	if (rc != 1)
+		return encode_error(ctx->arena, rc, "path", STR(0));
+	for (size_t i = e.len; i > 0 && e.value[i - 1] != '/'; i--)
+		if (e.value[i - 1] == '.')
+			return cel_string(e.value + i - 1, e.len - i + 1);
+	return cel_string("", 0);
+}
+
+/* dirPath(path): crosspath.Dir. */
+CelValue
+cel_fn_dir_path(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	Encoded		e;
+	int			rc = encode(ctx->arena, STR(0), &e);
+	char	   *slash;
+	CelValue	v;
+
+	if (rc != 1)
+		return encode_error(ctx->arena, rc, "path", STR(0));
+	if ((e.kind == PATH_UNC || e.kind == PATH_DRIVE) && e.root)
+	{
+		v = decode(ctx->arena, &e, e.value, e.len);
+		if (e.kind == PATH_DRIVE && v.kind == CEL_VAL_STRING)
+		{
+			char	   *s = arena_printf(ctx->arena, "%.*s\\", (int) v.u.str.len, v.u.str.ptr);
+
+			return s ? cel_string(s, v.u.str.len + 1) : cel_error(ctx->arena, "out of memory");
+		}
+		return v;
+	}
+	if (e.kind != PATH_UNKNOWN || e.win32)
+	{
+		slash = strrchr(e.value, '/');
+		if (!slash)				/* Go slices with index -1 and panics */
+			return cel_error(ctx->arena, "internal error: runtime error: "
+							 "slice bounds out of range [:-1]");
+		return decode(ctx->arena, &e, e.value, (size_t) (slash - e.value));
+	}
+	/* Go's filepath.Dir */
+	{
+		size_t		i = e.len;
+		char	   *buf;
+		size_t		n;
+
+		while (i > 0 && e.value[i - 1] != '/')
+			i--;
+		buf = arena_alloc(ctx->arena, i + 2);
+		if (!buf)
+			return cel_error(ctx->arena, "out of memory");
+		n = go_path_clean(e.value, i, buf);
+		return cel_string(buf, n);
+	}
+}
+
+/* joinPath(list): crosspath.Join of the elements. */
+CelValue
+cel_fn_join_path(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	const CelList *l = args[0].u.list;
+	CelValue	err;
+	Encoded		result;
+	int			rc;
+
+	if (!string_list(ctx, args[0], &err))
+		return err;
+	if (l->len == 0)
+		return cel_string("", 0);
+	if (l->len == 1)
+		return l->items[0];
+	if ((rc = encode(ctx->arena, l->items[0].u.str.ptr, l->items[0].u.str.len, &result)) != 1)
+		return encode_error(ctx->arena, rc, "first path", l->items[0].u.str.ptr,
+							l->items[0].u.str.len);
+	for (size_t i = 1; i < l->len; i++)
+	{
+		Encoded		e;
+		Encoded		joined = result;
+
+		if ((rc = encode(ctx->arena, l->items[i].u.str.ptr, l->items[i].u.str.len, &e)) != 1)
+			return encode_error(ctx->arena, rc, "path", l->items[i].u.str.ptr,
+								l->items[i].u.str.len);
+		if (!go_join2(ctx->arena, result.value, result.len, e.value, e.len, &joined))
+			return cel_error(ctx->arena, "out of memory");
+		result.value = joined.value;
+		result.len = joined.len;
+	}
+	return decode(ctx->arena, &result, result.value, result.len);
+}
+
+/* volumeName(path): "C:" or "\\\\host\\share", else "". */
+CelValue
+cel_fn_volume_name(CelEvalContext *ctx, const CelValue *args, int nargs)
+{
+	const char *s = args[0].u.str.ptr;
+	size_t		len = args[0].u.str.len;
+
+	if (is_unc_path(s, len))
+	{
+		/* host and share must both be non-empty */
+		const char *host = s + 2;
+		const char *end = s + len;
+		const char *sep = memchr(host, '\\', (size_t) (end - host));
+		const char *share_end;
+
+		if (!sep || sep == host || sep + 1 >= end || sep[1] == '\\')
+			return cel_string("", 0);
+		share_end = memchr(sep + 1, '\\', (size_t) (end - sep - 1));
+		if (!share_end)
+			share_end = end;
+		return cel_string(s, (size_t) (share_end - s));
+	}
+	if (is_drive_path(s, len))
+		return cel_string(s, 2);
+	return cel_string("", 0);
 }

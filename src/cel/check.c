@@ -31,6 +31,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CHECK_MAX_DEPTH 2000
@@ -49,11 +50,37 @@ typedef struct Mapping
 	int			cap;
 } Mapping;
 
+/*
+ * The substitution of type variables, indexed by variable number (variables
+ * are "_var<n>").  Trial assignments record what they overwrite in an undo
+ * log so that a failed overload attempt is rolled back without copying.
+ */
+typedef struct Undo
+{
+	int			var;
+	const CelType *old;
+} Undo;
+
+typedef struct Subs
+{
+	const CelType **sub;
+	int			cap;
+	Undo	   *undo;
+	int			nundo;
+	int			capundo;
+} Subs;
+
 typedef struct Local
 {
 	const char *name;
 	const CelType *type;
 } Local;
+
+typedef struct CheckError
+{
+	int32_t		offset;
+	const char *message;
+} CheckError;
 
 typedef struct Checker
 {
@@ -64,19 +91,24 @@ typedef struct Checker
 	const CelRegistry *reg;
 	const CelType **types;
 	int32_t    *overload;
-	Mapping		m;
+	Subs		s;
 	int			nextvar;
 	Local		locals[CHECK_MAX_LOCALS];
 	int			nlocals;
 	int			depth;
 	bool		failed;
 	bool		oom;
+	size_t		pool_cap;		/* capacity of ast->strings once copied, else 0 */
+	CheckError *errors;			/* reported at the end, sorted by position */
+	int			nerrors;
+	int			caperrors;
 } Checker;
 
 static const CelType *check_node(Checker *c, CelNodeRef ref);
 
 /* ---------- type construction ---------- */
 
+/* A type allocated in the checker's arena. */
 static const CelType *
 mk_type(Checker *c, CelTypeKind kind, const CelType *p0, const CelType *p1,
 		const char *name)
@@ -95,18 +127,21 @@ mk_type(Checker *c, CelTypeKind kind, const CelType *p0, const CelType *p1,
 	return t;
 }
 
+/* list(elem) */
 static const CelType *
 mk_list(Checker *c, const CelType *elem)
 {
 	return mk_type(c, CEL_T_LIST, elem, NULL, NULL);
 }
 
+/* map(k, v) */
 static const CelType *
 mk_map(Checker *c, const CelType *k, const CelType *v)
 {
 	return mk_type(c, CEL_T_MAP, k, v, NULL);
 }
 
+/* optional_type(t) */
 static const CelType *
 mk_optional(Checker *c, const CelType *t)
 {
@@ -127,6 +162,7 @@ new_var(Checker *c)
 	return mk_type(c, CEL_T_PARAM, NULL, NULL, name);
 }
 
+/* How many type parameters a type constructor carries. */
 static int
 nparams_of(const CelType *t)
 {
@@ -162,6 +198,7 @@ type_exact(const CelType *a, const CelType *b)
 
 /* ---------- formatting ---------- */
 
+/* Appends t as cel-go's checker spells types to buf. */
 static void
 format_into(char *buf, size_t size, const CelType *t)
 {
@@ -204,7 +241,16 @@ format_into(char *buf, size_t size, const CelType *t)
 			}
 			return;
 		case CEL_T_ERROR:
-			snprintf(buf + n, size - n, "*error*");
+			snprintf(buf + n, size - n, "!error!");
+			return;
+		case CEL_T_NULL:
+			snprintf(buf + n, size - n, "null");
+			return;
+		case CEL_T_TIMESTAMP:
+			snprintf(buf + n, size - n, "timestamp");
+			return;
+		case CEL_T_DURATION:
+			snprintf(buf + n, size - n, "duration");
 			return;
 		default:
 			snprintf(buf + n, size - n, "%s", cel_type_name(t));
@@ -225,31 +271,75 @@ cel_check_format_type(Arena *arena, const CelType *t)
 
 /* ---------- errors ---------- */
 
-static void
-report(Checker *c, CelNodeRef ref, const char *fmt,...)
-__attribute__((format(printf, 3, 4)));
+static void report(Checker *c, CelNodeRef ref, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
 
+/* Records an error at a node (reported sorted by flush_errors). */
 static void
 report(Checker *c, CelNodeRef ref, const char *fmt,...)
 {
 	char		buf[1024];
 	va_list		ap;
-	int			line;
-	int			column;
 
 	c->failed = true;
-	if (c->diags == NULL)
+	if (c->nerrors >= 1000)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	cel_offset_position(c->ast->source,
-						ref >= 0 ? c->ast->nodes[ref].offset : 0, &line, &column);
-	diag_add(c->diags, "<input>", line, column, "%s", buf);
+	if (c->nerrors == c->caperrors)
+	{
+		int			ncap = c->caperrors ? c->caperrors * 2 : 8;
+		CheckError *n = (CheckError *) arena_realloc(c->arena, c->errors,
+													 sizeof(CheckError) * (size_t) c->caperrors,
+													 sizeof(CheckError) * (size_t) ncap);
+
+		if (n == NULL)
+		{
+			c->oom = true;
+			return;
+		}
+		c->errors = n;
+		c->caperrors = ncap;
+	}
+	c->errors[c->nerrors].offset = ref >= 0 ? c->ast->nodes[ref].offset : 0;
+	c->errors[c->nerrors].message = arena_strdup(c->arena, buf);
+	c->nerrors++;
+}
+
+/* Moves the collected errors into diags ordered by position, as cel-go
+ * sorts its issues (stable: same position keeps report order). */
+static void
+flush_errors(Checker *c)
+{
+	/* insertion sort: few errors, and it is stable */
+	for (int i = 1; i < c->nerrors; i++)
+	{
+		CheckError	e = c->errors[i];
+		int			j = i - 1;
+
+		while (j >= 0 && c->errors[j].offset > e.offset)
+		{
+			c->errors[j + 1] = c->errors[j];
+			j--;
+		}
+		c->errors[j + 1] = e;
+	}
+	for (int i = 0; i < c->nerrors && c->diags != NULL; i++)
+	{
+		int			line;
+		int			column;
+
+		cel_offset_position(c->ast->source, c->errors[i].offset, &line, &column);
+		diag_add(c->diags, "<input>", line, column, "%s",
+				 c->errors[i].message ? c->errors[i].message : "out of memory");
+	}
+	c->nerrors = 0;
 }
 
 /* ---------- substitutions (cel-go's mapping) ---------- */
 
+/* Looks a signature type parameter up in an instantiation map. */
 static const CelType *
 m_find(const Mapping *m, const char *var)
 {
@@ -259,6 +349,7 @@ m_find(const Mapping *m, const char *var)
 	return NULL;
 }
 
+/* Records that a signature type parameter stands for t. */
 static void
 m_add(Checker *c, Mapping *m, const char *var, const CelType *t)
 {
@@ -288,27 +379,90 @@ m_add(Checker *c, Mapping *m, const char *var, const CelType *t)
 	m->n++;
 }
 
-static void
-m_copy(Checker *c, Mapping *dst, const Mapping *src)
+/* The number of a type variable "_var<n>", or -1. */
+static int
+var_number(const CelType *t)
 {
-	dst->n = 0;
-	dst->cap = 0;
-	dst->items = NULL;
-	if (src->n == 0)
+	if (t == NULL || t->kind != CEL_T_PARAM || t->name == NULL ||
+		strncmp(t->name, "_var", 4) != 0)
+		return -1;
+	return atoi(t->name + 4);
+}
+
+/* The current substitution of a type variable, or NULL. */
+static const CelType *
+s_find(const Checker *c, const CelType *var)
+{
+	int			n = var_number(var);
+
+	if (n < 0 || n >= c->s.cap)
+		return NULL;
+	return c->s.sub[n];
+}
+
+/* Binds a type variable, remembering the old binding for rollback. */
+static void
+s_add(Checker *c, const CelType *var, const CelType *t)
+{
+	Subs	   *s = &c->s;
+	int			n = var_number(var);
+
+	if (n < 0)
 		return;
-	dst->items = (Subst *) arena_alloc(c->arena, sizeof(Subst) * (size_t) src->n);
-	if (dst->items == NULL)
+	if (n >= s->cap)
 	{
-		c->oom = true;
-		return;
+		int			ncap = s->cap ? s->cap : 64;
+		const CelType **nsub;
+
+		while (ncap <= n)
+			ncap *= 2;
+		nsub = (const CelType **) arena_realloc(c->arena, (void *) s->sub,
+												sizeof(CelType *) * (size_t) s->cap,
+												sizeof(CelType *) * (size_t) ncap);
+		if (nsub == NULL)
+		{
+			c->oom = true;
+			return;
+		}
+		memset((void *) (nsub + s->cap), 0, sizeof(CelType *) * (size_t) (ncap - s->cap));
+		s->sub = nsub;
+		s->cap = ncap;
 	}
-	memcpy(dst->items, src->items, sizeof(Subst) * (size_t) src->n);
-	dst->n = dst->cap = src->n;
+	if (s->nundo == s->capundo)
+	{
+		int			ncap = s->capundo ? s->capundo * 2 : 64;
+		Undo	   *nu = (Undo *) arena_realloc(c->arena, s->undo,
+											   sizeof(Undo) * (size_t) s->capundo,
+											   sizeof(Undo) * (size_t) ncap);
+
+		if (nu == NULL)
+		{
+			c->oom = true;
+			return;
+		}
+		s->undo = nu;
+		s->capundo = ncap;
+	}
+	s->undo[s->nundo].var = n;
+	s->undo[s->nundo].old = s->sub[n];
+	s->nundo++;
+	s->sub[n] = t;
+}
+
+/* Undoes bindings made since mark. */
+static void
+s_rollback(Checker *c, int mark)
+{
+	while (c->s.nundo > mark)
+	{
+		c->s.nundo--;
+		c->s.sub[c->s.undo[c->s.nundo].var] = c->s.undo[c->s.nundo].old;
+	}
 }
 
 /* Replaces type variables by their substitutions; free ones stay or become dyn. */
 static const CelType *
-substitute(Checker *c, const Mapping *m, const CelType *t, bool to_dyn, int depth)
+substitute(Checker *c, const CelType *t, bool to_dyn, int depth)
 {
 	if (t == NULL)
 		return &cel_type_dyn;
@@ -316,17 +470,17 @@ substitute(Checker *c, const Mapping *m, const CelType *t, bool to_dyn, int dept
 		return &cel_type_dyn;
 	if (t->kind == CEL_T_PARAM)
 	{
-		const CelType *s = m_find(m, t->name);
+		const CelType *s = s_find(c, t);
 
 		if (s != NULL && s != t)
-			return substitute(c, m, s, to_dyn, depth + 1);
+			return substitute(c, s, to_dyn, depth + 1);
 		return to_dyn ? &cel_type_dyn : t;
 	}
 	if (nparams_of(t) > 0)
 	{
-		const CelType *p0 = substitute(c, m, t->param[0], to_dyn, depth + 1);
+		const CelType *p0 = substitute(c, t->param[0], to_dyn, depth + 1);
 		const CelType *p1 = t->kind == CEL_T_MAP ?
-			substitute(c, m, t->param[1], to_dyn, depth + 1) : NULL;
+			substitute(c, t->param[1], to_dyn, depth + 1) : NULL;
 
 		if (p0 == t->param[0] && p1 == t->param[1])
 			return t;
@@ -337,7 +491,7 @@ substitute(Checker *c, const Mapping *m, const CelType *t, bool to_dyn, int dept
 
 /* Whether var does not occur in t (following substitutions). */
 static bool
-not_referenced_in(const Mapping *m, const char *var, const CelType *t, int depth)
+not_referenced_in(const Checker *c, const char *var, const CelType *t, int depth)
 {
 	if (t == NULL || depth > 100)
 		return true;
@@ -347,21 +501,23 @@ not_referenced_in(const Mapping *m, const char *var, const CelType *t, int depth
 
 		if (strcmp(t->name, var) == 0)
 			return false;
-		s = m_find(m, t->name);
-		return s == NULL || s == t || not_referenced_in(m, var, s, depth + 1);
+		s = s_find(c, t);
+		return s == NULL || s == t || not_referenced_in(c, var, s, depth + 1);
 	}
 	for (int i = 0; i < nparams_of(t); i++)
-		if (!not_referenced_in(m, var, t->param[i], depth + 1))
+		if (!not_referenced_in(c, var, t->param[i], depth + 1))
 			return false;
 	return true;
 }
 
+/* Whether t is dyn (or any, which behaves as dyn). */
 static bool
 is_dyn(const CelType *t)
 {
 	return t == NULL || t->kind == CEL_T_DYN || t->kind == CEL_T_ANY;
 }
 
+/* Whether t accepts and is accepted by everything. */
 static bool
 is_dyn_or_error(const CelType *t)
 {
@@ -397,19 +553,19 @@ less_specific(const CelType *a, const CelType *b)
 	}
 }
 
+/* The less specific of two compatible types (cel-go's mostGeneral). */
 static const CelType *
 most_general(const CelType *a, const CelType *b)
 {
 	return less_specific(a, b) ? a : b;
 }
 
-static bool assignable_in(Checker *c, Mapping *m, const CelType *t1, const CelType *t2,
-						  int depth);
+static bool assignable_in(Checker *c, const CelType *t1, const CelType *t2, int depth);
 
 /* Whether t1 may substitute for the variable t2 (cel-go's isValidTypeSubstitution). */
 static bool
-valid_substitution(Checker *c, Mapping *m, const CelType *t1, const CelType *t2,
-				   bool *has_sub, int depth)
+valid_substitution(Checker *c, const CelType *t1, const CelType *t2, bool *has_sub,
+				   int depth)
 {
 	const CelType *sub;
 
@@ -419,25 +575,25 @@ valid_substitution(Checker *c, Mapping *m, const CelType *t1, const CelType *t2,
 		*has_sub = true;
 		return true;
 	}
-	sub = m_find(m, t2->name);
+	sub = s_find(c, t2);
 	if (sub != NULL)
 	{
 		*has_sub = true;
 		if (t1->kind == sub->kind && type_exact(t1, sub))
 			return true;
-		if (assignable_in(c, m, t1, sub, depth + 1))
+		if (assignable_in(c, t1, sub, depth + 1))
 		{
 			const CelType *g = most_general(t1, sub);
 
-			if (not_referenced_in(m, t2->name, g, 0))
-				m_add(c, m, t2->name, g);
+			if (not_referenced_in(c, t2->name, g, 0))
+				s_add(c, t2, g);
 			return true;
 		}
 		return false;
 	}
-	if (not_referenced_in(m, t2->name, t1, 0))
+	if (not_referenced_in(c, t2->name, t1, 0))
 	{
-		m_add(c, m, t2->name, t1);
+		s_add(c, t2, t1);
 		return true;
 	}
 	return false;
@@ -464,7 +620,7 @@ null_assignable(const CelType *t)
 
 /* cel-go's internalIsAssignable: may extend m. */
 static bool
-assignable_in(Checker *c, Mapping *m, const CelType *t1, const CelType *t2, int depth)
+assignable_in(Checker *c, const CelType *t1, const CelType *t2, int depth)
 {
 	if (t1 == NULL)
 		t1 = &cel_type_dyn;
@@ -476,7 +632,7 @@ assignable_in(Checker *c, Mapping *m, const CelType *t1, const CelType *t2, int 
 	{
 		bool		has_sub;
 
-		if (valid_substitution(c, m, t1, t2, &has_sub, depth))
+		if (valid_substitution(c, t1, t2, &has_sub, depth))
 			return true;
 		if (has_sub)
 			return false;
@@ -485,7 +641,7 @@ assignable_in(Checker *c, Mapping *m, const CelType *t1, const CelType *t2, int 
 	{
 		bool		has_sub;
 
-		return valid_substitution(c, m, t2, t1, &has_sub, depth);
+		return valid_substitution(c, t2, t1, &has_sub, depth);
 	}
 	if (is_dyn_or_error(t1) || is_dyn_or_error(t2))
 		return true;
@@ -503,7 +659,7 @@ assignable_in(Checker *c, Mapping *m, const CelType *t1, const CelType *t2, int 
 			if (t1->kind != t2->kind)
 				return false;
 			for (int i = 0; i < nparams_of(t1); i++)
-				if (!assignable_in(c, m, t1->param[i], t2->param[i], depth + 1))
+				if (!assignable_in(c, t1->param[i], t2->param[i], depth + 1))
 					return false;
 			return true;
 		case CEL_T_OPAQUE:
@@ -519,23 +675,27 @@ assignable_in(Checker *c, Mapping *m, const CelType *t1, const CelType *t2, int 
 static bool
 is_assignable(Checker *c, const CelType *t1, const CelType *t2)
 {
-	Mapping		m;
+	int			mark = c->s.nundo;
 
-	m_copy(c, &m, &c->m);
-	if (!assignable_in(c, &m, t1, t2, 0))
+	if (!assignable_in(c, t1, t2, 0))
+	{
+		s_rollback(c, mark);
 		return false;
-	c->m = m;
+	}
+	c->s.nundo = mark;			/* committed: no enclosing trial to undo to */
 	return true;
 }
 
 /* ---------- node bookkeeping ---------- */
 
+/* Records a node's type. */
 static void
 set_type(Checker *c, CelNodeRef ref, const CelType *t)
 {
 	c->types[ref] = t;
 }
 
+/* A node's recorded type (dyn if none yet). */
 static const CelType *
 get_type(Checker *c, CelNodeRef ref)
 {
@@ -544,30 +704,37 @@ get_type(Checker *c, CelNodeRef ref)
 	return t ? t : &cel_type_dyn;
 }
 
-/* Appends a string to the AST's pool (the checker renames nodes). */
+/* Appends a string to the AST's pool (the checker renames nodes); the pool
+ * is copied once into a buffer that then grows geometrically. */
 static CelStrRef
 ast_add_string(Checker *c, const char *s)
 {
 	size_t		len = strlen(s);
-	char	   *pool;
 	CelStrRef	off;
 
-	pool = (char *) arena_alloc(c->arena, c->ast->strings_len + len + 1);
-	if (pool == NULL)
+	if (c->ast->strings_len + len + 1 > c->pool_cap)
 	{
-		c->oom = true;
-		return 0;
+		size_t		ncap = (c->ast->strings_len + len + 1) * 2;
+		char	   *pool = (char *) arena_alloc(c->arena, ncap);
+
+		if (pool == NULL || ncap > UINT32_MAX)
+		{
+			c->oom = true;
+			return 0;
+		}
+		memcpy(pool, c->ast->strings, c->ast->strings_len);
+		c->ast->strings = pool;
+		c->pool_cap = ncap;
 	}
-	memcpy(pool, c->ast->strings, c->ast->strings_len);
 	off = c->ast->strings_len;
-	memcpy(pool + off, s, len + 1);
-	c->ast->strings = pool;
+	memcpy(c->ast->strings + off, s, len + 1);
 	c->ast->strings_len += (uint32_t) len + 1;
 	return off;
 }
 
 /* ---------- identifiers ---------- */
 
+/* The type of the innermost comprehension variable with this name. */
 static const CelType *
 find_local(Checker *c, const char *name)
 {
@@ -598,12 +765,28 @@ lookup_ident(Checker *c, const char *name, bool *is_local)
 	return NULL;
 }
 
+/* Types an identifier; undeclared names are errors. */
 static void
 check_ident(Checker *c, CelNodeRef ref)
 {
 	const char *name = cel_ast_str(c->ast, c->ast->nodes[ref].u.ident.name);
 	bool		local;
-	const CelType *t = lookup_ident(c, name, &local);
+	const CelType *t;
+
+	/* .x names x in the root scope: resolve and keep it without the dot */
+	if (name[0] == '.' && name[1] != '\0')
+	{
+		t = cel_env_lookup(c->env, name + 1);
+		if (t == NULL)
+			t = lookup_ident(c, name + 1, &local);
+		if (t != NULL)
+		{
+			c->ast->nodes[ref].u.ident.name++;
+			set_type(c, ref, t);
+			return;
+		}
+	}
+	t = lookup_ident(c, name, &local);
 
 	if (t == NULL)
 	{
@@ -651,7 +834,8 @@ root_is_local(Checker *c, const char *qname)
 
 /* The type of operand.field (optional: for a.?b). */
 static const CelType *
-select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, bool optional)
+select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, const char *field,
+				  bool optional)
 {
 	const CelType *ot;
 	const CelType *target;
@@ -659,7 +843,7 @@ select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, bool optional)
 	bool		was_opt = false;
 
 	check_node(c, operand);
-	ot = substitute(c, &c->m, get_type(c, operand), false, 0);
+	ot = substitute(c, get_type(c, operand), false, 0);
 	target = ot;
 	if (ot->kind == CEL_T_OPTIONAL)
 	{
@@ -671,12 +855,25 @@ select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, bool optional)
 		case CEL_T_MAP:
 			result = target->param[1];
 			break;
+		case CEL_T_MESSAGE:
+			result = cel_env_message_field(target, field);
+			if (result == NULL)
+			{
+				report(c, ref, "undefined field '%s'", field);
+				result = &cel_type_error;
+			}
+			break;
 		case CEL_T_PARAM:
 			(void) is_assignable(c, &cel_type_dyn, target);
 			result = &cel_type_dyn;
 			break;
 		default:
-			if (!is_dyn_or_error(target))
+			/* Cerbos declares its own value types (cerbos.lib.*) as object
+			 * types its type provider cannot describe */
+			if (target->kind == CEL_T_OPAQUE && target->name != NULL &&
+				strncmp(target->name, "cerbos.lib.", 11) == 0)
+				report(c, ref, "unexpected failed resolution of '%s'", target->name);
+			else if (!is_dyn_or_error(target))
 				report(c, ref, "type '%s' does not support field selection",
 					   cel_check_format_type(c->arena, target));
 			result = &cel_type_dyn;
@@ -687,6 +884,7 @@ select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, bool optional)
 	return result;
 }
 
+/* Types a selection, first trying it as a qualified variable name. */
 static void
 check_select(Checker *c, CelNodeRef ref)
 {
@@ -713,10 +911,11 @@ check_select(Checker *c, CelNodeRef ref)
 			return;
 		}
 	}
-	t = select_field_type(c, ref, e->u.select.operand, false);
+	t = select_field_type(c, ref, e->u.select.operand,
+						  cel_ast_str(c->ast, e->u.select.field), false);
 	if (c->ast->nodes[ref].flags & CEL_EXPR_F_TEST_ONLY)
 		t = &cel_type_bool;
-	set_type(c, ref, substitute(c, &c->m, t, false, 0));
+	set_type(c, ref, substitute(c, t, false, 0));
 }
 
 /* ---------- calls ---------- */
@@ -730,7 +929,7 @@ format_args(Checker *c, const CelType *const *types, int n, bool receiver)
 	buf[0] = '\0';
 	for (int i = 0; i < n; i++)
 	{
-		const CelType *t = substitute(c, &c->m, types[i], true, 0);
+		const CelType *t = substitute(c, types[i], true, 0);
 		size_t		len = strlen(buf);
 
 		if (receiver && i == 0)
@@ -806,31 +1005,33 @@ resolve_overload(Checker *c, CelNodeRef ref, const char *function, bool receiver
 	const CelType *result = NULL;
 	int			matched = -1;
 	int			nmatched = 0;
+	int			start_mark = c->s.nundo;
 
 	cel_registry_candidates(c->reg, function, receiver, &cands, &ncands);
 	for (int i = 0; i < ncands; i++)
 	{
 		const CelSignature *sig = cands[i];
 		Mapping		fresh = {NULL, 0, 0};
-		Mapping		trial;
+		int			mark = c->s.nundo;
 		bool		ok = true;
 
 		if (sig->variadic ? n < sig->nparams - 1 : n != sig->nparams)
 			continue;
-		m_copy(c, &trial, &c->m);
 		for (int a = 0; a < n && ok; a++)
 		{
 			const CelType *pt = sig->params[a < sig->nparams ? a : sig->nparams - 1];
 
 			pt = instantiate(c, pt, &fresh, 0);
-			if (!assignable_in(c, &trial, argt[a], pt, 0))
+			if (!assignable_in(c, argt[a], pt, 0))
 				ok = false;
 		}
 		if (!ok)
-			continue;
-		c->m = trial;
 		{
-			const CelType *rt = substitute(c, &c->m, instantiate(c, sig->result, &fresh, 0),
+			s_rollback(c, mark);
+			continue;
+		}
+		{
+			const CelType *rt = substitute(c, instantiate(c, sig->result, &fresh, 0),
 										   false, 0);
 
 			if (result == NULL)
@@ -841,6 +1042,7 @@ resolve_overload(Checker *c, CelNodeRef ref, const char *function, bool receiver
 		matched = sig->index;
 		nmatched++;
 	}
+	c->s.nundo = start_mark;	/* keep what the matches bound */
 	if (result == NULL)
 	{
 		report(c, ref, "found no matching overload for '%s' applied to '%s'", function,
@@ -857,19 +1059,24 @@ static void
 check_logic(Checker *c, CelNodeRef ref)
 {
 	const CelExpr *e = &c->ast->nodes[ref];
+	bool		ok = true;
 
 	for (uint32_t i = 0; i < e->u.call.nargs; i++)
 	{
 		CelNodeRef	a = c->ast->args[e->u.call.args + i];
 
 		if (!is_assignable(c, &cel_type_bool, get_type(c, a)))
+		{
+			/* cel-go prints the operand's type unsubstituted ("list(_var0)") */
 			report(c, a, "expected type 'bool' but found '%s'",
-				   cel_check_format_type(c->arena,
-										 substitute(c, &c->m, get_type(c, a), true, 0)));
+				   cel_check_format_type(c->arena, get_type(c, a)));
+			ok = false;
+		}
 	}
-	set_type(c, ref, &cel_type_bool);
+	set_type(c, ref, ok ? &cel_type_bool : &cel_type_error);
 }
 
+/* Types a call: special forms, namespaced functions, then overloads. */
 static void
 check_call(Checker *c, CelNodeRef ref)
 {
@@ -891,8 +1098,9 @@ check_call(Checker *c, CelNodeRef ref)
 			return;
 		}
 		set_type(c, field, &cel_type_string);
-		t = select_field_type(c, ref, c->ast->args[e->u.call.args], true);
-		set_type(c, ref, substitute(c, &c->m, t, false, 0));
+		t = select_field_type(c, ref, c->ast->args[e->u.call.args],
+							  cel_ast_str(c->ast, f->u.constant.u.str.off), true);
+		set_type(c, ref, substitute(c, t, false, 0));
 		return;
 	}
 
@@ -994,6 +1202,7 @@ join_types(Checker *c, const CelType *prev, const CelType *cur)
 	return &cel_type_dyn;
 }
 
+/* Whether element i of a literal is marked optional ("?x"). */
 static bool
 is_optional_index(const CelAst *ast, uint32_t run, uint32_t n, uint32_t i)
 {
@@ -1007,7 +1216,7 @@ is_optional_index(const CelAst *ast, uint32_t run, uint32_t n, uint32_t i)
 static const CelType *
 unwrap_optional_entry(Checker *c, CelNodeRef v)
 {
-	const CelType *t = substitute(c, &c->m, get_type(c, v), false, 0);
+	const CelType *t = substitute(c, get_type(c, v), false, 0);
 
 	if (t->kind == CEL_T_OPTIONAL)
 		return t->param[0] ? t->param[0] : &cel_type_dyn;
@@ -1018,6 +1227,7 @@ unwrap_optional_entry(Checker *c, CelNodeRef v)
 	return t;
 }
 
+/* Types a list literal by joining its element types. */
 static void
 check_list(Checker *c, CelNodeRef ref)
 {
@@ -1042,6 +1252,7 @@ check_list(Checker *c, CelNodeRef ref)
 	set_type(c, ref, mk_list(c, elem));
 }
 
+/* Types a map literal by joining key and value types. */
 static void
 check_map(Checker *c, CelNodeRef ref)
 {
@@ -1075,6 +1286,7 @@ check_map(Checker *c, CelNodeRef ref)
 
 /* ---------- comprehensions ---------- */
 
+/* Declares a comprehension variable; false when nesting is too deep. */
 static bool
 push_local(Checker *c, CelNodeRef ref, const char *name, const CelType *t)
 {
@@ -1089,6 +1301,7 @@ push_local(Checker *c, CelNodeRef ref, const char *name, const CelType *t)
 	return true;
 }
 
+/* Types a comprehension as cel-go does (range, accumulator, loop). */
 static void
 check_comprehension(Checker *c, CelNodeRef ref)
 {
@@ -1104,7 +1317,7 @@ check_comprehension(Checker *c, CelNodeRef ref)
 	check_node(c, range);
 	check_node(c, c->ast->nodes[ref].u.comp.accu_init);
 	e = &c->ast->nodes[ref];
-	rt = substitute(c, &c->m, get_type(c, range), false, 0);
+	rt = substitute(c, get_type(c, range), false, 0);
 	accu_t = get_type(c, e->u.comp.accu_init);
 	if (!push_local(c, ref, cel_ast_str(c->ast, e->u.comp.accu_var), accu_t))
 		return;
@@ -1147,15 +1360,15 @@ check_comprehension(Checker *c, CelNodeRef ref)
 	e = &c->ast->nodes[ref];
 	if (!is_assignable(c, &cel_type_bool, get_type(c, e->u.comp.loop_cond)))
 		report(c, e->u.comp.loop_cond, "expected type 'bool' but found '%s'",
-			   cel_check_format_type(c->arena, substitute(c, &c->m,
+			   cel_check_format_type(c->arena, substitute(c,
 														 get_type(c, e->u.comp.loop_cond),
 														 true, 0)));
 	check_node(c, e->u.comp.loop_step);
 	e = &c->ast->nodes[ref];
 	if (!is_assignable(c, accu_t, get_type(c, e->u.comp.loop_step)))
 		report(c, e->u.comp.loop_step, "expected type '%s' but found '%s'",
-			   cel_check_format_type(c->arena, substitute(c, &c->m, accu_t, true, 0)),
-			   cel_check_format_type(c->arena, substitute(c, &c->m,
+			   cel_check_format_type(c->arena, substitute(c, accu_t, true, 0)),
+			   cel_check_format_type(c->arena, substitute(c,
 														 get_type(c, e->u.comp.loop_step),
 														 true, 0)));
 	/* the loop variables go out of scope before the result */
@@ -1163,11 +1376,12 @@ check_comprehension(Checker *c, CelNodeRef ref)
 	check_node(c, e->u.comp.result);
 	e = &c->ast->nodes[ref];
 	c->nlocals = saved;
-	set_type(c, ref, substitute(c, &c->m, get_type(c, e->u.comp.result), false, 0));
+	set_type(c, ref, substitute(c, get_type(c, e->u.comp.result), false, 0));
 }
 
 /* ---------- dispatch ---------- */
 
+/* Types one node (recursively), with a depth bound. */
 static const CelType *
 check_node(Checker *c, CelNodeRef ref)
 {
@@ -1248,6 +1462,7 @@ check_node(Checker *c, CelNodeRef ref)
 
 /* ---------- entry point ---------- */
 
+/* Type-checks an AST in place (see cel.h). */
 bool
 cel_check(const CelEnv *env, CelAst *ast, Arena *arena, DiagList *diags)
 {
@@ -1277,11 +1492,12 @@ cel_check(const CelEnv *env, CelAst *ast, Arena *arena, DiagList *diags)
 		c->overload[i] = -1;
 
 	check_node(c, ast->root);
+	flush_errors(c);
 
 	/* final types: every variable resolved, free ones dyn */
 	for (int32_t i = 0; i < ast->nnodes; i++)
 		if (c->types[i] != NULL)
-			c->types[i] = substitute(c, &c->m, c->types[i], true, 0);
+			c->types[i] = substitute(c, c->types[i], true, 0);
 
 	if (!c->failed)
 	{

@@ -46,6 +46,7 @@ literal_arg(const CelAst *ast, const CelExpr *e, const char *fn)
 	return ast->nodes[a].kind == CEL_EXPR_CONST ? a : CEL_NO_NODE;
 }
 
+/* Validates the literal arguments of every call (see cel_check.h). */
 void
 cel_check_validate(CelAst *ast, Arena *arena, DiagList *diags, bool *failed)
 {

@@ -10,28 +10,33 @@
  *   - optional chaining: a.?b, a[?b], and any select or index applied to an
  *     optional value (none stays none; a missing key gives none);
  *     or/orValue on optionals short-circuit as cel-go's planner makes them;
- *   - identifiers: comprehension variables shadow the activation; a chain
- *     a.b.c whose root is not a local is resolved the way cel-go resolves
- *     qualified names, longest bound name first ("a.b.c", then "a.b" with
- *     field c, then "a"); a name that is not bound but names a type (int,
- *     list, google.protobuf.Timestamp) is that type as a value;
- *   - namespaced functions written as member calls (math.greatest(...),
- *     optional.of(...)) become global calls when no local shadows them;
- *   - comprehensions, with the iteration budget and cancellation polling.
+ *   - identifiers: comprehension variables shadow the activation; a name
+ *     that is not bound but names a type (int, list, net.IP) is that type
+ *     as a value.  On an unchecked AST a chain a.b.c whose root is not a
+ *     local is resolved as cel-go resolves qualified names, longest bound
+ *     name first ("a.b.c", then "a.b" with field c, then "a"), and
+ *     namespaced functions written as member calls (math.greatest(...))
+ *     become global calls; the checker does both rewrites itself;
+ *   - comprehensions, with the iteration budget and cancellation polling;
+ *     an accumulator that starts as [] is appended to in place, as cel-go's
+ *     mutable list, so map/filter stay linear;
+ *   - == / != and ! directly (the hottest operators in conditions).
  * Every other call goes through the registry: the checker's resolved
  * overload when it recorded one and the arguments fit it, else dynamic
- * dispatch on the runtime kinds.
+ * dispatch on the runtime kinds.  Runtime errors are worded as Cerbos 0.55
+ * (cel-go v0.30) words them; test/diff/cel_eval_diff.py checks that.
  *
  * Recursion depth is bounded independently of the parser's limit so a
  * hand-built AST cannot exhaust the C stack.
  */
 #include "cel.h"
 #include "cel_registry.h"
+#include "cel_std.h"
 
 #include <string.h>
 
 #define EVAL_MAX_DEPTH 1000
-#define EVAL_MAX_LOCALS 256
+#define EVAL_MAX_LOCALS 64		/* live comprehension variables (nesting) */
 #define EVAL_MAX_CHAIN 32
 #define EVAL_INLINE_ARGS 8
 
@@ -64,7 +69,7 @@ static EvalLocal *
 find_local(EvalState *st, const char *name)
 {
 	for (int i = st->nlocals - 1; i >= 0; i--)
-		if (strcmp(st->locals[i].name, name) == 0)
+		if (st->locals[i].name == name || strcmp(st->locals[i].name, name) == 0)
 			return &st->locals[i];
 	return NULL;
 }
@@ -199,6 +204,33 @@ map_lookup(const CelMap *map, CelValue key, CelValue *out)
 	return cel_map_get(map, key, out);
 }
 
+/* The Go type cel-go prints for a value that cannot be a qualifier. */
+static const char *
+go_qualifier_type(CelValue key)
+{
+	switch (key.kind)
+	{
+		case CEL_VAL_NULL:
+			return "types.Null";
+		case CEL_VAL_BYTES:
+			return "types.Bytes";
+		case CEL_VAL_LIST:
+			return "*types.baseList";
+		case CEL_VAL_MAP:
+			return "*types.baseMap";
+		case CEL_VAL_TIMESTAMP:
+			return "types.Timestamp";
+		case CEL_VAL_DURATION:
+			return "types.Duration";
+		case CEL_VAL_TYPE:
+			return "*types.Type";
+		case CEL_VAL_OPTIONAL:
+			return "*types.Optional";
+		default:
+			return "unknown";
+	}
+}
+
 /*
  * Index into a list or map.  In optional mode a missing key or an index out
  * of range gives none and a found value is wrapped in optional.of.
@@ -219,6 +251,18 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 			return obj;
 		return index_value(st, *obj.u.opt, key, true);
 	}
+	switch (key.kind)
+	{
+		case CEL_VAL_STRING:
+		case CEL_VAL_INT:
+		case CEL_VAL_UINT:
+		case CEL_VAL_BOOL:
+		case CEL_VAL_DOUBLE:
+			break;
+		default:
+			/* cel-go names the Go type of a key it cannot qualify with */
+			return cel_error(arena, "invalid qualifier type: %s", go_qualifier_type(key));
+	}
 	if (obj.kind == CEL_VAL_LIST)
 	{
 		int64_t		i;
@@ -226,7 +270,12 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 		if (!list_index(key, &i))
 		{
 			if (key.kind == CEL_VAL_DOUBLE)
-				return cel_error(arena, "unsupported index value %g in list", key.u.d);
+			{
+				char		buf[40];
+
+				cel_format_double(key.u.d, buf, sizeof(buf));
+				return cel_error(arena, "unsupported index value %s in list", buf);
+			}
 			return cel_error(arena, "unsupported index type '%s' in list",
 							 cel_type_name(cel_value_type(key)));
 		}
@@ -257,6 +306,14 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 			return optional ? cel_optional_of(arena, out) : out;
 		if (optional)
 			return cel_optional_none();
+		if (key.kind == CEL_VAL_DOUBLE)
+		{
+			char		buf[40];
+
+			/* Go's %v of the key: 1.23456789e+08, not C's shortest %g */
+			cel_format_double(key.u.d, buf, sizeof(buf));
+			return cel_error(arena, "no such key: %s", buf);
+		}
 		return cel_error_no_such_key(arena, key);
 	}
 	if (optional)
@@ -476,7 +533,8 @@ namespaced_function(EvalState *st, const CelExpr *e)
 	int			n;
 	const char *name;
 
-	if (e->u.call.target == CEL_NO_NODE)
+	/* on a checked AST the checker already made these global calls */
+	if (e->u.call.target == CEL_NO_NODE || st->ast->types != NULL)
 		return NULL;
 	n = ident_chain(st, e->u.call.target, parts, EVAL_MAX_CHAIN - 1);
 	if (n == 0 || find_local(st, parts[0]) != NULL)
@@ -512,10 +570,12 @@ eval_optional_or(EvalState *st, const CelExpr *e, const char *fn, CelValue *out)
 	const int32_t *args = st->ast->args + e->u.call.args;
 	CelValue	target;
 	CelValue	alt;
-	bool		is_or = strcmp(fn, "or") == 0;
+	bool		is_or;
 
-	if (e->u.call.target == CEL_NO_NODE || e->u.call.nargs != 1 ||
-		!(is_or || strcmp(fn, "orValue") == 0))
+	if (e->u.call.target == CEL_NO_NODE || e->u.call.nargs != 1 || fn[0] != 'o')
+		return false;
+	is_or = strcmp(fn, "or") == 0;
+	if (!is_or && strcmp(fn, "orValue") != 0)
 		return false;
 	target = eval_node(st, e->u.call.target);
 	if (cel_is_error_or_unknown(target))
@@ -619,13 +679,16 @@ eval_call(EvalState *st, CelNodeRef ref, const CelExpr *e)
 
 	if (e->u.call.target == CEL_NO_NODE && fn[0] == '_')
 	{
-		if (strcmp(fn, "_&&_") == 0)
+		/* the second character tells the special operators apart cheaply */
+		char		c1 = fn[1];
+
+		if (c1 == '&' && strcmp(fn, "_&&_") == 0)
 			return eval_logic(st, e, true);
-		if (strcmp(fn, "_||_") == 0)
+		if (c1 == '|' && strcmp(fn, "_||_") == 0)
 			return eval_logic(st, e, false);
-		if (strcmp(fn, "_?_:_") == 0)
+		if (c1 == '?' && strcmp(fn, "_?_:_") == 0)
 			return eval_conditional(st, e);
-		if (strcmp(fn, "_?._") == 0 && nargs == 2)
+		if (c1 == '?' && strcmp(fn, "_?._") == 0 && nargs == 2)
 		{
 			const CelExpr *f = cel_ast_node(st->ast, argrefs[1]);
 			CelValue	obj = eval_node(st, argrefs[0]);
@@ -635,14 +698,31 @@ eval_call(EvalState *st, CelNodeRef ref, const CelExpr *e)
 			return select_field(st, obj,
 								cel_ast_str(st->ast, f->u.constant.u.str.off), true);
 		}
-		if ((strcmp(fn, "_[?_]") == 0 || strcmp(fn, "_[_]") == 0) && nargs == 2)
+		if (c1 == '[' && (strcmp(fn, "_[?_]") == 0 || strcmp(fn, "_[_]") == 0) && nargs == 2)
 		{
 			CelValue	obj = eval_node(st, argrefs[0]);
 			CelValue	key = eval_node(st, argrefs[1]);
 
 			return index_value(st, obj, key, fn[2] == '?');
 		}
-		if (strcmp(fn, "_+_") == 0 && nargs == 2 && st->nlocals > 0)
+		/* equality is hot in conditions: skip dispatch (cel-go's evalEq) */
+		if ((c1 == '=' || c1 == '!') && (strcmp(fn, "_==_") == 0 || strcmp(fn, "_!=_") == 0) &&
+			nargs == 2)
+		{
+			CelValue	l = eval_node(st, argrefs[0]);
+			CelValue	r = eval_node(st, argrefs[1]);
+			CelValue	eq;
+
+			if (cel_is_error_or_unknown(l))
+				return l;
+			if (cel_is_error_or_unknown(r))
+				return r;
+			eq = cel_equals(st->ctx->arena, l, r);
+			if (fn[1] == '!' && eq.kind == CEL_VAL_BOOL)
+				eq.u.b = !eq.u.b;
+			return eq;
+		}
+		if (c1 == '+' && strcmp(fn, "_+_") == 0 && nargs == 2 && st->nlocals > 0)
 		{
 			CelValue	v;
 
@@ -650,7 +730,19 @@ eval_call(EvalState *st, CelNodeRef ref, const CelExpr *e)
 				return v;
 		}
 	}
-	if (e->u.call.target == CEL_NO_NODE && strcmp(fn, "@not_strictly_false") == 0 &&
+	if (e->u.call.target == CEL_NO_NODE && fn[0] == '!' && fn[1] == '_' && fn[2] == '\0' &&
+		nargs == 1)
+	{
+		CelValue	v = eval_node(st, argrefs[0]);
+
+		if (v.kind == CEL_VAL_BOOL)
+			return cel_bool(!v.u.b);
+		if (cel_is_error_or_unknown(v))
+			return v;
+		return cel_error_no_such_overload(st->ctx->arena, NULL);
+	}
+	if (e->u.call.target == CEL_NO_NODE && fn[0] == '@' &&
+		strcmp(fn, "@not_strictly_false") == 0 &&
 		nargs == 1)
 	{
 		CelValue	v = eval_node(st, argrefs[0]);
@@ -1076,7 +1168,8 @@ CelValue
 cel_eval(CelEvalContext *ctx, const CelEnv *env, const CelAst *ast,
 		 const CelActivation *activation)
 {
-	EvalState  *st;
+	EvalState	state;			/* about 2.6 kB: cheaper than an arena block */
+	EvalState  *st = &state;
 	CelValue	v;
 
 	(void) env;
@@ -1084,13 +1177,12 @@ cel_eval(CelEvalContext *ctx, const CelEnv *env, const CelAst *ast,
 		return cel_null();
 	if (ast == NULL || ast->nodes == NULL)
 		return cel_error(ctx->arena, "no expression to evaluate");
-	/* the state holds the locals array: keep it off the C stack */
-	st = arena_alloc0(ctx->arena, sizeof(EvalState));
-	if (st == NULL)
-		return oom_error();
+	/* locals[] is initialised entry by entry as variables are pushed */
 	st->ctx = ctx;
 	st->ast = ast;
 	st->act = activation;
+	st->nlocals = 0;
+	st->depth = 0;
 	st->reg = cel_registry_default();
 	if (st->reg == NULL)
 		return cel_error(ctx->arena, "function registry unavailable");

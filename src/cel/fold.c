@@ -30,6 +30,7 @@ typedef struct Folder
 	Arena	   *arena;
 	const CelRegistry *reg;
 	Arena	   *scratch;		/* evaluation memory, released at the end */
+	size_t		pool_cap;		/* capacity of ast->strings once copied, else 0 */
 } Folder;
 
 /* Whether any overload of a call's function may not be folded. */
@@ -50,23 +51,29 @@ call_foldable(Folder *f, const CelExpr *e)
 	return true;
 }
 
-/* Appends bytes to the AST's string pool; returns the offset or 0 on failure. */
+/* Appends bytes to the AST's string pool (copied once, then grown
+ * geometrically); false when it cannot. */
 static bool
 pool_add(Folder *f, const char *s, size_t len, CelStrRef *out)
 {
 	size_t		old = f->ast->strings_len;
-	char	   *pool;
 
-	if (len > UINT32_MAX / 2 || old + len + 1 > UINT32_MAX)
+	if (len > UINT32_MAX / 4 || old + len + 1 > UINT32_MAX / 2)
 		return false;
-	pool = (char *) arena_alloc(f->arena, old + len + 1);
-	if (pool == NULL)
-		return false;
-	memcpy(pool, f->ast->strings, old);
+	if (old + len + 1 > f->pool_cap)
+	{
+		size_t		ncap = (old + len + 1) * 2;
+		char	   *pool = (char *) arena_alloc(f->arena, ncap);
+
+		if (pool == NULL)
+			return false;
+		memcpy(pool, f->ast->strings, old);
+		f->ast->strings = pool;
+		f->pool_cap = ncap;
+	}
 	if (len > 0)
-		memcpy(pool + old, s, len);
-	pool[old + len] = '\0';
-	f->ast->strings = pool;
+		memcpy(f->ast->strings + old, s, len);
+	f->ast->strings[old + len] = '\0';
 	f->ast->strings_len = (uint32_t) (old + len + 1);
 	*out = (CelStrRef) old;
 	return true;
@@ -248,6 +255,7 @@ cel_fold(CelAst *ast, Arena *arena)
 		return;
 	f.ast = ast;
 	f.arena = arena;
+	f.pool_cap = 0;
 	f.reg = cel_registry_default();
 	if (f.reg == NULL)
 		return;

@@ -28,18 +28,21 @@ cel_lex_init(CelLexer *lx, const char *src, size_t len)
 	lx->error_text[0] = '\0';
 }
 
+/* Character classes of the CEL lexer (ASCII only, as CEL.g4). */
 static bool
 is_digit(int c)
 {
 	return c >= '0' && c <= '9';
 }
 
+/* Whether c is a hexadecimal digit. */
 static bool
 is_hex(int c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* Whether c may start an identifier (with _). */
 static bool
 is_letter(int c)
 {
@@ -305,7 +308,7 @@ cel_lex_next(CelLexer *lx)
 		{
 			case '=':
 				if (d != '=')
-					return lex_error(lx, i, i + 1);
+					return lex_error(lx, i, d >= 0 ? i + 2 : i + 1);
 				t.kind = TK_EQ;
 				n = 2;
 				break;
@@ -338,13 +341,13 @@ cel_lex_next(CelLexer *lx)
 				break;
 			case '&':
 				if (d != '&')
-					return lex_error(lx, i, i + 1);
+					return lex_error(lx, i, d >= 0 ? i + 2 : i + 1);
 				t.kind = TK_AND;
 				n = 2;
 				break;
 			case '|':
 				if (d != '|')
-					return lex_error(lx, i, i + 1);
+					return lex_error(lx, i, d >= 0 ? i + 2 : i + 1);
 				t.kind = TK_OR;
 				n = 2;
 				break;
@@ -416,7 +419,7 @@ cel_tok_describe(const char *src, CelToken t, char *buf, size_t size)
 	int			n = t.end - t.start;
 
 	if (t.kind == TK_EOF)
-		snprintf(buf, size, "<EOF>");
+		snprintf(buf, size, "'<EOF>'");
 	else
 	{
 		if (n > 40)
@@ -455,6 +458,7 @@ put_utf8(char *out, uint32_t cp)
 	return 4;
 }
 
+/* Value of n hexadecimal digits (already validated by the lexer). */
 static uint32_t
 hex_value(const char *s, int n)
 {

@@ -7,9 +7,9 @@
  * list.sortBy(e, key) is a macro: the parser binds the list to
  * "@__sortBy_input__" and calls
  * @__sortBy_input__.@sortByAssociatedKeys(@__sortBy_input__.map(e, key)).
- * This file implements @sortByAssociatedKeys (and sort() on top of it).
- * Sorting is stable; cel-go's sort.Slice agrees with a stable sort up to
- * twelve elements and whenever keys are distinct.
+ * This file implements @sortByAssociatedKeys (and sort() on top of it),
+ * with Go's own (unstable) sort algorithm so that equal keys keep Cerbos'
+ * order.
  */
 #include "cel_func.h"
 
@@ -180,35 +180,323 @@ key_less(CelValue a, CelValue b)
 	}
 }
 
-/* Stable merge sort of index array idx by keys (tmp has the same size). */
-static void
-merge_sort(size_t *idx, size_t *tmp, size_t n, const CelValue *keys)
+/*
+ * Go's sort.Slice, which cel-go sorts with: pattern-defeating quicksort as
+ * Go 1.19+ implements it (sort/zsortfunc.go), reproduced step by step so
+ * that elements with equal keys end up in the same order as in Cerbos.
+ * It sorts an array of indexes; less compares the keys they point at.
+ */
+typedef struct GoSort
 {
-	size_t		mid;
-	size_t		i;
-	size_t		j;
-	size_t		k;
+	size_t	   *idx;
+	const CelValue *keys;
+} GoSort;
 
-	if (n < 2)
-		return;
-	mid = n / 2;
-	merge_sort(idx, tmp, mid, keys);
-	merge_sort(idx + mid, tmp, n - mid, keys);
-	i = 0;
-	j = mid;
-	k = 0;
-	while (i < mid && j < n)
+/* data.Less(i, j) */
+static bool
+gs_less(GoSort *g, size_t i, size_t j)
+{
+	return key_less(g->keys[g->idx[i]], g->keys[g->idx[j]]);
+}
+
+/* data.Swap(i, j) */
+static void
+gs_swap(GoSort *g, size_t i, size_t j)
+{
+	size_t		t = g->idx[i];
+
+	g->idx[i] = g->idx[j];
+	g->idx[j] = t;
+}
+
+/* insertionSort_func */
+static void
+gs_insertion(GoSort *g, size_t a, size_t b)
+{
+	for (size_t i = a + 1; i < b; i++)
+		for (size_t j = i; j > a && gs_less(g, j, j - 1); j--)
+			gs_swap(g, j, j - 1);
+}
+
+/* siftDown_func */
+static void
+gs_sift_down(GoSort *g, size_t lo, size_t hi, size_t first)
+{
+	size_t		root = lo;
+
+	for (;;)
 	{
-		if (key_less(keys[idx[j]], keys[idx[i]]))
-			tmp[k++] = idx[j++];
-		else
-			tmp[k++] = idx[i++];
+		size_t		child = 2 * root + 1;
+
+		if (child >= hi)
+			return;
+		if (child + 1 < hi && gs_less(g, first + child, first + child + 1))
+			child++;
+		if (!gs_less(g, first + root, first + child))
+			return;
+		gs_swap(g, first + root, first + child);
+		root = child;
 	}
-	while (i < mid)
-		tmp[k++] = idx[i++];
-	while (j < n)
-		tmp[k++] = idx[j++];
-	memcpy(idx, tmp, n * sizeof(size_t));
+}
+
+/* heapSort_func */
+static void
+gs_heap(GoSort *g, size_t a, size_t b)
+{
+	size_t		hi = b - a;
+
+	for (size_t i = (hi - 1) / 2 + 1; i-- > 0;)
+		gs_sift_down(g, i, hi, a);
+	for (size_t i = hi; i-- > 0;)
+	{
+		gs_swap(g, a, a + i);
+		gs_sift_down(g, 0, i, a);
+	}
+}
+
+/* order2_func */
+static void
+gs_order2(GoSort *g, size_t *a, size_t *b, int *swaps)
+{
+	if (gs_less(g, *b, *a))
+	{
+		size_t		t = *a;
+
+		(*swaps)++;
+		*a = *b;
+		*b = t;
+	}
+}
+
+/* median_func */
+static size_t
+gs_median(GoSort *g, size_t a, size_t b, size_t c, int *swaps)
+{
+	gs_order2(g, &a, &b, swaps);
+	gs_order2(g, &b, &c, swaps);
+	gs_order2(g, &a, &b, swaps);
+	return b;
+}
+
+enum
+{
+	HINT_UNKNOWN, HINT_INCREASING, HINT_DECREASING
+};
+
+/* choosePivot_func */
+static size_t
+gs_choose_pivot(GoSort *g, size_t a, size_t b, int *hint)
+{
+	size_t		l = b - a;
+	int			swaps = 0;
+	size_t		i = a + l / 4 * 1;
+	size_t		j = a + l / 4 * 2;
+	size_t		k = a + l / 4 * 3;
+
+	if (l >= 8)
+	{
+		if (l >= 50)
+		{
+			i = gs_median(g, i - 1, i, i + 1, &swaps);
+			j = gs_median(g, j - 1, j, j + 1, &swaps);
+			k = gs_median(g, k - 1, k, k + 1, &swaps);
+		}
+		j = gs_median(g, i, j, k, &swaps);
+	}
+	*hint = swaps == 0 ? HINT_INCREASING : swaps == 12 ? HINT_DECREASING : HINT_UNKNOWN;
+	return j;
+}
+
+/* reverseRange_func */
+static void
+gs_reverse(GoSort *g, size_t a, size_t b)
+{
+	for (size_t i = a, j = b - 1; i < j; i++, j--)
+		gs_swap(g, i, j);
+}
+
+/* partialInsertionSort_func */
+static bool
+gs_partial_insertion(GoSort *g, size_t a, size_t b)
+{
+	size_t		i = a + 1;
+
+	for (int step = 0; step < 5; step++)
+	{
+		while (i < b && !gs_less(g, i, i - 1))
+			i++;
+		if (i == b)
+			return true;
+		if (b - a < 50)
+			return false;
+		gs_swap(g, i, i - 1);
+		if (i - a >= 2)
+			for (size_t j = i - 1; j >= 1; j--)
+			{
+				if (!gs_less(g, j, j - 1))
+					break;
+				gs_swap(g, j, j - 1);
+			}
+		if (b - i >= 2)
+			for (size_t j = i + 1; j < b; j++)
+			{
+				if (!gs_less(g, j, j - 1))
+					break;
+				gs_swap(g, j, j - 1);
+			}
+	}
+	return false;
+}
+
+/* breakPatterns_func, with Go's xorshift seeded by the length */
+static void
+gs_break_patterns(GoSort *g, size_t a, size_t b)
+{
+	size_t		length = b - a;
+
+	if (length >= 8)
+	{
+		uint64_t	r = length;
+		size_t		modulus = 1;
+
+		while (modulus <= length)
+			modulus <<= 1;		/* 1 << bits.Len(length) */
+		for (size_t idx = a + (length / 4) * 2 - 1; idx <= a + (length / 4) * 2 + 1; idx++)
+		{
+			size_t		other;
+
+			r ^= r << 13;
+			r ^= r >> 7;
+			r ^= r << 17;
+			other = (size_t) r & (modulus - 1);
+			if (other >= length)
+				other -= length;
+			gs_swap(g, idx, a + other);
+		}
+	}
+}
+
+/* partitionEqual_func */
+static size_t
+gs_partition_equal(GoSort *g, size_t a, size_t b, size_t pivot)
+{
+	size_t		i = a + 1;
+	size_t		j = b - 1;
+
+	gs_swap(g, a, pivot);
+	for (;;)
+	{
+		while (i <= j && !gs_less(g, a, i))
+			i++;
+		while (i <= j && gs_less(g, a, j))
+			j--;
+		if (i > j)
+			break;
+		gs_swap(g, i, j);
+		i++;
+		j--;
+	}
+	return i;
+}
+
+/* partition_func */
+static size_t
+gs_partition(GoSort *g, size_t a, size_t b, size_t pivot, bool *already)
+{
+	size_t		i = a + 1;
+	size_t		j = b - 1;
+
+	gs_swap(g, a, pivot);
+	while (i <= j && gs_less(g, i, a))
+		i++;
+	while (i <= j && !gs_less(g, j, a))
+		j--;
+	if (i > j)
+	{
+		gs_swap(g, j, a);
+		*already = true;
+		return j;
+	}
+	gs_swap(g, i, j);
+	i++;
+	j--;
+	for (;;)
+	{
+		while (i <= j && gs_less(g, i, a))
+			i++;
+		while (i <= j && !gs_less(g, j, a))
+			j--;
+		if (i > j)
+			break;
+		gs_swap(g, i, j);
+		i++;
+		j--;
+	}
+	gs_swap(g, j, a);
+	*already = false;
+	return j;
+}
+
+/* pdqsort_func; recursion depth is bounded by the limit (log2 n) */
+static void
+gs_pdqsort(GoSort *g, size_t a, size_t b, int limit)
+{
+	bool		was_balanced = true;
+	bool		was_partitioned = true;
+
+	for (;;)
+	{
+		size_t		length = b - a;
+		size_t		pivot;
+		size_t		mid;
+		int			hint;
+		bool		already;
+
+		if (length <= 12)
+		{
+			gs_insertion(g, a, b);
+			return;
+		}
+		if (limit == 0)
+		{
+			gs_heap(g, a, b);
+			return;
+		}
+		if (!was_balanced)
+		{
+			gs_break_patterns(g, a, b);
+			limit--;
+		}
+		pivot = gs_choose_pivot(g, a, b, &hint);
+		if (hint == HINT_DECREASING)
+		{
+			gs_reverse(g, a, b);
+			pivot = (b - 1) - (pivot - a);
+			hint = HINT_INCREASING;
+		}
+		if (was_balanced && was_partitioned && hint == HINT_INCREASING &&
+			gs_partial_insertion(g, a, b))
+			return;
+		if (a > 0 && !gs_less(g, a - 1, pivot))
+		{
+			a = gs_partition_equal(g, a, b, pivot);
+			continue;
+		}
+		mid = gs_partition(g, a, b, pivot, &already);
+		was_partitioned = already;
+		if (mid - a < b - mid)
+		{
+			was_balanced = mid - a >= length / 8;
+			gs_pdqsort(g, a, mid, limit);
+			a = mid + 1;
+		}
+		else
+		{
+			was_balanced = b - mid >= length / 8;
+			gs_pdqsort(g, mid + 1, b, limit);
+			b = mid;
+		}
+	}
 }
 
 /* Sorts list by the parallel list of keys (cel-go's sortListByAssociatedKeys). */
@@ -217,8 +505,9 @@ sort_by_keys(CelEvalContext *ctx, const CelList *list, const CelList *keys)
 {
 	size_t		n = list->len;
 	size_t	   *idx;
-	size_t	   *tmp;
 	CelValue   *out;
+	GoSort		g;
+	int			limit = 0;
 
 	if (n != keys->len)
 		return cel_error(ctx->arena, "@sortByAssociatedKeys() expected a list of the same size as the associated keys list, but got %zu and %zu elements respectively",
@@ -231,13 +520,16 @@ sort_by_keys(CelEvalContext *ctx, const CelList *list, const CelList *keys)
 		if (keys->items[i].kind != keys->items[0].kind)
 			return cel_error(ctx->arena, "list elements must have the same type");
 	idx = (size_t *) arena_alloc(ctx->arena, n * sizeof(size_t));
-	tmp = (size_t *) arena_alloc(ctx->arena, n * sizeof(size_t));
 	out = (CelValue *) arena_alloc(ctx->arena, n * sizeof(CelValue));
-	if (idx == NULL || tmp == NULL || out == NULL)
+	if (idx == NULL || out == NULL)
 		return oom(ctx);
 	for (size_t i = 0; i < n; i++)
 		idx[i] = i;
-	merge_sort(idx, tmp, n, keys->items);
+	for (size_t m = n; m; m >>= 1)
+		limit++;				/* bits.Len(n) */
+	g.idx = idx;
+	g.keys = keys->items;
+	gs_pdqsort(&g, 0, n, limit);
 	for (size_t i = 0; i < n; i++)
 		out[i] = list->items[idx[i]];
 	return cel_list_from(ctx->arena, out, n);

@@ -4,7 +4,10 @@
  *
  * Each validator evaluates the conversion on the constant and turns a
  * runtime error into a compile error: the time ones with a fixed message,
- * the network ones quoting the runtime message.
+ * the network ones quoting the runtime message -- which cel-go passes
+ * through fmt as a format string, so a '%' in it (an IPv6 zone,
+ * "fe80::1%en0") comes out as Go prints a verb without operand:
+ * "fe80::1%!e(MISSING)n0".
  */
 #include "cel_literals.h"
 
@@ -12,6 +15,68 @@
 
 #include "cel_net.h"
 #include "cel_time.h"
+
+/* msg as Go's fmt prints it when used as a format with no arguments. */
+static const char *
+go_format_no_args(Arena *arena, const char *msg)
+{
+	size_t		len = strlen(msg);
+	char	   *out = arena_alloc(arena, len * 12 + 1);
+	size_t		o = 0;
+
+	if (!out || !strchr(msg, '%'))
+		return msg;
+	for (size_t i = 0; i < len;)
+	{
+		size_t		j;
+
+		if (msg[i] != '%')
+		{
+			out[o++] = msg[i++];
+			continue;
+		}
+		if (i + 1 < len && msg[i + 1] == '%')
+		{
+			out[o++] = '%';
+			i += 2;
+			continue;
+		}
+		/* flags, width, precision, then the verb (one UTF-8 character) */
+		j = i + 1;
+		while (j < len && strchr("+-# 0", msg[j]))
+			j++;
+		while (j < len && msg[j] >= '0' && msg[j] <= '9')
+			j++;
+		if (j < len && msg[j] == '.')
+		{
+			j++;
+			while (j < len && msg[j] >= '0' && msg[j] <= '9')
+				j++;
+		}
+		if (j >= len)
+		{
+			memcpy(out + o, "%!(NOVERB)", 10);
+			o += 10;
+			break;
+		}
+		{
+			size_t		vlen = 1;
+
+			if ((unsigned char) msg[j] >= 0xC0)
+				while (j + vlen < len && ((unsigned char) msg[j + vlen] & 0xC0) == 0x80)
+					vlen++;
+			out[o++] = '%';
+			out[o++] = '!';
+			memcpy(out + o, msg + j, vlen);
+			o += vlen;
+			memcpy(out + o, "(MISSING)", 9);
+			o += 9;
+			i = j + vlen;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
 
 /* The compile error for function(arg), or NULL. */
 const char *
@@ -50,7 +115,8 @@ cel_literal_call_error(Arena *arena, const char *function, CelValue arg)
 		if (r.kind != CEL_VAL_ERROR)
 			return NULL;
 		msg = arena_printf(arena, "invalid %s argument: %s", function,
-						   r.u.err && r.u.err->message ? r.u.err->message : "");
+						   go_format_no_args(arena, r.u.err && r.u.err->message
+											 ? r.u.err->message : ""));
 		return msg ? msg : "invalid argument";
 	}
 	return NULL;

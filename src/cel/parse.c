@@ -18,9 +18,12 @@
  * the operator token for operators, '(' for calls, '.' for selections,
  * '[' / '{' for indexing and aggregates.
  *
- * Depth is bounded twice: parser recursion (nested parentheses, arguments)
- * and the height of the resulting tree (long operator chains), so neither
- * this parser nor the later recursive stages can run out of stack.
+ * Depth is bounded twice, at the points where Cerbos (cel-go) draws the
+ * line: parser recursion (nested parentheses, arguments: "expression
+ * recursion limit exceeded: 250") and the height of the resulting tree
+ * (long operator or selection chains: "max recursion depth exceeded"
+ * beyond 251 levels), so neither this parser nor the later recursive
+ * stages can run out of stack.
  */
 #include "cel_parser.h"
 
@@ -214,6 +217,7 @@ attach(CelParser *p, CelNodeRef parent, CelNodeRef child)
 
 /* ---------- builders ---------- */
 
+/* An identifier node. */
 CelNodeRef
 cel_pmk_ident(CelParser *p, int32_t off, const char *name)
 {
@@ -224,6 +228,7 @@ cel_pmk_ident(CelParser *p, int32_t off, const char *name)
 	return r;
 }
 
+/* A bool literal node. */
 CelNodeRef
 cel_pmk_bool(CelParser *p, int32_t off, bool b)
 {
@@ -237,6 +242,7 @@ cel_pmk_bool(CelParser *p, int32_t off, bool b)
 	return r;
 }
 
+/* An int literal node. */
 CelNodeRef
 cel_pmk_int(CelParser *p, int32_t off, int64_t i)
 {
@@ -322,6 +328,7 @@ cel_pmk_map(CelParser *p, int32_t off)
 	return cel_pnode(p, CEL_EXPR_MAP, off);
 }
 
+/* A comprehension node (macro expansion); NO_NODE if a part failed. */
 CelNodeRef
 cel_pmk_comprehension(CelParser *p, int32_t off, CelNodeRef range,
 					  const char *iter, const char *iter2, const char *accu,
@@ -468,6 +475,7 @@ cel_pcopy(CelParser *p, CelNodeRef ref)
 
 /* ---------- token stream ---------- */
 
+/* Consumes the current token. */
 static void
 advance(CelParser *p)
 {
@@ -475,6 +483,7 @@ advance(CelParser *p)
 	p->tok = cel_lex_next(&p->lx);
 }
 
+/* Consumes the current token if it is of the given kind. */
 static bool
 accept(CelParser *p, CelTokKind kind)
 {
@@ -592,7 +601,8 @@ parse_string_literal(CelParser *p, CelToken t)
 	if (!cel_lex_unquote(p->arena, p->src + t.start, (size_t) (t.end - t.start),
 						 bytes, &out, &len, &err))
 	{
-		cel_parse_error(p, t.start, "%s", err);
+		cel_parse_error(p, t.start, "%s", strcmp(err, "out of memory") == 0 ? err :
+						"unable to unescape string");
 		return CEL_NO_NODE;
 	}
 	r = cel_pmk_string(p, t.start, out, len);
@@ -883,6 +893,7 @@ parse_struct(CelParser *p, const char *name)
 
 /* ---------- primaries and members ---------- */
 
+/* Whether a name is one of CEL's reserved words. */
 static bool
 is_reserved(const char *name)
 {
@@ -997,8 +1008,18 @@ parse_primary(CelParser *p)
 		case TK_LPAREN:
 			advance(p);
 			r = parse_expr(p);
-			if (p->fatal || !expect(p, TK_RPAREN, "')'"))
+			if (p->fatal)
 				return CEL_NO_NODE;
+			if (!accept(p, TK_RPAREN))
+			{
+				char		desc[64];
+
+				/* ANTLR's single-token insertion wording */
+				cel_parse_error(p, p->tok.start, "Syntax error: missing ')' at %s",
+								cel_tok_describe(p->src, p->tok, desc, sizeof(desc)));
+				p->fatal = true;
+				return CEL_NO_NODE;
+			}
 			return r;
 		case TK_LBRACKET:
 			return parse_list(p);
@@ -1062,7 +1083,15 @@ parse_member(CelParser *p)
 			id = p->tok;
 			if (id.kind != TK_IDENT && id.kind != TK_ESC_IDENT)
 			{
-				syntax_error(p, "{IDENTIFIER, ESC_IDENTIFIER}");
+				if (id.kind == TK_ERROR)
+					syntax_error(p, "");
+				else
+				{
+					cel_parse_error(p, id.start, "Syntax error: no viable alternative at input '%.*s'",
+									id.kind == TK_EOF ? 1 : (int) (id.end - op.start),
+									p->src + op.start);
+					p->fatal = true;
+				}
 				return CEL_NO_NODE;
 			}
 			name = field_name(p, id);
@@ -1189,6 +1218,7 @@ parse_mul(CelParser *p)
 	return l;
 }
 
+/* calc = mul {('+'|'-') mul} */
 static CelNodeRef
 parse_add(CelParser *p)
 {
@@ -1214,6 +1244,7 @@ parse_add(CelParser *p)
 	return l;
 }
 
+/* relation = calc {relop calc}, all relations at one level. */
 static CelNodeRef
 parse_relation(CelParser *p)
 {
@@ -1316,7 +1347,8 @@ parse_expr(CelParser *p)
 		return CEL_NO_NODE;
 	if (++p->depth > p->max_depth)
 	{
-		cel_parse_error(p, p->tok.start, "max recursion depth exceeded");
+		cel_parse_error(p, p->tok.start, "expression recursion limit exceeded: %d",
+						p->max_depth);
 		p->fatal = true;
 		p->depth--;
 		return CEL_NO_NODE;
@@ -1362,14 +1394,24 @@ cel_parse(Arena *arena, const char *source, size_t len,
 	p.diags = diags;
 	p.max_depth = options && options->max_depth > 0 ? options->max_depth : DEFAULT_MAX_DEPTH;
 	p.max_nodes = options && options->max_nodes > 0 ? options->max_nodes : DEFAULT_MAX_NODES;
-	p.max_height = 2 * p.max_depth;
+	/* cel-go accepts trees up to one level taller than its depth limit */
+	p.max_height = p.max_depth + 1;
 	if (source == NULL)
 		source = p.src = "";
 	if (len > max_length)
 	{
-		cel_parse_error(&p, 0, "expression code point size exceeds limit: size: %zu, limit %zu",
-						len, max_length);
-		return NULL;
+		/* the limit counts code points, as cel-go's does */
+		size_t		points = 0;
+
+		for (size_t i = 0; i < len; i++)
+			if (((unsigned char) source[i] & 0xC0) != 0x80)
+				points++;
+		if (points > max_length)
+		{
+			cel_parse_error(&p, 0, "expression code point size exceeds limit: size: %zu, limit %zu",
+							points, max_length);
+			return NULL;
+		}
 	}
 	/* the string pool starts with "" at offset 0 */
 	if (!grow(&p, (void **) &p.strings, &p.cap_strings, 1, 1))
@@ -1381,7 +1423,15 @@ cel_parse(Arena *arena, const char *source, size_t len,
 	p.tok = cel_lex_next(&p.lx);
 	root = parse_expr(&p);
 	if (!p.fatal && !p.failed && p.tok.kind != TK_EOF)
-		syntax_error(&p, "<EOF>");
+	{
+		char		desc[64];
+
+		if (p.tok.kind == TK_ERROR)
+			syntax_error(&p, "<EOF>");
+		else
+			cel_parse_error(&p, p.tok.start, "Syntax error: extraneous input %s expecting <EOF>",
+							cel_tok_describe(p.src, p.tok, desc, sizeof(desc)));
+	}
 	if (p.failed || p.fatal || root < 0 || arena->failed)
 	{
 		if (!p.failed)

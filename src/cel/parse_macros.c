@@ -26,18 +26,21 @@ ident_name(CelParser *p, CelNodeRef r)
 	return p->strings + p->nodes[r].u.ident.name;
 }
 
+/* A reference to the accumulator variable. */
 static CelNodeRef
 accu(CelParser *p, int32_t off)
 {
 	return cel_pmk_ident(p, off, CEL_ACCU_NAME);
 }
 
+/* Global calls with one, two and three arguments. */
 static CelNodeRef
 call1(CelParser *p, int32_t off, const char *fn, CelNodeRef a)
 {
 	return cel_pmk_call(p, off, CEL_NO_NODE, fn, &a, 1);
 }
 
+/* A global call with two arguments. */
 static CelNodeRef
 call2(CelParser *p, int32_t off, const char *fn, CelNodeRef a, CelNodeRef b)
 {
@@ -46,6 +49,7 @@ call2(CelParser *p, int32_t off, const char *fn, CelNodeRef a, CelNodeRef b)
 	return cel_pmk_call(p, off, CEL_NO_NODE, fn, args, 2);
 }
 
+/* A global call with three arguments. */
 static CelNodeRef
 call3(CelParser *p, int32_t off, const char *fn, CelNodeRef a, CelNodeRef b,
 	  CelNodeRef c)
@@ -240,6 +244,7 @@ bind_fold(CelParser *p, int32_t off, const char *var, CelNodeRef init,
 								 cel_pmk_ident(p, off, var), body);
 }
 
+/* Expands the macro a call names, if any (see cel_parser.h). */
 bool
 cel_expand_macro(CelParser *p, int32_t off, CelNodeRef target,
 				 const char *function, const CelNodeRef *args, uint32_t nargs,

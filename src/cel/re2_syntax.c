@@ -15,7 +15,10 @@
  * and non-ASCII is written as \x{..}; \s becomes Go's ASCII set without \v;
  * named groups become plain groups (names are irrelevant to matching and
  * Go accepts names PCRE2 does not); every repeated item is wrapped in (?:)
- * so that quantifiers apply to exactly what Go applies them to.
+ * so that quantifiers apply to exactly what Go applies them to.  Unicode
+ * class names are looked up as Go 1.25 does, and under (?i) classes are
+ * widened by case variants the way Go's fold tables widen them (PCRE2
+ * leaves \p and \w unfolded).
  */
 #include "cel_regex.h"
 #include "cel_strbuf.h"
@@ -30,6 +33,7 @@ typedef struct Re2Frame
 {
 	size_t		out_start;		/* output offset of the group's '(' */
 	int64_t		need;			/* repeat budget needed by finished items */
+	bool		saved_fold;		/* (?i) state to restore at the ')' */
 } Re2Frame;
 
 typedef struct Re2
@@ -49,6 +53,7 @@ typedef struct Re2
 	bool		last_repeat;	/* previous token was a repetition */
 	size_t		last_repeat_pos;
 	int			ncap;
+	bool		fold;			/* (?i) is in effect */
 	const char *err;
 } Re2;
 
@@ -289,6 +294,38 @@ static const char *const go_category_aliases[][2] = {
 	{"Titlecaseletter", "Lt"}, {"Unassigned", "Cn"}, {"Uppercaseletter", "Lu"},
 };
 
+/*
+ * Go's fold tables for (?i): code points outside a category or script whose
+ * case variants are inside it.  For Lu and Ll, PCRE2's Changes_When_*
+ * properties stand for the bulk of them.
+ */
+static const char *const fold_extras[][2] = {
+	{"Lu", "\\p{CWU}\\x{345}"},
+	{"Ll", "\\p{CWL}\\x{345}"},
+	{"Lt", "\\x{1c4}\\x{1c6}\\x{1c7}\\x{1c9}\\x{1ca}\\x{1cc}\\x{1f1}\\x{1f3}"
+	"\\x{1f80}-\\x{1f87}\\x{1f90}-\\x{1f97}\\x{1fa0}-\\x{1fa7}\\x{1fb3}\\x{1fc3}\\x{1ff3}"},
+	{"L", "\\x{345}"},
+	{"M", "\\x{399}\\x{3b9}\\x{1fbe}"},
+	{"Mn", "\\x{399}\\x{3b9}\\x{1fbe}"},
+	{"Common", "\\x{39c}\\x{3bc}"},
+	{"Greek", "\\x{b5}\\x{345}"},
+	{"Inherited", "\\x{399}\\x{3b9}\\x{1fbe}"},
+};
+
+/*
+ * Standalone (?i)\p{Lu} and \p{Ll}, more exactly: letters whose case
+ * mapping lands in the category, minus the letters whose only mappings are
+ * to several characters (Go folds one code point at a time) and the Greek
+ * letters whose variant is titlecase.
+ */
+#define FOLD_MULTI_U "\\x{149}\\x{1f0}\\x{390}\\x{3b0}\\x{587}\\x{1e96}-\\x{1e9a}" \
+	"\\x{1f50}\\x{1f52}\\x{1f54}\\x{1f56}\\x{1f80}-\\x{1faf}\\x{1fb2}-\\x{1fb4}" \
+	"\\x{1fb6}\\x{1fb7}\\x{1fbc}\\x{1fc2}-\\x{1fc4}\\x{1fc6}\\x{1fc7}\\x{1fcc}" \
+	"\\x{1fd2}\\x{1fd3}\\x{1fd6}\\x{1fd7}\\x{1fe2}-\\x{1fe4}\\x{1fe6}\\x{1fe7}" \
+	"\\x{1ff2}-\\x{1ff4}\\x{1ff6}\\x{1ff7}\\x{1ffc}\\x{fb00}-\\x{fb06}\\x{fb13}-\\x{fb17}"
+#define FOLD_LU "(?:[\\p{Lu}\\x{345}]|(?![" FOLD_MULTI_U "])(?=\\p{L})\\p{CWU})"
+#define FOLD_LL "(?:[\\p{Ll}\\x{345}]|(?!\\x{130})(?=\\p{L})\\p{CWL})"
+
 /* Kawi is in Go's tables (Unicode 15) but not in PCRE2 10.42's: its ranges. */
 #define KAWI_RANGES "\\x{11f00}-\\x{11f10}\\x{11f12}-\\x{11f3a}\\x{11f3e}-\\x{11f59}"
 #define KAWI_COMPLEMENT "\\x{0}-\\x{11eff}\\x{11f11}\\x{11f3b}-\\x{11f3d}\\x{11f5a}-\\x{10ffff}"
@@ -329,10 +366,11 @@ canonical_name(const char *name, size_t len, char *out, size_t n)
  */
 static bool
 emit_unicode_class(CelStrBuf *out, const char *name, size_t len, bool positive,
-				   bool in_class)
+				   bool in_class, bool fold)
 {
 	char		canon[64];
 	const char *prop = NULL;
+	const char *scope = "";		/* "sc:" for scripts: Script, not Script_Extensions */
 
 	if (!canonical_name(name, len, canon, sizeof(canon)) || canon[0] == '\0')
 		return false;
@@ -352,12 +390,42 @@ emit_unicode_class(CelStrBuf *out, const char *name, size_t len, bool positive,
 			prop = go_categories[i];
 	for (size_t i = 0; prop == NULL && i < sizeof(go_scripts) / sizeof(go_scripts[0]); i++)
 		if (strcmp(canon, go_scripts[i]) == 0)
+		{
 			prop = go_scripts[i];
+			scope = "sc:";
+		}
 	for (size_t i = 0; prop == NULL && i < sizeof(go_category_aliases) / sizeof(go_category_aliases[0]); i++)
 		if (strcmp(canon, go_category_aliases[i][0]) == 0)
 			prop = go_category_aliases[i][1];
 	if (prop == NULL)
 		return false;
+
+	/*
+	 * Under (?i) Go adds the case variants of the class's members (its
+	 * FoldCategory and FoldScript tables), which PCRE2 does not do for \p:
+	 * add them as extra class members.  Only a negated class inside [...]
+	 * is left without them.
+	 */
+	if (fold && !in_class && (strcmp(prop, "Lu") == 0 || strcmp(prop, "Ll") == 0))
+	{
+		const char *set = prop[1] == 'u' ? FOLD_LU : FOLD_LL;
+
+		if (positive)
+			cel_strbuf_puts(out, set);
+		else
+			cel_strbuf_printf(out, "(?:(?!%s)(?s:.))", set);
+		return true;
+	}
+	if (fold && (positive || !in_class))
+	{
+		for (size_t i = 0; i < sizeof(fold_extras) / sizeof(fold_extras[0]); i++)
+			if (strcmp(prop, fold_extras[i][0]) == 0)
+			{
+				cel_strbuf_printf(out, "%s\\p{%s%s}%s%s", in_class ? "" : positive ? "[" : "[^",
+								  scope, prop, fold_extras[i][1], in_class ? "" : "]");
+				return true;
+			}
+	}
 	if (strcmp(prop, "Kawi") == 0)
 	{
 		const char *ranges = positive || !in_class ? KAWI_RANGES : KAWI_COMPLEMENT;
@@ -368,7 +436,7 @@ emit_unicode_class(CelStrBuf *out, const char *name, size_t len, bool positive,
 			cel_strbuf_printf(out, "[%s%s]", positive ? "" : "^", ranges);
 		return true;
 	}
-	cel_strbuf_printf(out, "\\%c{%s}", positive ? 'p' : 'P', prop);
+	cel_strbuf_printf(out, "\\%c{%s%s}", positive ? 'p' : 'P', scope, prop);
 	return true;
 }
 
@@ -411,7 +479,7 @@ parse_unicode_class(Re2 *re, size_t *pos, bool in_class)
 		name_start++;
 	}
 	if (!emit_unicode_class(&re->out, re->s + name_start, name_end - name_start,
-							positive, in_class))
+							positive, in_class, re->fold))
 		return fail(re, "invalid character class range", start, seq_end);
 	*pos = seq_end;
 	return true;
@@ -430,6 +498,20 @@ emit_perl_class(Re2 *re, char c, bool in_class)
 			break;
 		case 'S':
 			cel_strbuf_puts(&re->out, in_class ? "\\S\\x{b}" : "[\\S\\x{b}]");
+			break;
+		case 'w':
+			/* under (?i) Go folds [0-9A-Za-z_], which takes in U+017F and U+212A */
+			if (re->fold)
+				cel_strbuf_puts(&re->out, in_class ? "\\w\\x{17f}\\x{212a}"
+								: "[\\w\\x{17f}\\x{212a}]");
+			else
+				cel_strbuf_puts(&re->out, "\\w");
+			break;
+		case 'W':
+			if (re->fold && !in_class)
+				cel_strbuf_puts(&re->out, "[^\\w\\x{17f}\\x{212a}]");
+			else
+				cel_strbuf_puts(&re->out, "\\W");
 			break;
 		default:
 			cel_strbuf_putc(&re->out, '\\');
@@ -507,6 +589,14 @@ parse_class(Re2 *re)
 				if (!posix_class_known(re->s + t, nlen))
 					return fail(re, "invalid character class range", t, t + nlen);
 				cel_strbuf_append(&re->out, re->s + t, nlen);
+				/* folded ASCII letters take in U+017F (s) and U+212A (k) */
+				if (re->fold &&
+					((nlen == 9 && (memcmp(re->s + t, "[:lower:]", 9) == 0 ||
+									memcmp(re->s + t, "[:upper:]", 9) == 0 ||
+									memcmp(re->s + t, "[:alpha:]", 9) == 0 ||
+									memcmp(re->s + t, "[:alnum:]", 9) == 0)) ||
+					 (nlen == 8 && memcmp(re->s + t, "[:word:]", 8) == 0)))
+					cel_strbuf_puts(&re->out, "\\x{17f}\\x{212a}");
 				t += nlen;
 				continue;
 			}
@@ -555,6 +645,7 @@ open_group(Re2 *re, const char *open, size_t next)
 	re->depth++;
 	re->frames[re->depth].out_start = re->out.len;
 	re->frames[re->depth].need = 0;
+	re->frames[re->depth].saved_fold = re->fold;
 	cel_strbuf_puts(&re->out, open);
 	re->pos = next;
 	return true;
@@ -571,6 +662,7 @@ close_group(Re2 *re)
 		return fail(re, "unexpected )", 0, re->len);
 	cel_strbuf_putc(&re->out, ')');
 	f = &re->frames[re->depth--];
+	re->fold = f->saved_fold;
 	re->have_atom = true;
 	re->atom_start = f->out_start;
 	re->atom_closed = false;
@@ -655,7 +747,19 @@ parse_perl_group(Re2 *re)
 					text[n++] = (char) c;
 					text[n] = '\0';
 					if (c == ':')
-						return open_group(re, text, t);
+					{
+						if (!open_group(re, text, t))
+							return false;
+						if (memchr(on, 'i', (size_t) non))
+							re->fold = true;
+						if (memchr(off, 'i', (size_t) noff))
+							re->fold = false;
+						return true;
+					}
+					if (memchr(on, 'i', (size_t) non))
+						re->fold = true;
+					if (memchr(off, 'i', (size_t) noff))
+						re->fold = false;
 					/*
 					 * Flags for the rest of the group: no item of their own,
 					 * so a repetition right after them applies to the item

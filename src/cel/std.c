@@ -783,8 +783,9 @@ int_from_string(CelEvalContext *ctx, const CelValue *a, int n)
 
 	if (!parse_decimal(a[0].u.str.ptr, a[0].u.str.len, true, &neg, &mag, &range))
 		return cel_error(A, "type conversion error from 'string' to 'int'");
+	/* cel-go reports strconv's range error as a conversion error too */
 	if (range || (neg ? mag > (uint64_t) INT64_MAX + 1 : mag > (uint64_t) INT64_MAX))
-		return err_int_overflow(ctx);
+		return cel_error(A, "type conversion error from 'string' to 'int'");
 	if (neg)
 		return cel_int(mag == (uint64_t) INT64_MAX + 1 ? INT64_MIN : -(int64_t) mag);
 	return cel_int((int64_t) mag);
@@ -800,7 +801,7 @@ uint_from_string(CelEvalContext *ctx, const CelValue *a, int n)
 	if (!parse_decimal(a[0].u.str.ptr, a[0].u.str.len, false, &neg, &mag, &range))
 		return cel_error(A, "type conversion error from 'string' to 'uint'");
 	if (range)
-		return err_uint_overflow(ctx);
+		return cel_error(A, "type conversion error from 'string' to 'uint'");
 	return cel_uint(mag);
 }
 

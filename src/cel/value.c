@@ -399,6 +399,7 @@ cel_map_get(const CelMap *map, CelValue key, CelValue *out)
 
 /* ---------- builders ---------- */
 
+/* The error value for a failed allocation. */
 static CelValue
 out_of_memory(Arena *arena)
 {

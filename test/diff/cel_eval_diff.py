@@ -106,6 +106,57 @@ def condition():
         '%s.exists(k, v, v == 1.0)' % a, '%s.all(i, v, i < 3)' % a,
         '%s.transformList(i, v, v)[0] == %s' % (a, lit), 'size(string(%s)) > 0' % a,
         '%s == %s || (%s)' % (a, lit, attr() + ' > 1'), '(%s) && %s != null' % (a + ' < 3', b),
+        '%s.exists(e, e.%s == %s)' % (a, random.choice(KEYS), lit),
+        '%s.all(e, has(e.%s))' % (a, random.choice(KEYS)),
+        '%s.exists(k, k == "%s")' % (a, random.choice(KEYS)),
+        '%s[%s] == %s' % (a, b, lit), '%s[1.0] == %s' % (a, lit),
+        '%s in %s' % (a, b), 'string(%s) == "%s"' % (a, random.choice(['1', '100', '1e+21', '0.5'])),
+        '%s.filter(e, type(e) == string).size() > 0' % a, 'x.?%s[?0].hasValue()' % random.choice(KEYS),
+        '%s.map(e, string(e)).exists(s, s.size() > 1)' % a, '%s + "x" == "ax"' % a,
+        'size(%s) == %s' % (a, random.choice(['1', '2.0', '0u'])),
+        'int(%s) < 2 && uint(%s) > 0u' % (a, b),
+        '%s.exists_one(k, v, v == true)' % a,
+    ])
+
+
+STD_STRINGS = ['"1"', '"-1"', '"+1"', '" 1"', '"1 "', '"0x10"', '"1e3"', '"1.5"',
+               '"9223372036854775808"', '"-9223372036854775809"', '"18446744073709551615"',
+               '"18446744073709551616"', '""', '"inf"', '"-Inf"', '"NaN"', '"infinity"',
+               '"1_000"', '"0x1p3"', '".5"', '"5."', '"1e400"', '"00012"', '"-0"', '"1E5"',
+               '"1__0"', '"0x_1p0"']
+
+
+def std_double():
+    k = random.random()
+    if k < 0.3:
+        return repr(random.uniform(-1e3, 1e3))
+    if k < 0.6:
+        return repr(random.choice([1e6, 1e5, 123456.0, 1234567.0, 1e21, 1e-4, 1e-5, 0.1, -0.0,
+                                   2.5e-7, 9007199254740993.0, 1.7976931348623157e308, 5e-324,
+                                   100.0, 1e15, 1e16, 9.223372036854775807e18]))
+    return repr(random.uniform(-1, 1) * 10 ** random.randint(-30, 30))
+
+
+def std_int():
+    return random.choice([str(random.randint(-1000, 1000)), '9223372036854775807',
+                          '-9223372036854775808', str(random.randint(-2 ** 62, 2 ** 62))])
+
+
+def std_expression():
+    """Standard-library expressions whose answers depend on Go's rules."""
+    d, i, t = std_double(), std_int(), random.choice(STD_STRINGS)
+    return random.choice([
+        'string(%s)' % d, 'int(%s)' % d, 'uint(%s)' % d, 'int(%s)' % t, 'uint(%s)' % t,
+        'string(double(%s))' % t, 'dyn(%s) < %s' % (i, d), 'dyn(%s) >= %s' % (d, i),
+        'dyn(%su) > %s' % (random.randint(0, 2 ** 64 - 1), d), '%s * %s' % (i, std_int()),
+        '%s - %s' % (i, std_int()), '%s / %s' % (i, random.choice(['0', '-1', '3'])),
+        '%s %% %s' % (i, random.choice(['0', '-1', '7', '-7'])),
+        'string(%s + %s)' % (d, std_double()), 'string(%s / %s)' % (d, std_double()),
+        'bool(%s)' % random.choice(['"t"', '"T"', '"tRue"', '"yes"', '"1"', '"FALSE"', '""']),
+        'size("%s")' % random.choice(['abc', '\u00e9', '\u65e5\u672c', '\U0001F600x', '']),
+        'string(b"\xff")', 'string(duration("%ds"))' % random.randint(-100, 100),
+        'string(timestamp(%d))' % random.randint(0, 2 ** 33), 'dyn(null) < 1', 'size(dyn(1))',
+        'int(dyn([]))', 'dyn({}) - dyn({})', '"a" - dyn(1)', 'dyn(1.5) %% dyn(1.0)',
     ])
 
 
@@ -168,6 +219,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--per-round", type=int, default=40)
     ap.add_argument("--cerbos", default="/work/cerbos/package/cerbos-linux-x64")
+    ap.add_argument("--std", type=int, default=300,
+                    help="standard-library expressions in the last batch")
     ap.add_argument("--driver")
     args = ap.parse_args()
     random.seed(args.seed)
@@ -194,6 +247,16 @@ def main():
                 continue
             mismatches += 1
             print("MISMATCH x=%s\n  %s\n  cerbos %r\n  authz  %r" % (cel_lit(doc), e, c, a))
+    exprs = [std_expression() for _ in range(args.std)]
+    if exprs:
+        got_c = run_repl(args.cerbos, exprs, len(exprs))
+        got_a = run_driver(driver, exprs)
+        for e, c, a in zip(exprs, got_c, got_a):
+            total += 1
+            if c == a or (c[0] == "compile" and a[0] == "compile"):
+                continue
+            mismatches += 1
+            print("MISMATCH\n  %s\n  cerbos %r\n  authz  %r" % (e, c, a))
     print("cel_eval_diff: %d expressions, %d mismatches" % (total, mismatches))
     return 1 if mismatches else 0
 

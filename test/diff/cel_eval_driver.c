@@ -82,13 +82,20 @@ main(void)
 		{
 			char	   *eq = strstr(line, " = ");
 
-			if (eq == NULL || vars.n == MAX_VARS)
+			if (eq == NULL || vars.n == MAX_VARS - 1)
 				continue;
 			*eq = '\0';
 			if (evaluate(keep, &vars, eq + 3, &v, &msg) && v.kind != CEL_VAL_ERROR)
 			{
-				vars.names[vars.n] = arena_strdup(keep, line + 5);
-				vars.values[vars.n++] = v;
+				int			i;
+
+				/* a new :let of a bound name replaces it, as in the REPL */
+				for (i = 0; i < vars.n; i++)
+					if (strcmp(vars.names[i], line + 5) == 0)
+						break;
+				if (i == vars.n)
+					vars.names[vars.n++] = arena_strdup(keep, line + 5);
+				vars.values[i] = v;
 			}
 			continue;
 		}

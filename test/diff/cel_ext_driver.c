@@ -6,11 +6,13 @@
  *   ok<TAB>b<TAB>true|false      a bool
  *   ok<TAB>i<TAB>decimal         an int or uint
  *   ok<TAB>s<TAB>hex bytes       a string
- *   err<TAB>message              an error value (or a parse error)
+ *   err<TAB>message              an error value
+ *   compile<TAB>L:C: message     parse or check failed (first problem)
  *   other<TAB>kind               anything else
  *
- * The expressions are built so that Cerbos' type checker accepts them
- * (arguments go through dyn()), so parse + eval is the whole comparison.
+ * Expressions are checked in the Cerbos environment (cel_env_cerbos), as
+ * Cerbos compiles conditions, so compile-time rejections (literal format
+ * strings, literal regexes, overloads) are compared too.
  */
 #include <stdio.h>
 #include <string.h>
@@ -67,8 +69,10 @@ main(void)
 
 		diag_init(&diags, arena);
 		ast = cel_parse(arena, line, len, NULL, &diags);
-		if (ast == NULL)
-			printf("err\tparse: %s\n", diag_render(&diags));
+		if (ast == NULL || !cel_check(cel_env_cerbos(arena), ast, arena, &diags))
+			printf("compile\t%d:%d: %s\n", diags.count ? diags.items[0].line : 0,
+				   diags.count ? diags.items[0].column : 0,
+				   diags.count ? diags.items[0].message : "");
 		else
 		{
 			CelEvalContext ctx;

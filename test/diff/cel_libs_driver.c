@@ -16,6 +16,8 @@
  *   hsplit S D I       hierarchy(S, D)[I]
  *   set ID A B         list A .<ID>(list B), lists as "i:1 d:2 u:3 s:x n: b:t"
  *   path P PAT         pathMatch(P, PAT)
+ *   pfn ID A [B]       a one- or two-string path function by overload id
+ *   plist ID [P] L     a path function taking a list, L as "a|b|c" ("-" = empty)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,6 +206,45 @@ run_case(char **f, int n)
 		args[0] = cel_string(f[1], strlen(f[1]));
 		args[1] = cel_string(f[2], strlen(f[2]));
 		v = call(&cel_lib_cerbos, "pathMatch_string_string", args, 2);
+	}
+	else if (strcmp(f[0], "pfn") == 0 && n >= 3)
+	{
+		args[0] = cel_string(f[2], strlen(f[2]));
+		if (n >= 4)
+			args[1] = cel_string(f[3], strlen(f[3]));
+		v = call(&cel_lib_cerbos, f[1], args, n >= 4 ? 2 : 1);
+	}
+	else if (strcmp(f[0], "plist") == 0 && n >= 3)
+	{
+		CelValue	items[64];
+		size_t		k = 0;
+		char	   *list = f[n - 1];
+
+		if (strcmp(list, "-") != 0)
+		{
+			for (char *p = list; k < 64;)
+			{
+				char	   *bar = strchr(p, '|');
+
+				if (bar)
+					*bar = '\0';
+				items[k++] = cel_string_copy(arena, p, strlen(p));
+				if (!bar)
+					break;
+				p = bar + 1;
+			}
+		}
+		if (n >= 4)
+		{
+			args[0] = cel_string(f[2], strlen(f[2]));
+			args[1] = cel_list_from(arena, items, k);
+			v = call(&cel_lib_cerbos, f[1], args, 2);
+		}
+		else
+		{
+			args[0] = cel_list_from(arena, items, k);
+			v = call(&cel_lib_cerbos, f[1], args, 1);
+		}
 	}
 	else if (strcmp(f[0], "set") == 0 && n >= 4)
 	{

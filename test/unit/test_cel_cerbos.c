@@ -333,6 +333,117 @@ test_path_match(void)
 			  "failed to encode pattern c:[: unsupported Win32 path");
 }
 
+/* The other path functions (answers from the Cerbos REPL). */
+static void
+test_path_functions(void)
+{
+	static const struct
+	{
+		const char *id;
+		const char *a;
+		const char *b;			/* NULL for one-argument functions */
+		const char *want;		/* string result, "true"/"false", or "!" + error */
+	}			cases[] = {
+		{"basePath_string", "a/b", NULL, "b"},
+		{"basePath_string", "", NULL, "."},
+		{"basePath_string", "C:\\x\\y.z", NULL, "y.z"},
+		{"basePath_string", "\\\\h\\s", NULL, "s"},
+		{"basePath_string", "/", NULL, "/"},
+		{"basePath_string", "c:x", NULL, "!failed to encode path c:x: unsupported Win32 path"},
+		{"dirPath_string", "a/b", NULL, "a"},
+		{"dirPath_string", "", NULL, "."},
+		{"dirPath_string", "C:\\x\\y.z", NULL, "C:\\x"},
+		{"dirPath_string", "C:", NULL, "C:\\"},
+		{"dirPath_string", "C:\\a", NULL, "C:"},
+		{"dirPath_string", "\\\\h\\s\\x\\y", NULL, "\\\\h\\s\\x"},
+		{"dirPath_string", "\\\\h\\s", NULL, "\\\\h\\s"},
+		{"dirPath_string", "\\\\h", NULL, "\\"},
+		{"dirPath_string", "a\\b\\c", NULL, "a\\b"},
+		{"dirPath_string", "c:x\\y", NULL, "c:x"},
+		{"dirPath_string", "a/b/", NULL, "a"},
+		{"dirPath_string", "a\\.", NULL, "!internal error: runtime error: slice bounds out of range [:-1]"},
+		{"extPath_string", "a/b.c", NULL, ".c"},
+		{"extPath_string", "a.b/c", NULL, ""},
+		{"extPath_string", "a/b.tar.gz", NULL, ".gz"},
+		{"extPath_string", "a\\b.c", NULL, ".c"},
+		{"volumeName_string", "C:\\x", NULL, "C:"},
+		{"volumeName_string", "c:x", NULL, "c:"},
+		{"volumeName_string", "\\\\h\\s\\x", NULL, "\\\\h\\s"},
+		{"volumeName_string", "\\\\h", NULL, ""},
+		{"volumeName_string", "a", NULL, ""},
+		{"relPath_string_string", "a", "a/b", "b"},
+		{"relPath_string_string", "a/b", "c", "../../c"},
+		{"relPath_string_string", "C:\\a", "C:\\b\\c", "..\\b\\c"},
+		{"relPath_string_string", "\\\\h\\s\\a", "\\\\h\\s\\b", "..\\b"},
+		{"relPath_string_string", "a", "..\\b", "..\\..\\b"},
+		{"relPath_string_string", "a/b", "a", ".."},
+		{"relPath_string_string", "...", "", ".."},
+		{"relPath_string_string", "/a", "b", "!failed to determine relative path of b: Rel: can't make b relative to /a"},
+		{"relPath_string_string", "..", "a", "!failed to determine relative path of a: Rel: can't make a relative to .."},
+		{"relPath_string_string", "c:x", "a", "!failed to encode base path c:x: unsupported Win32 path"},
+		{"relPath_string_string", "a", "c:x", "!failed to encode target path c:x: unsupported Win32 path"},
+		{"pathHasPrefix_string_string", "a/b", "a", "true"},
+		{"pathHasPrefix_string_string", "a/b", "a/b", "true"},
+		{"pathHasPrefix_string_string", "ab", "a", "false"},
+		{"pathHasPrefix_string_string", "a/.z", "a", "false"},
+		{"pathHasPrefix_string_string", "a/b/", "a/b", "false"},
+		{"pathHasPrefix_string_string", "a\\b", "a", "true"},
+		{"pathHasPrefix_string_string", "c:x", "c:x", "true"},
+		{"pathHasPrefix_member_string", "a", ".", "true"},
+		{"pathHasPrefix_member_string", "", ".", "false"},
+		{"pathHasPrefix_member_string", "/a", "", "!failed to determine relative path of /a: Rel: can't make /a relative to ."},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		CelValue	r = call(cases[i].id, cases[i].b ? 2 : 1, str(cases[i].a),
+							 cases[i].b ? str(cases[i].b) : cel_null());
+		const char *got = r.kind == CEL_VAL_ERROR ? arena_printf(arena, "!%s", r.u.err->message)
+			: r.kind == CEL_VAL_BOOL ? (r.u.b ? "true" : "false")
+			: r.kind == CEL_VAL_STRING ? arena_strndup(arena, r.u.str.ptr, r.u.str.len) : "?";
+
+		if (strcmp(got, cases[i].want) != 0)
+			fprintf(stderr, "%s(%s, %s)\n", cases[i].id, cases[i].a, cases[i].b ? cases[i].b : "-");
+		CHECK_STR(got, cases[i].want);
+	}
+	{
+		CelValue	items[3] = {str("C:\\a"), str(".."), str("..")};
+		CelValue	r = call("joinPath_stringarray", 1, cel_list_from(arena, items, 3), cel_null());
+
+		CHECK(r.kind == CEL_VAL_STRING && r.u.str.len == 0);
+		items[0] = str("\\\\h\\s");
+		r = call("joinPath_stringarray", 1, cel_list_from(arena, items, 3), cel_null());
+		CHECK_STR(text(r), "\\\\");
+		items[0] = str("a\\b");
+		items[1] = str("c");
+		r = call("joinPath_stringarray", 1, cel_list_from(arena, items, 2), cel_null());
+		CHECK_STR(text(r), "a\\b\\c");
+		items[0] = str("c:x");
+		r = call("joinPath_stringarray", 1, cel_list_from(arena, items, 1), cel_null());
+		CHECK_STR(text(r), "c:x");
+		r = call("joinPath_stringarray", 1, cel_list_from(arena, items, 2), cel_null());
+		CHECK_STR(err_of(r), "failed to encode first path c:x: unsupported Win32 path");
+		items[1] = cel_int(1);
+		r = call("joinPath_stringarray", 1, cel_list_from(arena, items, 2), cel_null());
+		CHECK_STR(err_of(r), "failed to convert list to string slice: unsupported type conversion from 'int' to string");
+		r = call("joinPath_stringarray", 1, cel_list_from(arena, items, 0), cel_null());
+		CHECK(r.kind == CEL_VAL_STRING && r.u.str.len == 0);
+	}
+	{
+		CelValue	pats[2] = {str("["), str("a/*")};
+		CelValue	r;
+
+		r = call("pathMatchAnyOf_string_stringarray", 2, str("a/b"), cel_list_from(arena, pats, 2));
+		CHECK_STR(err_of(r), "failed to match pattern \"[\" on path \"a/b\": syntax error in pattern");
+		pats[0] = str("a/*");
+		pats[1] = str("[");
+		r = call("pathMatchAnyOf_member_stringarray", 2, str("a/b"), cel_list_from(arena, pats, 2));
+		CHECK(b(r) == 1);
+		r = call("pathMatchAnyOf_string_stringarray", 2, str("c:x"), cel_list_from(arena, pats, 0));
+		CHECK(b(r) == 0);
+	}
+}
+
 /* Every signature of the library parses in the registry. */
 static void
 test_signatures(void)
@@ -421,6 +532,7 @@ main(void)
 	test_ip_range();
 	test_spiffe();
 	test_path_match();
+	test_path_functions();
 	test_signatures();
 	test_dispatch();
 	arena_destroy(arena);

@@ -385,6 +385,21 @@ main(void)
 	CHECK(is_err(run(ident("nope")), "no such attribute"));
 	vars.n = 0;
 
+	/* has() on a scalar is false; qualifying by an unusable key is an error */
+	reset();
+	CHECK(is_bool(run(sel(k_int(1), "f", CEL_EXPR_F_TEST_ONLY)), false));
+	reset();
+	CHECK(is_err(run(sel(list(1, k_int(1)), "f", CEL_EXPR_F_TEST_ONLY)), "unsupported index type"));
+	reset();
+	CHECK(is_err(run(call("_[_]", -1, 2, list(1, k_int(1)), list(0))),
+				 "invalid qualifier type: *types.baseList"));
+	reset();
+	CHECK(is_err(run(sel(k_str("s"), "f", 0)), "no such key: f"));
+	/* && reports the first non-bool term */
+	reset();
+	CHECK(is_err(run(call("_&&_", -1, 2, k_int(1), call("_/_", -1, 2, k_int(1), k_int(0)))),
+				 "no such overload"));
+
 	/* type denotations */
 	reset();
 	CHECK(is_bool(run(call("_==_", -1, 2, call("type", -1, 1, k_int(1)), ident("int"))), true));
@@ -466,6 +481,11 @@ main(void)
 	CHECK(is_int(run(call("int", -1, 1, k_str("-42"))), -42));
 	reset();
 	CHECK(run(call("int", -1, 1, k_str("4 2"))).kind == CEL_VAL_ERROR);
+	reset();
+	CHECK(is_err(run(call("int", -1, 1, k_str("9223372036854775808"))),
+				 "type conversion error from 'string' to 'int'"));
+	reset();
+	CHECK(is_int(run(call("int", -1, 1, k_str("-9223372036854775808"))), INT64_MIN));
 	reset();
 	CHECK(is_str(run(call("string", -1, 1, k_double(-4.5e-3))), "-0.0045"));
 	reset();

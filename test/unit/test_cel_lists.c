@@ -71,6 +71,21 @@ test_lists(void)
 	/* equal keys keep their order */
 	CHECK_STR(show(LC("list_int_sortByAssociatedKeys", 2, L(3, S("x"), S("y"), S("z")),
 					  L(3, cel_int(1), cel_int(0), cel_int(1)))), "y,x,z");
+	/* more than twelve elements with equal keys: Go's pdqsort order, as Cerbos */
+	{
+		CelValue	items[20];
+		CelValue	keys[20];
+		CelList		il = {20, items};
+		CelList		kl = {20, keys};
+
+		for (int i = 0; i < 20; i++)
+		{
+			items[i] = cel_int(i);
+			keys[i] = cel_int(i % 3);
+		}
+		CHECK_STR(show(LC("list_int_sortByAssociatedKeys", 2, cel_list(&il), cel_list(&kl))),
+				  "9,18,15,3,12,0,6,10,7,4,13,16,1,19,8,5,11,14,2,17");
+	}
 	CHECK_STR(show(LC("list_int_sortByAssociatedKeys", 2, L(1, S("x")), L(2, cel_int(1), cel_int(2)))),
 			  "@sortByAssociatedKeys() expected a list of the same size as the associated keys list, but got 1 and 2 elements respectively");
 	CHECK_STR(show(LC("lists_range", 1, cel_int(3))), "0,1,2");

@@ -244,6 +244,9 @@ test_literals(void)
 	CHECK_STR(cel_literal_call_error(arena, "ip", str("")), "invalid ip argument: IP Address \"\" parse error during conversion from string: ParseAddr(\"\"): unable to parse IP");
 	CHECK_STR(cel_literal_call_error(arena, "cidr", str("::/129")), "invalid cidr argument: CIDR \"::/129\" parse error during conversion from string: netip.ParsePrefix(\"::/129\"): prefix length out of range");
 	CHECK(cel_literal_call_error(arena, "ip", str("::1")) == NULL);
+	/* cel-go formats the message once more: the zone's '%' becomes a verb */
+	CHECK_STR(cel_literal_call_error(arena, "ip", str("fe80::1%en0")),
+			  "invalid ip argument: IP address \"fe80::1%!e(MISSING)n0\" with zone value is not allowed");
 	CHECK(cel_literal_call_error(arena, "isIP", str("x")) == NULL);
 	CHECK(cel_literal_call_error(arena, "ip", cel_int(1)) == NULL);
 }

@@ -108,6 +108,24 @@ test_matching(void)
 	CHECK_BOOL(MATCH("x", "\\p{L_u}"), false);
 	CHECK_BOOL(MATCH("x", "\\pZ"), false);
 	CHECK_BOOL(MATCH("\u00e9", "^\\P{ASCII}$"), true);
+	/* scripts by Script, not Script_Extensions: U+0345 is Inherited */
+	CHECK_BOOL(MATCH("\u0345", "^\\p{Greek}$"), false);
+	CHECK_BOOL(MATCH("\u0964", "^\\p{Devanagari}$"), false);
+	/* (?i) widens Unicode classes by case variants, as Go's fold tables do */
+	CHECK_BOOL(MATCH("ab", "(?i)[\\p{Lu}\\d]"), true);
+	CHECK_BOOL(MATCH("a", "(?i)^\\p{Lu}$"), true);
+	CHECK_BOOL(MATCH("\u0138", "(?i)^\\p{Lu}$"), false);
+	CHECK_BOOL(MATCH("\u0345", "(?i)^\\p{Lu}$"), true);
+	CHECK_BOOL(MATCH("\u2160", "(?i)^\\p{Ll}$"), false);
+	CHECK_BOOL(MATCH("\u01f0", "(?i)^\\p{Lu}$"), false);
+	CHECK_BOOL(MATCH("a", "(?i)^\\p{Lt}$"), false);
+	CHECK_BOOL(MATCH("\u01c4", "(?i)^\\p{Lt}$"), true);
+	CHECK_BOOL(MATCH("\u00b5", "(?i)^\\p{Greek}$"), true);
+	CHECK_BOOL(MATCH("A", "(?i)^\\P{Ll}$"), false);
+	CHECK_BOOL(MATCH("a", "^(?i:x)\\p{Lu}"), false);
+	CHECK_BOOL(MATCH("\u017f", "(?i)^\\w$"), true);
+	CHECK_BOOL(MATCH("\u212a", "(?i)^[[:lower:]]$"), true);
+	CHECK_BOOL(MATCH("\u017f", "^\\w$"), false);
 	/* a repetition after a flag group repeats the item before the flags */
 	CHECK_BOOL(MATCH("abC", "^ab(?i)*c$"), true);
 	CHECK_BOOL(MATCH("aC", "^ab(?i)*c$"), true);

@@ -217,6 +217,22 @@ main(void)
 	CHECK(cel_signature_matches(sig, args, 2));
 	CHECK(!cel_signature_matches(sig, args, 1));
 
+	/* every library's signatures parse (a typo would drop an overload) */
+	{
+		DiagList	all_diags;
+		CelRegistry *all;
+
+		diag_init(&all_diags, arena);
+		all = cel_registry_build(arena, cel_all_libraries, cel_all_libraries_count,
+								 &all_diags);
+		CHECK(all != NULL && cel_registry_count(all) > 100);
+		CHECK(all_diags.count == 0);
+		if (all_diags.count)
+			fprintf(stderr, "%s\n", diag_render(&all_diags));
+		CHECK(cel_registry_find_id(all, "add_int64") != NULL);
+		CHECK(cel_registry_find_type(all, "net.IP") != NULL);
+	}
+
 	/* the default registry builds and numbers overloads stably */
 	{
 		const CelRegistry *def = cel_registry_default();
