@@ -253,6 +253,26 @@ main(void)
 									 "\"val\":\"no\",\"action\":\"b\"}]") != NULL);
 	}
 
+	/* the default policy version applies when the request names none */
+	{
+		DiagList	vd;
+		EngineConfig vc = config;
+		EngineSet  *vs;
+		EngineDecision d;
+
+		vc.default_policy_version = "v2";
+		diag_init(&vd, arena);
+		vs = engine_compile_dir(arena, "../engine/policies", &vc, &vd);
+		CHECK(vs != NULL);
+		err = NULL;
+		CHECK(vs && engine_check_one(vs, arena, BOB, DOC("{\"owner\":\"bob\"}"), "view", NULL, &d, &err) &&
+			  d.effect == DENY && strcmp(d.policy, "NO_MATCH") == 0);
+		CHECK(vs && engine_check_one(vs, arena, BOB,
+									 "{\"kind\":\"document\",\"id\":\"d1\",\"policyVersion\":\"default\","
+									 "\"attr\":{\"owner\":\"bob\"}}", "view", NULL, &d, &err) &&
+			  d.effect == ALLOW);
+	}
+
 	/* a policy whose condition does not parse: no set, an error at file:line:column */
 	{
 		DiagList	bad;
