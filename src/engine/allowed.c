@@ -15,6 +15,7 @@
 
 #define MAX_CANDIDATES 4096
 
+/* qsort order for action names. */
 static int
 cmp_str(const void *a, const void *b)
 {

@@ -38,12 +38,14 @@ engine_compile_dir(Arena *arena, const char *dir, const EngineConfig *config,
 	return engine_build(arena, ps, config, hook.cache, diags);
 }
 
+/* Enabled policies in a compiled set. */
 int
 engine_set_policy_count(const EngineSet *set)
 {
 	return set ? set->nsource_policies : 0;
 }
 
+/* Rule-table rows in a compiled set. */
 int
 engine_set_row_count(const EngineSet *set)
 {

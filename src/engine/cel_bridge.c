@@ -93,6 +93,7 @@ engine_ast_cache_new(Arena *arena)
 	return (c->keys && c->asts) ? c : NULL;
 }
 
+/* Mixes a pointer into a table index. */
 static uint32_t
 ptr_hash(const void *p)
 {

@@ -33,6 +33,7 @@ message(Arena *arena, const char *type, const char **names, const CelValue *vals
 	return m;
 }
 
+/* A NUL-terminated string as a CEL string (not copied). */
 static CelValue
 str(const char *s)
 {

@@ -89,6 +89,7 @@ has_type(const CelValue *v, const char *t, size_t len)
 	return strlen(jt) == len && memcmp(jt, t, len) == 0;
 }
 
+/* Records one validation error (up to SCHEMA_MAX_ERRORS). */
 static void
 add_error(SchemaRun *run, const char *path, const char *message)
 {
