@@ -868,7 +868,12 @@ select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, const char *fi
 			result = &cel_type_dyn;
 			break;
 		default:
-			if (!is_dyn_or_error(target))
+			/* Cerbos declares its own value types (cerbos.lib.*) as object
+			 * types its type provider cannot describe */
+			if (target->kind == CEL_T_OPAQUE && target->name != NULL &&
+				strncmp(target->name, "cerbos.lib.", 11) == 0)
+				report(c, ref, "unexpected failed resolution of '%s'", target->name);
+			else if (!is_dyn_or_error(target))
 				report(c, ref, "type '%s' does not support field selection",
 					   cel_check_format_type(c->arena, target));
 			result = &cel_type_dyn;

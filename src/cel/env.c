@@ -102,6 +102,8 @@ static const CelType resource_type = {CEL_T_MESSAGE, {NULL, NULL},
 "cerbos.engine.v1.Request.Resource"};
 static const CelType aux_data_type = {CEL_T_MESSAGE, {NULL, NULL}, "cerbos.engine.v1.AuxData"};
 static const CelType runtime_type = {CEL_T_MESSAGE, {NULL, NULL}, "cerbos.engine.v1.Runtime"};
+static const CelType jwt_type = {CEL_T_MESSAGE, {NULL, NULL}, "cerbos.engine.v1.AuxData.JWT"};
+static const CelType jwts_type = {CEL_T_MAP, {&cel_type_string, &jwt_type}, NULL};
 
 typedef struct MessageField
 {
@@ -126,6 +128,8 @@ static const MessageField message_fields[] = {
 	{&resource_type, "policy_version", "policyVersion", &cel_type_string},
 	{&resource_type, "scope", NULL, &cel_type_string},
 	{&aux_data_type, "jwt", NULL, &variables_type},
+	{&aux_data_type, "jwts", NULL, &jwts_type},
+	{&jwt_type, "claims", NULL, &variables_type},
 	{&runtime_type, "effective_derived_roles", "effectiveDerivedRoles", &list_string_type},
 };
 

@@ -35,6 +35,7 @@ identity_hash(PolicyKind kind, const char *name, const char *version, const char
 	return h;
 }
 
+/* Whether a compiled policy has this identity. */
 static bool
 same_identity(const CompiledPolicy *cp, PolicyKind kind, const char *name,
 			  const char *version, const char *scope)
@@ -172,6 +173,7 @@ typedef struct ScopeEntry
 	int			index;			/* load order */
 } ScopeEntry;
 
+/* Orders by scope, then by load order. */
 static int
 compare_scope_entries(const void *a, const void *b)
 {
@@ -182,6 +184,7 @@ compare_scope_entries(const void *a, const void *b)
 	return c != 0 ? c : x->index - y->index;
 }
 
+/* Applies the rule described above to every scope. */
 static bool
 check_scope_permissions(Arena *arena, PolicySet *set, DiagList *diags)
 {
@@ -227,6 +230,54 @@ check_scope_permissions(Arena *arena, PolicySet *set, DiagList *diags)
 		}
 	}
 	return ok;
+}
+
+/* Whether a set of derived roles defines this role. */
+static bool
+defines_role(const Policy *drp, const char *name)
+{
+	int			d;
+
+	for (d = 0; d < drp->nrole_defs; d++)
+		if (strcmp(drp->role_defs[d].name.s, name) == 0)
+			return true;
+	return false;
+}
+
+/* A derived role a rule uses must come from exactly one import. */
+static bool
+check_unambiguous(Arena *arena, const CompiledPolicy *cp, const PStr *role, DiagList *diags)
+{
+	const Policy *p = cp->policy;
+	const char *list = NULL;
+	int			n = 0,
+				k;
+
+	for (k = 0; k < cp->nderived_roles; k++)
+		if (defines_role(cp->derived_roles[k]->policy, role->s))
+			n++;
+	if (n < 2)
+		return true;
+	for (k = 0; k < cp->nderived_roles; k++)
+	{
+		const Policy *drp = cp->derived_roles[k]->policy;
+		const PStr *imp = NULL;
+		int			i;
+		const char *item;
+
+		if (!defines_role(drp, role->s))
+			continue;
+		for (i = 0; i < p->import_derived_roles.count; i++)
+			if (strcmp(p->import_derived_roles.items[i].s, drp->name.s) == 0)
+				imp = &p->import_derived_roles.items[i];
+		item = arena_printf(arena, "%s (imported as \"%s\" at %d:%d)", drp->file, drp->name.s,
+							imp ? imp->pos.line : 0, imp ? imp->pos.column : 0);
+		list = list ? arena_printf(arena, "%s, %s", list, item) : item;
+	}
+	diag_add(diags, p->file, role->pos.line, role->pos.column,
+			 "Derived role \"%s\" is defined in more than one import: %s", role->s,
+			 list ? list : "");
+	return false;
 }
 
 /* Resolves importDerivedRoles and the derived roles each rule names. */
@@ -288,28 +339,34 @@ resolve_derived_roles(Arena *arena, PolicySet *set, CompiledPolicy *cp, DiagList
 						 "Derived role \"%s\" is not defined in any imports", names->items[j].s);
 				ok = false;
 			}
+			else if (!check_unambiguous(arena, cp, &names->items[j], diags))
+				ok = false;
 		}
 	}
 	return ok;
 }
 
-/* Checks that schemas referenced as cerbos:///x exist under _schemas/. */
+/*
+ * One expression: an empty one is a syntax error even before CEL is wired
+ * in (Cerbos says "Invalid expression ``"); then the CEL hook, if any.
+ */
 static bool
-check_schema_ref(const PolicySet *set, const CompiledPolicy *cp, const PSchemaRef *ref,
-				 const char *which, DiagList *diags)
+check_one(const CompileOptions *o, const CompiledPolicy *cp, const char *file,
+		  const PExpr *e, CompileExprRole role, void **handle, DiagList *diags)
 {
-	const char *prefix = "cerbos:///";
+	const char *t = e->text ? e->text : "";
 
-	if (!ref->present || ref->ref.s == NULL)
+	while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
+		t++;
+	if (*t == '\0')
+	{
+		diag_add(diags, file, e->pos.line, e->pos.column,
+				 "Invalid expression `%s`: syntax error: empty expression", e->text ? e->text : "");
+		return false;
+	}
+	if (o == NULL || o->check_expr == NULL)
 		return true;
-	if (strncmp(ref->ref.s, prefix, strlen(prefix)) != 0)
-		return true;			/* other URLs are resolved when validating */
-	if (policy_dir_schema(&set->dir, ref->ref.s + strlen(prefix)) != NULL)
-		return true;
-	diag_add(diags, cp->policy->file, ref->pos.line, ref->pos.column,
-			 "Failed to load %s schema \"%s\": schema _schemas/%s doesn't exist",
-			 which, ref->ref.s, ref->ref.s + strlen(prefix));
-	return false;
+	return o->check_expr(o->check_expr_state, file, cp, e, role, handle, diags);
 }
 
 /* Hands every expression of a match tree to the CEL hook. */
@@ -320,13 +377,13 @@ check_match(const CompileOptions *o, const CompiledPolicy *cp, const PMatch *m,
 	bool		ok = true;
 	int			i;
 
-	if (m == NULL || depth > 64)	/* decode.c bounds nesting at 32 */
+	if (m == NULL || depth > 128)	/* decode.c bounds nesting at 100 */
 		return true;
 	if (m->op == PMATCH_EXPR)
 	{
 		void	   *handle = NULL;
 
-		if (!o->check_expr(o->check_expr_state, cp, &m->expr, role, &handle, diags))
+		if (!check_one(o, cp, cp->policy->file, &m->expr, role, &handle, diags))
 			ok = false;
 	}
 	for (i = 0; i < m->nof; i++)
@@ -348,11 +405,12 @@ check_condition(const CompileOptions *o, const CompiledPolicy *cp, const PCondit
 				 "Unsupported feature: scripts in conditions are no longer supported");
 		return false;
 	}
-	if (o == NULL || o->check_expr == NULL || c->match == NULL)
+	if (c->match == NULL)
 		return true;
 	return check_match(o, cp, c->match, role, diags, 0);
 }
 
+/* Hands an output's expressions to the CEL stage. */
 static bool
 check_output(const CompileOptions *o, const CompiledPolicy *cp, const POutput *out,
 			 DiagList *diags)
@@ -360,15 +418,15 @@ check_output(const CompileOptions *o, const CompiledPolicy *cp, const POutput *o
 	bool		ok = true;
 	void	   *h = NULL;
 
-	if (out == NULL || o == NULL || o->check_expr == NULL)
+	if (out == NULL)
 		return true;
-	if (out->has_expr && !o->check_expr(o->check_expr_state, cp, &out->expr, CEXPR_OUTPUT, &h, diags))
+	if (out->has_expr && !check_one(o, cp, cp->policy->file, &out->expr, CEXPR_OUTPUT, &h, diags))
 		ok = false;
 	if (out->has_rule_activated &&
-		!o->check_expr(o->check_expr_state, cp, &out->rule_activated, CEXPR_OUTPUT, &h, diags))
+		!check_one(o, cp, cp->policy->file, &out->rule_activated, CEXPR_OUTPUT, &h, diags))
 		ok = false;
 	if (out->has_condition_not_met &&
-		!o->check_expr(o->check_expr_state, cp, &out->condition_not_met, CEXPR_OUTPUT, &h, diags))
+		!check_one(o, cp, cp->policy->file, &out->condition_not_met, CEXPR_OUTPUT, &h, diags))
 		ok = false;
 	return ok;
 }
@@ -385,11 +443,10 @@ compile_check_expressions(const CompileOptions *o, CompiledPolicy *cp, DiagList 
 	int			i,
 				j;
 
-	if (o && o->check_expr)
-		for (i = 0; i < cp->nvariables; i++)
-			if (!o->check_expr(o->check_expr_state, cp, &cp->variables[i].expr,
-							   CEXPR_VARIABLE, &cp->variables[i].checked, diags))
-				ok = false;
+	for (i = 0; i < cp->nvariables; i++)
+		if (!check_one(o, cp, cp->variables[i].file, &cp->variables[i].expr, CEXPR_VARIABLE,
+					   &cp->variables[i].checked, diags))
+			ok = false;
 	for (i = 0; i < p->nresource_rules; i++)
 	{
 		ok &= check_condition(o, cp, p->resource_rules[i].condition, CEXPR_RULE_CONDITION, diags);
@@ -488,13 +545,19 @@ compile_policies(Arena *arena, const PolicyDir *dir, const CompileOptions *optio
 
 		/* Cerbos compiles derived roles only as part of a policy importing them */
 		if (cp->kind == POLICY_DERIVED_ROLES && !cp->imported)
+		{
+			if (!compile_resolve_variables(arena, set, cp, false, diags))
+				ok = false;
 			continue;
-		vars_ok = compile_resolve_variables(arena, set, cp, diags);
+		}
+		vars_ok = compile_resolve_variables(arena, set, cp, true, diags);
 		if (!vars_ok)
 			ok = false;
-		if (!check_schema_ref(set, cp, &cp->policy->principal_schema, "principal", diags))
+		if (!compile_check_schema_ref(arena, set, cp, &cp->policy->principal_schema,
+									  "principal", diags))
 			ok = false;
-		if (!check_schema_ref(set, cp, &cp->policy->resource_schema, "resource", diags))
+		if (!compile_check_schema_ref(arena, set, cp, &cp->policy->resource_schema,
+									  "resource", diags))
 			ok = false;
 		if (vars_ok && !compile_check_expressions(options, cp, diags))
 			ok = false;

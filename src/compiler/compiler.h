@@ -34,11 +34,14 @@ typedef enum CompileExprRole
 struct CompiledPolicy;
 
 /*
- * The CEL hook: parse and type-check one expression; add diags (file:line:
- * column, with the expression's position) and return false to reject it.
- * `handle` may be set to the checked AST for the engine to keep.
+ * The CEL hook: parse and type-check one expression written in `file`; add
+ * diags (map positions inside the text with pexpr_file_position) and return
+ * false to reject it.  `handle` may be set to the checked AST to keep.
+ * compile_use_cel() (cel_hook.c) installs the one built on cel_parse and
+ * cel_check.
  */
-typedef bool (*CompileExprHook) (void *state, const struct CompiledPolicy *policy,
+typedef bool (*CompileExprHook) (void *state, const char *file,
+								 const struct CompiledPolicy *policy,
 								 const PExpr *expr, CompileExprRole role,
 								 void **handle, DiagList *diags);
 
@@ -97,6 +100,27 @@ typedef struct PolicySet
 	int			index_size;
 } PolicySet;
 
+/* State of the CEL hook of cel_hook.c. */
+typedef struct CompileCelState
+{
+	Arena	   *arena;			/* where checked ASTs live */
+	struct CelEnv *env;			/* cel_env_cerbos() */
+} CompileCelState;
+
+/* Whether the CEL engine is linked into this program. */
+extern bool compile_cel_available(void);
+
+/* Makes options check every expression with cel_parse + cel_check; false
+ * (options unchanged) when the CEL engine is not linked in. */
+extern bool compile_use_cel(CompileOptions *options, CompileCelState *state,
+							Arena *arena);
+
+/* The hook itself (CompileExprHook). */
+extern bool compile_cel_check_expr(void *state, const char *file,
+								   const struct CompiledPolicy *policy,
+								   const PExpr *expr, CompileExprRole role,
+								   void **handle, DiagList *diags);
+
 /* Loads and compiles a directory; false (with diags) when anything is wrong. */
 extern bool compile_policy_dir(Arena *arena, const char *path,
 							   const CompileOptions *options, PolicySet **out,
@@ -114,7 +138,13 @@ extern const CompiledPolicy *policy_set_find(const PolicySet *set, PolicyKind ki
 
 /* Internal stages (compile.c calls them in order). */
 extern bool compile_resolve_variables(Arena *arena, const PolicySet *set,
-									  CompiledPolicy *cp, DiagList *diags);
+									  CompiledPolicy *cp, bool check_references,
+									  DiagList *diags);
+
+/* Checks a schema a policy references (schemas.c); true when usable. */
+extern bool compile_check_schema_ref(Arena *arena, const PolicySet *set,
+									 const CompiledPolicy *cp, const PSchemaRef *ref,
+									 const char *which, DiagList *diags);
 
 /* Finds V.x / variables.x (prefix "V"/"variables") references in CEL text. */
 typedef void (*CompileRefVisitor) (void *state, const char *name, size_t len);

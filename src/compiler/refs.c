@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+/* A character of a CEL identifier. */
 static bool
 ident_char(char c)
 {

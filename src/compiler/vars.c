@@ -23,41 +23,93 @@ typedef struct VarSource
 	PPos		pos;
 } VarSource;
 
+/* Names of a policy's variables or constants, hashed for lookup. */
+typedef struct NameIndex
+{
+	const char **names;			/* names[i] of entry i */
+	int			n;
+	int		   *slots;			/* entry index or -1 */
+	int			size;
+	int		   *first;			/* first[i]: earlier entry with the same name, or -1 */
+} NameIndex;
+
 typedef struct Scan
 {
 	Arena	   *arena;
 	DiagList   *diags;
 	const char *file;
 	CompiledPolicy *cp;
+	NameIndex	variables;
+	NameIndex	constants_index;
 	int			self;			/* variable being scanned, -1 for conditions */
 	PPos		pos;
 	bool		constants;		/* scanning for C. rather than V. */
 	bool		ok;
 } Scan;
 
-/* Index of a variable by name, or -1. */
-static int
-find_variable(const CompiledPolicy *cp, const char *name, size_t len)
-{
-	int			i;
 
-	for (i = 0; i < cp->nvariables; i++)
-		if (strlen(cp->variables[i].name) == len &&
-			strncmp(cp->variables[i].name, name, len) == 0)
-			return i;
-	return -1;
+/* FNV-1a of a name. */
+static uint32_t
+name_hash(const char *s, size_t len)
+{
+	uint32_t	h = 2166136261u;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char) s[i]) * 16777619u;
+	return h;
 }
 
+/* Index of the first entry with this name, or -1. */
 static int
-find_constant(const CompiledPolicy *cp, const char *name, size_t len)
+name_find(const NameIndex *idx, const char *name, size_t len)
+{
+	int			slot;
+
+	if (idx->size == 0)
+		return -1;
+	for (slot = (int) (name_hash(name, len) % (uint32_t) idx->size);;
+		 slot = (slot + 1) % idx->size)
+	{
+		int			i = idx->slots[slot];
+
+		if (i < 0)
+			return -1;
+		if (strncmp(idx->names[i], name, len) == 0 && idx->names[i][len] == '\0')
+			return i;
+	}
+}
+
+/* Builds the index; first[] records repeated names. */
+static bool
+name_index_build(Arena *arena, NameIndex *idx, const char **names, int n)
 {
 	int			i;
 
-	for (i = 0; i < cp->nconstants; i++)
-		if (strlen(cp->constants[i].name) == len &&
-			strncmp(cp->constants[i].name, name, len) == 0)
-			return i;
-	return -1;
+	idx->names = names;
+	idx->n = n;
+	idx->size = 2 * n + 1;
+	idx->slots = arena_alloc(arena, sizeof(int) * idx->size);
+	idx->first = arena_alloc(arena, sizeof(int) * (n + 1));
+	if (idx->slots == NULL || idx->first == NULL)
+		return false;
+	memset(idx->slots, 0xff, sizeof(int) * idx->size);
+	for (i = 0; i < n; i++)
+	{
+		size_t		len = strlen(names[i]);
+		int			j = name_find(idx, names[i], len);
+
+		idx->first[i] = j;
+		if (j < 0)
+		{
+			int			slot = (int) (name_hash(names[i], len) % (uint32_t) idx->size);
+
+			while (idx->slots[slot] >= 0)
+				slot = (slot + 1) % idx->size;
+			idx->slots[slot] = i;
+		}
+	}
+	return true;
 }
 
 /* Records one reference found by the scanner. */
@@ -70,15 +122,20 @@ visit_ref(void *state, const char *name, size_t len)
 
 	if (s->constants)
 	{
-		if (find_constant(cp, name, len) < 0)
+		if (name_find(&s->constants_index, name, len) < 0)
 		{
-			diag_add(s->diags, s->file, s->pos.line, s->pos.column,
-					 "Undefined constant '%s'", n);
+			if (s->self >= 0)
+				diag_add(s->diags, s->file, s->pos.line, s->pos.column,
+						 "Undefined constant '%s' referenced in variable '%s'",
+						 n, cp->variables[s->self].name);
+			else
+				diag_add(s->diags, s->file, s->pos.line, s->pos.column,
+						 "Undefined constant '%s'", n);
 			s->ok = false;
 		}
 		return;
 	}
-	if (find_variable(cp, name, len) < 0)
+	if (name_find(&s->variables, name, len) < 0)
 	{
 		if (s->self >= 0)
 			diag_add(s->diags, s->file, s->pos.line, s->pos.column,
@@ -93,14 +150,20 @@ visit_ref(void *state, const char *name, size_t len)
 	if (s->self >= 0)
 	{
 		CVariable  *v = &cp->variables[s->self];
-		int			idx = find_variable(cp, name, len);
+		int			idx = name_find(&s->variables, name, len);
 		int			i;
 
 		for (i = 0; i < v->nuses; i++)
 			if (v->uses[i] == idx)
 				return;
-		v->uses = arena_realloc(s->arena, v->uses, sizeof(int) * v->nuses,
-								sizeof(int) * (v->nuses + 1));
+		/* capacity is 4, 8, 16, ...: grow when nuses reaches a power of two */
+		if (v->nuses == 0 || (v->nuses >= 4 && (v->nuses & (v->nuses - 1)) == 0))
+		{
+			int			cap = v->nuses == 0 ? 4 : v->nuses * 2;
+
+			v->uses = arena_realloc(s->arena, v->uses, sizeof(int) * v->nuses,
+									sizeof(int) * cap);
+		}
 		if (v->uses)
 			v->uses[v->nuses++] = idx;
 	}
@@ -119,12 +182,13 @@ scan_expr(Scan *s, const char *file, const PExpr *e, int self)
 	compile_scan_refs(e->text, "C", "constants", visit_ref, s);
 }
 
+/* Checks the references of every expression of a match tree. */
 static void
 scan_match(Scan *s, const char *file, const PMatch *m, int depth)
 {
 	int			i;
 
-	if (m == NULL || depth > 64)
+	if (m == NULL || depth > 128)
 		return;
 	if (m->op == PMATCH_EXPR)
 		scan_expr(s, file, &m->expr, -1);
@@ -132,6 +196,7 @@ scan_match(Scan *s, const char *file, const PMatch *m, int depth)
 		scan_match(s, file, &m->of[i], depth + 1);
 }
 
+/* Checks the references of a condition. */
 static void
 scan_condition(Scan *s, const char *file, const PCondition *c)
 {
@@ -143,6 +208,7 @@ scan_condition(Scan *s, const char *file, const PCondition *c)
 		scan_expr(s, file, &c->script, -1);
 }
 
+/* Checks the references of an output's expressions. */
 static void
 scan_output(Scan *s, const char *file, const POutput *o)
 {
@@ -195,109 +261,145 @@ join_item(Arena *arena, const char *list, const char *item, bool last, int befor
 /* Reports names defined more than once, as Cerbos words it. */
 static bool
 report_redefinitions(Arena *arena, CompiledPolicy *cp, const VarSource *sources,
-					 DiagList *diags, bool constants, int n)
+					 DiagList *diags, bool constants, const NameIndex *idx)
 {
 	bool		ok = true;
 	int			i,
 				j;
-	bool	   *reported = arena_alloc0(arena, sizeof(bool) * (n + 1));
+	int		   *copies = arena_alloc0(arena, sizeof(int) * (idx->n + 1));
 
-	if (reported == NULL)
+	if (copies == NULL)
 		return false;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < idx->n; i++)
+		if (idx->first[i] >= 0)
+			copies[idx->first[i]]++;
+	for (i = 0; i < idx->n; i++)
 	{
-		const char *name = constants ? cp->constants[i].name : cp->variables[i].name;
 		const char *list = NULL;
-		int			count = 1;
-		int			listed = 0;
+		int			left,
+					listed = 0;
 
-		if (reported[i])
-			continue;
-		for (j = i + 1; j < n; j++)
-			if (strcmp(name, constants ? cp->constants[j].name : cp->variables[j].name) == 0)
-				count++;
-		if (count == 1)
+		if (idx->first[i] >= 0 || copies[i] == 0)
 			continue;
 		ok = false;
-		for (j = i; j < n; j++)
+		left = copies[i] + 1;
+		for (j = i; j < idx->n; j++)
 		{
-			const char *nj = constants ? cp->constants[j].name : cp->variables[j].name;
-			const char *item;
-
-			if (strcmp(name, nj) != 0)
+			if (j != i && idx->first[j] != i)
 				continue;
-			reported[j] = true;
-			item = arena_printf(arena, "%s (%s:%d:%d)", sources[j].what, sources[j].file,
-								sources[j].pos.line, sources[j].pos.column);
-			list = join_item(arena, list, item, --count == 0, listed++);
+			list = join_item(arena, list,
+							 arena_printf(arena, "%s (%s:%d:%d)", sources[j].what, sources[j].file,
+										  sources[j].pos.line, sources[j].pos.column),
+							 --left == 0, listed++);
 		}
 		diag_add(diags, cp->policy->file, cp->policy->kind_pos.line,
 				 cp->policy->kind_pos.column, "%s '%s' has multiple definitions in %s",
-				 constants ? "Constant" : "Variable", name, list ? list : "");
+				 constants ? "Constant" : "Variable", idx->names[i], list ? list : "");
 	}
 	return ok;
 }
 
-/* Depth-first search for cycles; state 0 new, 1 on stack, 2 done. */
-static bool
-visit_cycles(Arena *arena, CompiledPolicy *cp, int v, char *state, int *path, int depth,
-			 int *order, int *norder, DiagList *diags)
+/* Reports the cycle that closes at u, the variables path[from..depth]. */
+static void
+report_cycle(Arena *arena, CompiledPolicy *cp, const int *path, int depth, int u,
+			 DiagList *diags)
 {
-	CVariable  *var = &cp->variables[v];
-	bool		ok = true;
-	int			i;
+	const CVariable *a = &cp->variables[u];
+	const char *list = NULL;
+	int			start = depth,
+				k,
+				listed = 0;
 
-	state[v] = 1;
-	path[depth] = v;
-	for (i = 0; i < var->nuses; i++)
+	if (path[depth] == u)
 	{
-		int			u = var->uses[i];
-
-		if (state[u] == 1)
-		{
-			if (u == v)
-				diag_add(diags, var->file, var->expr.pos.line, var->expr.pos.column,
-						 "Variable '%s' references itself", var->name);
-			else
-			{
-				/* the cycle is the path from u down to v */
-				const CVariable *a = &cp->variables[u];
-				const char *list = NULL;
-				int			start = depth,
-							k,
-							listed = 0;
-
-				while (start > 0 && path[start] != u)
-					start--;
-				for (k = start; k <= depth; k++)
-				{
-					const CVariable *w = &cp->variables[path[k]];
-
-					list = join_item(arena, list,
-									 arena_printf(arena, "'%s' (%s:%d:%d)", w->name, w->file,
-												  w->expr.pos.line, w->expr.pos.column),
-									 k == depth, listed++);
-				}
-				diag_add(diags, a->file, a->expr.pos.line, a->expr.pos.column,
-						 "Variables %s form a cycle", list ? list : "");
-			}
-			ok = false;
-		}
-		else if (state[u] == 0)
-		{
-			if (!visit_cycles(arena, cp, u, state, path, depth + 1, order, norder, diags))
-				ok = false;
-		}
+		diag_add(diags, a->file, a->expr.pos.line, a->expr.pos.column,
+				 "Variable '%s' references itself", a->name);
+		return;
 	}
-	state[v] = 2;
-	order[(*norder)++] = v;
+	while (start > 0 && path[start] != u)
+		start--;
+	for (k = start; k <= depth; k++)
+	{
+		const CVariable *w = &cp->variables[path[k]];
+
+		list = join_item(arena, list,
+						 arena_printf(arena, "'%s' (%s:%d:%d)", w->name, w->file,
+									  w->expr.pos.line, w->expr.pos.column),
+						 k == depth, listed++);
+	}
+	diag_add(diags, a->file, a->expr.pos.line, a->expr.pos.column,
+			 "Variables %s form a cycle", list ? list : "");
+}
+
+/*
+ * Depth-first search from root for cycles, appending finished variables to
+ * order (so each comes after those it uses).  Iterative, with path[] and
+ * next[] as the explicit stack, so long chains cannot exhaust the C stack.
+ * state: 0 new, 1 on the path, 2 done.
+ */
+static bool
+visit_cycles(Arena *arena, CompiledPolicy *cp, int root, char *state, int *path,
+			 int *next, int *order, int *norder, DiagList *diags)
+{
+	bool		ok = true;
+	int			depth = 0;
+
+	path[0] = root;
+	next[0] = 0;
+	state[root] = 1;
+	while (depth >= 0)
+	{
+		int			v = path[depth];
+		CVariable  *var = &cp->variables[v];
+
+		if (next[depth] < var->nuses)
+		{
+			int			u = var->uses[next[depth]++];
+
+			if (state[u] == 1)
+			{
+				report_cycle(arena, cp, path, depth, u, diags);
+				ok = false;
+			}
+			else if (state[u] == 0)
+			{
+				state[u] = 1;
+				depth++;
+				path[depth] = u;
+				next[depth] = 0;
+			}
+			continue;
+		}
+		state[v] = 2;
+		order[(*norder)++] = v;
+		depth--;
+	}
 	return ok;
 }
 
-/* Builds, checks and orders the variables and constants of one policy. */
+/* Where a constant's value is written (Cerbos reports that). */
+static PPos
+value_pos(const PConstDef *d)
+{
+	PPos		p = d->name_pos;
+
+	if (d->value)
+	{
+		p.line = d->value->line;
+		p.column = d->value->column;
+	}
+	return p;
+}
+
+/*
+ * Builds, checks and orders the variables and constants of one policy.
+ * Without check_references only the imports are resolved (Cerbos reports
+ * missing imports of every policy, but checks the definitions of derived
+ * roles only as part of a policy that imports them).
+ */
 bool
 compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp,
-						  DiagList *diags)
+						  bool check_references, DiagList *diags)
 {
 	const Policy *p = cp->policy;
 	VarSource  *sources = NULL;
@@ -349,7 +451,19 @@ compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp
 	}
 	if (arena->failed)
 		return false;
-	if (!report_redefinitions(arena, cp, sources, diags, false, cp->nvariables))
+	memset(&s, 0, sizeof(s));
+	{
+		const char **names = arena_alloc(arena, sizeof(char *) * (cp->nvariables + 1));
+
+		if (names == NULL)
+			return false;
+		for (i = 0; i < cp->nvariables; i++)
+			names[i] = cp->variables[i].name;
+		if (!name_index_build(arena, &s.variables, names, cp->nvariables))
+			return false;
+	}
+	if (check_references &&
+		!report_redefinitions(arena, cp, sources, diags, false, &s.variables))
 		ok = false;
 
 	/* constants: imports, local */
@@ -378,7 +492,7 @@ compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp
 			if (cp->constants == NULL || csources == NULL)
 				return false;
 			cp->constants[cp->nconstants] = (CConstant) {d->name, d->value, ec->policy->file, d->name_pos};
-			csources[cp->nconstants] = (VarSource) {arena_printf(arena, "import '%s'", imp->s), ec->policy->file, d->name_pos};
+			csources[cp->nconstants] = (VarSource) {arena_printf(arena, "import '%s'", imp->s), ec->policy->file, value_pos(d)};
 			cp->nconstants++;
 		}
 	}
@@ -393,14 +507,25 @@ compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp
 		if (cp->constants == NULL || csources == NULL)
 			return false;
 		cp->constants[cp->nconstants] = (CConstant) {d->name, d->value, p->file, d->name_pos};
-		csources[cp->nconstants] = (VarSource) {"policy local constants", p->file, d->name_pos};
+		csources[cp->nconstants] = (VarSource) {"policy local constants", p->file, value_pos(d)};
 		cp->nconstants++;
 	}
-	if (!report_redefinitions(arena, cp, csources, diags, true, cp->nconstants))
+	if (!check_references)
+		return ok;				/* imports only: nothing uses this policy */
+	{
+		const char **names = arena_alloc(arena, sizeof(char *) * (cp->nconstants + 1));
+
+		if (names == NULL)
+			return false;
+		for (i = 0; i < cp->nconstants; i++)
+			names[i] = cp->constants[i].name;
+		if (!name_index_build(arena, &s.constants_index, names, cp->nconstants))
+			return false;
+	}
+	if (!report_redefinitions(arena, cp, csources, diags, true, &s.constants_index))
 		ok = false;
 
 	/* references from variables, then from conditions and outputs */
-	memset(&s, 0, sizeof(s));
 	s.arena = arena;
 	s.diags = diags;
 	s.cp = cp;
@@ -435,14 +560,16 @@ compile_resolve_variables(Arena *arena, const PolicySet *set, CompiledPolicy *cp
 		int		   *order = arena_alloc(arena, sizeof(int) * cp->nvariables);
 		int		   *where = arena_alloc(arena, sizeof(int) * cp->nvariables);
 		int		   *path = arena_alloc(arena, sizeof(int) * cp->nvariables);
+		int		   *next = arena_alloc(arena, sizeof(int) * cp->nvariables);
 		CVariable  *sorted = arena_alloc(arena, sizeof(CVariable) * cp->nvariables);
 		int			norder = 0;
 
-		if (state == NULL || order == NULL || where == NULL || sorted == NULL || path == NULL)
+		if (state == NULL || order == NULL || where == NULL || sorted == NULL || path == NULL ||
+			next == NULL)
 			return false;
 		for (i = 0; i < cp->nvariables; i++)
 			if (state[i] == 0 &&
-				!visit_cycles(arena, cp, i, state, path, 0, order, &norder, diags))
+				!visit_cycles(arena, cp, i, state, path, next, order, &norder, diags))
 				ok = false;
 		if (ok)
 		{

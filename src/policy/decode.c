@@ -16,11 +16,12 @@
 #include "policy.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_MATCH_DEPTH 32
+#define MAX_MATCH_DEPTH 100
 
 typedef struct Dec
 {
@@ -83,19 +84,32 @@ itempath(Dec *d, const char *parent, int i)
 	return arena_printf(d->arena, "%s[%d]", parent, i);
 }
 
+/* Reports a key the message does not have. */
 static void
 unknown_field(Dec *d, const PNode *key)
 {
 	ERR_AT(d, key, "unknown field \"%s\"", key->text, NULL);
 }
 
+/* A protobuf message must be a mapping (null is refused, as Cerbos does). */
 static bool
 expect_map(Dec *d, const PNode *n)
 {
 	if (n != NULL && n->kind == PNODE_MAP)
 		return true;
 	if (n != NULL)
-		ERR_AT(d, n, "expected mapping got %s", pnode_type_name(n), NULL);
+		ERR_AT(d, n, "expected object got %s", pnode_type_name(n), NULL);
+	return false;
+}
+
+/* A protobuf map field must be a mapping too, with Cerbos' other wording. */
+static bool
+expect_dict(Dec *d, const PNode *n)
+{
+	if (n != NULL && n->kind == PNODE_MAP)
+		return true;
+	if (n != NULL)
+		ERR_AT(d, n, "expected map got %s", pnode_type_name(n), NULL);
 	return false;
 }
 
@@ -113,7 +127,8 @@ get_string(Dec *d, const PNode *key, const PNode *v, PStr *out)
 		out->s = "";
 		return;
 	}
-	if (v->kind != PNODE_SCALAR)
+	/* Cerbos' reader turns integers and booleans into strings, not floats */
+	if (v->kind != PNODE_SCALAR || strcmp(pnode_type_name(v), "Float") == 0)
 	{
 		ERR_AT(d, v, "expected string value got %s", pnode_type_name(v), NULL);
 		out->s = "";
@@ -122,6 +137,7 @@ get_string(Dec *d, const PNode *key, const PNode *v, PStr *out)
 	out->s = v->text;
 }
 
+/* A scalar string field without its position. */
 static const char *
 get_plain_string(Dec *d, const PNode *key, const PNode *v)
 {
@@ -141,25 +157,47 @@ get_expr(Dec *d, const PNode *key, const PNode *v, PExpr *out)
 	out->text = s.s;
 	out->pos.line = v ? v->line : key->line;
 	out->pos.column = v ? v->column : key->column;
+	out->content.line = v ? v->content_line : key->line;
+	out->content.column = v ? v->content_column : key->column;
+	out->block = v ? v->block : false;
 }
 
+/* Maps a 1-based line:column inside an expression's text to the file. */
+PPos
+pexpr_file_position(const PExpr *expr, int line, int column)
+{
+	PPos		p;
+
+	p.line = expr->content.line + (line > 1 ? line - 1 : 0);
+	if (line <= 1)
+		p.column = expr->content.column + (column > 1 ? column - 1 : 0);
+	else if (expr->block)
+		p.column = expr->content.column + (column > 1 ? column - 1 : 0);
+	else
+		p.column = column;		/* a folded flow scalar: best effort */
+	return p;
+}
+
+/* A boolean field: true/false in YAML 1.2 core spellings only. */
 static bool
 get_bool(Dec *d, const PNode *v)
 {
-	if (pnode_is_null(v))
-		return false;
-	if (v->kind == PNODE_SCALAR && v->plain)
+	if (v->kind == PNODE_SCALAR && v->plain && !pnode_is_null(v))
 	{
-		if (strcmp(v->text, "true") == 0)
+		if (strcmp(v->text, "true") == 0 || strcmp(v->text, "True") == 0 ||
+			strcmp(v->text, "TRUE") == 0)
 			return true;
-		if (strcmp(v->text, "false") == 0)
+		if (strcmp(v->text, "false") == 0 || strcmp(v->text, "False") == 0 ||
+			strcmp(v->text, "FALSE") == 0)
 			return false;
 	}
 	ERR_AT(d, v, "expected boolean value got %s", pnode_type_name(v), NULL);
 	return false;
 }
 
-/* An enum by name or number; -1 when invalid (reported). */
+#define ENUM_INVALID INT_MIN
+
+/* An enum by name or number; ENUM_INVALID when invalid (reported). */
 static int
 get_enum(Dec *d, const PNode *v, const char *const *names, int nnames)
 {
@@ -170,7 +208,7 @@ get_enum(Dec *d, const PNode *v, const char *const *names, int nnames)
 	if (v->kind != PNODE_SCALAR)
 	{
 		ERR_AT(d, v, "expected enum value got %s", pnode_type_name(v), NULL);
-		return -1;
+		return ENUM_INVALID;
 	}
 	for (i = 0; i < nnames; i++)
 		if (strcmp(v->text, names[i]) == 0)
@@ -184,7 +222,7 @@ get_enum(Dec *d, const PNode *v, const char *const *names, int nnames)
 			return (int) n;
 	}
 	ERR_AT(d, v, "invalid enum value \"%s\"", v->text, NULL);
-	return -1;
+	return ENUM_INVALID;
 }
 
 /* A sequence of strings. */
@@ -229,10 +267,6 @@ check_unique(Dec *d, const PStrList *list, const char *path)
 			}
 }
 
-/* A required list that is absent or empty; reported at its key, or at the
- * mapping that lacks it.  A list of the wrong type was reported already. */
-static void required_list(Dec *d, const PStrList *list, const PNode *map, const char *path);
-
 /* A missing or empty required field: Cerbos prints only the path. */
 static void
 required(Dec *d, const PNode *where, const char *path)
@@ -241,6 +275,8 @@ required(Dec *d, const PNode *where, const char *path)
 			  "%s: value is required", path, NULL);
 }
 
+/* A required list that is absent or empty; reported at its key, or at the
+ * mapping that lacks it.  A list of the wrong type was reported already. */
 static void
 required_list(Dec *d, const PStrList *list, const PNode *map, const char *path)
 {
@@ -252,6 +288,7 @@ required_list(Dec *d, const PStrList *list, const PNode *map, const char *path)
 		required(d, map, path);
 }
 
+/* Reports a value that does not match its policy.proto pattern. */
 static void
 pattern_error(Dec *d, PPos pos, const char *path, const char *pattern)
 {
@@ -360,7 +397,7 @@ decode_match(Dec *d, const PNode *n, PMatch *out, const char *path, int depth)
 	out->pos.column = n ? n->column : 0;
 	if (depth > MAX_MATCH_DEPTH)
 	{
-		ERR_AT(d, n, "conditions nested deeper than %s levels", "32", NULL);
+		ERR_AT(d, n, "conditions nested deeper than %s levels", "100", NULL);
 		return;
 	}
 	if (!expect_map(d, n))
@@ -413,7 +450,7 @@ decode_condition(Dec *d, const PNode *n, const char *path)
 	int			errors_before = d->diags->count + d->diags->dropped;
 	int			i;
 
-	if (pnode_is_null(n))
+	if (!expect_map(d, n))
 		return NULL;
 	c = arena_alloc0(d->arena, sizeof(PCondition));
 	if (c == NULL || !expect_map(d, n))
@@ -467,7 +504,7 @@ decode_output(Dec *d, const PNode *n)
 	int			i,
 				j;
 
-	if (pnode_is_null(n))
+	if (!expect_map(d, n))
 		return NULL;
 	o = arena_alloc0(d->arena, sizeof(POutput));
 	if (o == NULL || !expect_map(d, n))
@@ -486,7 +523,7 @@ decode_output(Dec *d, const PNode *n)
 		}
 		else if (key_is(k, "when"))
 		{
-			if (pnode_is_null(v) || !expect_map(d, v))
+			if (!expect_map(d, v))
 				continue;
 			for (j = 0; j < v->count; j++)
 			{
@@ -522,7 +559,7 @@ decode_var_map(Dec *d, const PNode *n, PVarDef **out, int *count)
 
 	*out = NULL;
 	*count = 0;
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_dict(d, n))
 		return;
 	*out = arena_alloc0(d->arena, sizeof(PVarDef) * (n->count + 1));
 	if (*out == NULL)
@@ -546,7 +583,7 @@ decode_const_map(Dec *d, const PNode *n, PConstDef **out, int *count)
 
 	*out = NULL;
 	*count = 0;
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_dict(d, n))
 		return;
 	*out = arena_alloc0(d->arena, sizeof(PConstDef) * (n->count + 1));
 	if (*out == NULL)
@@ -572,7 +609,7 @@ decode_variables(Dec *d, const PNode *key, const PNode *n, PVariables *out,
 	out->present = true;
 	out->pos.line = key->line;
 	out->pos.column = key->column;
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_map(d, n))
 		return;
 	for (i = 0; i < n->count; i++)
 	{
@@ -600,7 +637,7 @@ decode_constants(Dec *d, const PNode *key, const PNode *n, PConstants *out,
 	out->present = true;
 	out->pos.line = key->line;
 	out->pos.column = key->column;
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_map(d, n))
 		return;
 	for (i = 0; i < n->count; i++)
 	{
@@ -626,7 +663,7 @@ decode_schema(Dec *d, const PNode *key, const PNode *n, PSchemaRef *out,
 	int			i,
 				j;
 
-	if (pnode_is_null(n))
+	if (!expect_map(d, n))
 		return;
 	out->present = true;
 	out->pos.line = key->line;
@@ -644,7 +681,7 @@ decode_schema(Dec *d, const PNode *key, const PNode *n, PSchemaRef *out,
 		{
 			const char *ipath = subpath(d, path, "ignoreWhen");
 
-			if (pnode_is_null(v) || !expect_map(d, v))
+			if (!expect_map(d, v))
 				continue;
 			out->has_ignore_when = true;
 			for (j = 0; j < v->count; j++)
@@ -672,7 +709,7 @@ decode_schemas(Dec *d, const PNode *n, Policy *p, const char *path)
 {
 	int			i;
 
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_map(d, n))
 		return;
 	for (i = 0; i < n->count; i++)
 	{
@@ -695,7 +732,7 @@ decode_string_map(Dec *d, const PNode *n, PKeyValue **out, int *count)
 {
 	int			i;
 
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_dict(d, n))
 		return;
 	*out = arena_alloc0(d->arena, sizeof(PKeyValue) * (n->count + 1));
 	if (*out == NULL)
@@ -715,7 +752,7 @@ decode_metadata(Dec *d, const PNode *n, PMetadata *m)
 	int			i,
 				j;
 
-	if (pnode_is_null(n) || !expect_map(d, n))
+	if (!expect_map(d, n))
 		return;
 	m->present = true;
 	for (i = 0; i < n->count; i++)
@@ -732,7 +769,10 @@ decode_metadata(Dec *d, const PNode *n, PMetadata *m)
 			char	   *end;
 
 			if (pnode_is_null(v))
+			{
+				ERR_AT(d, v, "unexpected Null", NULL, NULL);
 				continue;
+			}
 			if (v->kind != PNODE_SCALAR || v->len == 0 || v->text[0] == '-')
 			{
 				ERR_AT(d, v, "invalid value for uint64 field: %s", pnode_type_name(v), NULL);
@@ -747,14 +787,13 @@ decode_metadata(Dec *d, const PNode *n, PMetadata *m)
 			m->store_identifier = get_plain_string(d, k, v);
 		else if (key_is(k, "source_attributes"))
 		{
-			if (pnode_is_null(v) || !expect_map(d, v))
+			if (!expect_map(d, v))
 				continue;
 			for (j = 0; j < v->count; j++)
 			{
 				if (key_is(v->keys[j], "attributes"))
 				{
-					if (!pnode_is_null(v->values[j]))
-						expect_map(d, v->values[j]);
+					expect_dict(d, v->values[j]);
 					m->source_attributes = v->values[j];
 				}
 				else
@@ -776,12 +815,13 @@ decode_effect(Dec *d, const PNode *key, const PNode *v, const char *path)
 
 	if (e == 0)
 		required(d, key, path);
-	else if (e > 0 && e != POLICY_EFFECT_ALLOW && e != POLICY_EFFECT_DENY)
+	else if (e != ENUM_INVALID && e != POLICY_EFFECT_ALLOW && e != POLICY_EFFECT_DENY)
 		dec_error(d, key->line, key->column,
 				  "%s: must be one of [EFFECT_ALLOW, EFFECT_DENY]", path, NULL);
 	return e;
 }
 
+/* Checks a rule name against its pattern. */
 static void
 check_rule_name(Dec *d, const PStr *name, const char *path)
 {
@@ -791,7 +831,7 @@ check_rule_name(Dec *d, const PStr *name, const char *path)
 
 /* ResourceRule */
 static void
-decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path)
+decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path, int index)
 {
 	int			i;
 	const PNode *effect = NULL;
@@ -834,6 +874,11 @@ decode_resource_rule(Dec *d, const PNode *n, PResourceRule *r, const char *path)
 		check_nonempty_list(d, &r->actions, subpath(d, path, "actions"));
 	check_ident_list(d, &r->derived_roles, subpath(d, path, "derivedRoles"));
 	check_nonempty_list(d, &r->roles, subpath(d, path, "roles"));
+	if (r->roles.count == 0 && r->derived_roles.count == 0 && !r->roles.bad_type &&
+		!r->derived_roles.bad_type)
+		dec_error(d, n->line, n->column,
+				  "rule #%s does not specify any roles or derived roles to match",
+				  arena_printf(d->arena, "%d", index + 1), NULL);
 	if (effect == NULL)
 		required(d, n, subpath(d, path, "effect"));
 	else
@@ -1038,8 +1083,9 @@ decode_common_field(Dec *d, const PNode *k, const PNode *v, Policy *p, const cha
 	{
 		int			sp = get_enum(d, v, scope_permission_names, 3);
 
-		p->scope_permissions = sp < 0 ? 0 : sp;
-		if (p->kind == POLICY_ROLE && sp == SCOPE_PERMISSIONS_OVERRIDE_PARENT)
+		p->scope_permissions = sp == ENUM_INVALID ? 0 : sp;
+		if (p->kind == POLICY_ROLE && sp != ENUM_INVALID && sp != SCOPE_PERMISSIONS_UNSPECIFIED &&
+			sp != SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS)
 			dec_error(d, k->line, k->column, "%s: must be one of [%s]",
 					  subpath(d, path, "scopePermissions"),
 					  "SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS, SCOPE_PERMISSIONS_UNSPECIFIED");
@@ -1066,6 +1112,7 @@ check_version_scope(Dec *d, const PNode *body, Policy *p, const char *path, bool
 		pattern_error(d, p->scope.pos, subpath(d, path, "scope"), PAT_SCOPE);
 }
 
+/* resourcePolicy: fields, rules and unique rule names. */
 static void
 decode_resource_policy(Dec *d, const PNode *n, Policy *p)
 {
@@ -1106,7 +1153,7 @@ decode_resource_policy(Dec *d, const PNode *n, Policy *p)
 	p->nresource_rules = rules->count;
 	for (i = 0; i < rules->count; i++)
 		decode_resource_rule(d, rules->values[i], &p->resource_rules[i],
-							 itempath(d, "resourcePolicy.rules", i));
+							 itempath(d, "resourcePolicy.rules", i), i);
 	for (i = 1; i < p->nresource_rules; i++)
 	{
 		PResourceRule *r = &p->resource_rules[i];
@@ -1129,6 +1176,7 @@ decode_resource_policy(Dec *d, const PNode *n, Policy *p)
 	}
 }
 
+/* principalPolicy: fields, rules and one rule per resource. */
 static void
 decode_principal_policy(Dec *d, const PNode *n, Policy *p)
 {
@@ -1180,6 +1228,7 @@ decode_principal_policy(Dec *d, const PNode *n, Policy *p)
 			}
 }
 
+/* derivedRoles: name, definitions with unique names, variables, constants. */
 static void
 decode_derived_roles(Dec *d, const PNode *n, Policy *p)
 {
@@ -1239,6 +1288,7 @@ decode_derived_roles(Dec *d, const PNode *n, Policy *p)
 			}
 }
 
+/* exportVariables / exportConstants: a name and definitions. */
 static void
 decode_export(Dec *d, const PNode *n, Policy *p, const char *path)
 {
@@ -1267,6 +1317,7 @@ decode_export(Dec *d, const PNode *n, Policy *p, const char *path)
 		pattern_error(d, p->name.pos, subpath(d, path, "name"), PAT_IDENT);
 }
 
+/* rolePolicy: role, parent roles, rules, variables and constants. */
 static void
 decode_role_policy(Dec *d, const PNode *n, Policy *p)
 {
@@ -1402,8 +1453,6 @@ policy_decode(Arena *arena, const PDoc *doc, DiagList *diags)
 
 	if (kind_key == NULL)
 		required(&d, root, "policyType");
-	else if (pnode_is_null(body))
-		required(&d, kind_key, arena_printf(arena, "%s", kind_key->text));
 	else if (expect_map(&d, body))
 	{
 		switch (p->kind)
@@ -1441,6 +1490,17 @@ policy_decode(Arena *arena, const PDoc *doc, DiagList *diags)
 	return p;
 }
 
+/* The capacity of an array of n policies grown by policy_load_text. */
+static size_t
+array_capacity(int n)
+{
+	size_t		c = 8;
+
+	while (c < (size_t) n + 1)
+		c *= 2;
+	return c;
+}
+
 /* Decodes one file's text into policies (appended to *policies). */
 bool
 policy_load_text(Arena *arena, const char *file, const char *text, size_t len,
@@ -1453,6 +1513,13 @@ policy_load_text(Arena *arena, const char *file, const char *text, size_t len,
 	int			nonempty = 0;
 	int			before = diags->count + diags->dropped;
 
+	if (len >= 3 && (unsigned char) text[0] == 0xef && (unsigned char) text[1] == 0xbb &&
+		(unsigned char) text[2] == 0xbf)
+	{
+		/* Cerbos reads the mark as part of the first key and rejects it */
+		diag_add(diags, file, 1, 1, "unknown field \"\\ufeff...\": the file starts with a byte-order mark");
+		return false;
+	}
 	if (!ptree_parse(arena, file, text, len, options ? &options->limits : NULL,
 					 &docs, &ndocs, diags))
 		return false;
@@ -1466,10 +1533,24 @@ policy_load_text(Arena *arena, const char *file, const char *text, size_t len,
 				 "more than one YAML document detected");
 		return false;
 	}
-	*policies = arena_realloc(arena, *policies, sizeof(Policy *) * (*npolicies),
-							  sizeof(Policy *) * (*npolicies + nonempty + 1));
-	if (*policies == NULL)
-		return false;
+	/*
+	 * The array only grows through here, so its capacity is the power of two
+	 * at or above its count: reallocate only when that is exceeded, which
+	 * keeps loading many files linear.
+	 */
+	{
+		size_t		have = array_capacity(*npolicies);
+		size_t		need = array_capacity(*npolicies + nonempty);
+
+		if (*policies == NULL || need > have)
+		{
+			*policies = arena_realloc(arena, *policies,
+									  *policies ? sizeof(Policy *) * have : 0,
+									  sizeof(Policy *) * need);
+			if (*policies == NULL)
+				return false;
+		}
+	}
 	for (i = 0; i < ndocs; i++)
 	{
 		Policy	   *p = policy_decode(arena, &docs[i], diags);

@@ -3,7 +3,7 @@
  *
  * What Cerbos 0.55 does (checked with `cerbos compile`): it walks the tree
  * in lexical order; files and directories whose names start with "." are
- * ignored; only .yaml, .yml and .json files count (extension in any case);
+ * ignored (except under _schemas/, where schemas are opened by name); only .yaml, .yml and .json files count (extension in any case);
  * the top-level _schemas/ directory holds JSON schemas, not policies;
  * *_test.{yaml,yml,json} files are test suites and anything under a
  * directory named testdata/ (at any depth) is test fixtures.  Symbolic
@@ -48,6 +48,9 @@ policy_file_role(const char *relpath)
 	bool		in_testdata = false;
 
 	base = base ? base + 1 : relpath;
+	/* schemas are read by name, hidden or not */
+	if (strncmp(relpath, "_schemas/", 9) == 0)
+		return PFILE_SCHEMA;
 	/* hidden components anywhere in the path */
 	for (p = relpath; *p; p++)
 	{
@@ -56,8 +59,6 @@ policy_file_role(const char *relpath)
 		if ((p == relpath || p[-1] == '/') && strncmp(p, "testdata/", 9) == 0)
 			in_testdata = true;
 	}
-	if (strncmp(relpath, "_schemas/", 9) == 0)
-		return PFILE_SCHEMA;
 	if (in_testdata)
 		return PFILE_TESTDATA;
 	ext = strrchr(base, '.');
@@ -184,6 +185,7 @@ visit_file(Walk *w, const char *abs, const char *rel)
 	}
 }
 
+/* Lexical order of directory entries, as Go's fs.WalkDir uses. */
 static int
 compare_names(const void *a, const void *b)
 {
@@ -216,8 +218,12 @@ walk(Walk *w, const char *abs, const char *rel, int depth)
 	}
 	while ((de = readdir(dir)) != NULL)
 	{
-		if (de->d_name[0] == '.')
-			continue;			/* hidden, and . and .. */
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		/* hidden entries are skipped, except inside _schemas/ */
+		if (de->d_name[0] == '.' && strcmp(rel, "_schemas") != 0 &&
+			strncmp(rel, "_schemas/", 9) != 0)
+			continue;
 		if (n == cap)
 		{
 			int			c = cap ? cap * 2 : 32;
@@ -296,4 +302,19 @@ policy_dir_schema(const PolicyDir *dir, const char *name)
 		if (strcmp(dir->schemas[i].name, name) == 0)
 			return &dir->schemas[i];
 	return NULL;
+}
+
+/*
+ * Adds one more source of policies (a row of the authz_policies table, say)
+ * to a loaded directory; `name` is what errors show as the file, so a
+ * policy defined both here and in a file is reported as a duplicate that
+ * names both places.
+ */
+bool
+policy_dir_add_text(Arena *arena, PolicyDir *dir, const char *name, const char *text,
+					size_t len, const PolicyLoadOptions *options, DiagList *diags)
+{
+	dir->nfiles++;
+	return policy_load_text(arena, arena_strdup(arena, name), text, len, options,
+							&dir->policies, &dir->npolicies, diags);
 }

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+/* RE2's \w: ASCII letters, digits and underscore. */
 static bool
 is_word(char c)
 {
@@ -15,6 +16,7 @@ is_word(char c)
 		(c >= 'A' && c <= 'Z') || c == '_';
 }
 
+/* An ASCII letter. */
 static bool
 is_alpha(char c)
 {

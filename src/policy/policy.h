@@ -40,6 +40,9 @@ typedef struct PNode
 	const char *text;			/* NUL-terminated; may contain NULs (len) */
 	size_t		len;
 	bool		plain;			/* unquoted, so null/bool/number apply */
+	bool		block;			/* a | or > block scalar */
+	int			content_line;	/* where the text itself starts */
+	int			content_column;
 	/* maps (keys[i] -> values[i]) and sequences (values[i]) */
 	int			count;
 	struct PNode **keys;
@@ -57,7 +60,7 @@ typedef struct PDoc
 
 typedef struct PTreeLimits
 {
-	int			max_depth;		/* 0 = 64 */
+	int			max_depth;		/* 0 = 256 */
 	int			max_nodes;		/* 0 = 1,000,000 per file */
 	int			max_documents;	/* 0 = 1,000 per file */
 } PTreeLimits;
@@ -121,12 +124,21 @@ typedef struct PStrList
 	bool		bad_type;		/* not a sequence (already reported) */
 } PStrList;
 
-/* A CEL expression: text plus the position of its YAML value. */
+/*
+ * A CEL expression: its text, the position of its YAML value, and where the
+ * text itself starts (after a quote, or on the line after a | or >), so that
+ * positions inside the expression can be mapped back to the file.
+ */
 typedef struct PExpr
 {
 	const char *text;
 	PPos		pos;
+	PPos		content;
+	bool		block;			/* lines of a block scalar share an indentation */
 } PExpr;
+
+/* Maps a 1-based line:column inside an expression's text to the file. */
+extern PPos pexpr_file_position(const PExpr *expr, int line, int column);
 
 typedef enum PMatchOp
 {
@@ -375,6 +387,16 @@ typedef struct PolicyDir
 extern bool policy_load_dir(Arena *arena, const char *root,
 							const PolicyLoadOptions *options, PolicyDir *out,
 							DiagList *diags);
+
+/*
+ * Adds policies from text to a PolicyDir (memset to zero for an empty one):
+ * for sources other than files, such as the authz_policies table.  `name`
+ * stands for the file in errors.  Policies of a PolicyDir must only be
+ * appended through this or policy_load_text (the array grows geometrically).
+ */
+extern bool policy_dir_add_text(Arena *arena, PolicyDir *dir, const char *name,
+								const char *text, size_t len,
+								const PolicyLoadOptions *options, DiagList *diags);
 
 /* Whether Cerbos would read a file at this relative path as a policy. */
 typedef enum PolicyFileRole

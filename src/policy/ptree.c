@@ -15,7 +15,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#define DEFAULT_MAX_DEPTH 64
+#define DEFAULT_MAX_DEPTH 256
 #define DEFAULT_MAX_NODES 1000000
 #define DEFAULT_MAX_DOCUMENTS 1000
 
@@ -37,10 +37,13 @@ typedef struct Anchor
 
 typedef struct Builder
 {
+	const char *text;			/* the input, to locate block scalars' content */
+	size_t		len;
 	Arena	   *arena;
 	const char *file;
 	DiagList   *diags;
 	Frame	   *stack;
+	int			stack_capacity;
 	int			depth;
 	int			max_depth;
 	int			nodes;
@@ -83,21 +86,40 @@ pnode_type_name(const PNode *node)
 	if (node->plain)
 	{
 		const char *t = node->text;
+		const char *p;
+		bool		digits = false;
 
-		if (strcmp(t, "true") == 0 || strcmp(t, "false") == 0)
+		if (strcmp(t, "true") == 0 || strcmp(t, "false") == 0 ||
+			strcmp(t, "True") == 0 || strcmp(t, "False") == 0 ||
+			strcmp(t, "TRUE") == 0 || strcmp(t, "FALSE") == 0)
 			return "Bool";
 		if (*t == '-' || *t == '+')
 			t++;
-		if (*t >= '0' && *t <= '9')
+		if (strcmp(t, ".inf") == 0 || strcmp(t, ".Inf") == 0 || strcmp(t, ".INF") == 0 ||
+			strcmp(node->text, ".nan") == 0 || strcmp(node->text, ".NaN") == 0 ||
+			strcmp(node->text, ".NAN") == 0)
+			return "Float";
+		for (p = t; *p >= '0' && *p <= '9'; p++)
+			digits = true;
+		if (digits && *p == '\0')
+			return "Integer";
+		/* a float needs a point: Cerbos' reader takes 1e3 as a string */
+		if (*p != '.')
+			return "String";
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits = true;
+		if (digits && (*p == 'e' || *p == 'E'))
 		{
-			const char *p = t;
-
+			p++;
+			if (*p == '-' || *p == '+')
+				p++;
+			if (!(*p >= '0' && *p <= '9'))
+				return "String";
 			while (*p >= '0' && *p <= '9')
 				p++;
-			if (*p == '\0')
-				return "Integer";
-			return "Float";
 		}
+		if (digits && *p == '\0')
+			return "Float";
 	}
 	return "String";
 }
@@ -195,6 +217,56 @@ new_node(Builder *b, PNodeKind kind, const yaml_event_t *ev)
 	return n;
 }
 
+/*
+ * Where a scalar's text starts in the file: at the node for plain scalars,
+ * one column on for quoted ones, and for block scalars (| and >) at the
+ * first non-blank character of the first non-empty line after the
+ * indicator.  CEL errors inside an expression are mapped through this.
+ */
+static void
+locate_content(Builder *b, PNode *n, const yaml_event_t *ev)
+{
+	size_t		at = ev->start_mark.index;
+	int			line = n->line;
+
+	n->content_line = n->line;
+	n->content_column = n->column;
+	n->block = false;
+	switch (ev->data.scalar.style)
+	{
+		case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+		case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+			n->content_column++;
+			break;
+		case YAML_LITERAL_SCALAR_STYLE:
+		case YAML_FOLDED_SCALAR_STYLE:
+			n->block = true;
+			while (at < b->len)
+			{
+				size_t		col = 0;
+
+				/* skip to the next line, then over its indentation */
+				while (at < b->len && b->text[at] != '\n')
+					at++;
+				if (at >= b->len)
+					break;
+				at++;
+				line++;
+				while (at + col < b->len && b->text[at + col] == ' ')
+					col++;
+				if (at + col < b->len && b->text[at + col] != '\n' && b->text[at + col] != '\r')
+				{
+					n->content_line = line;
+					n->content_column = (int) col + 1;
+					break;
+				}
+			}
+			break;
+		default:
+			break;
+	}
+}
+
 /* Remembers an anchored node for later aliases. */
 static void
 remember_anchor(Builder *b, const char *name, PNode *node, int size)
@@ -272,6 +344,123 @@ check_duplicate_keys(Builder *b, PNode *map)
 	}
 }
 
+/* Whether a mapping already has an entry for this key. */
+static bool
+map_has_key(const PNode *map, int count, const char *key)
+{
+	int			i;
+
+	for (i = 0; i < count; i++)
+		if (map->keys[i]->kind == PNODE_SCALAR && strcmp(map->keys[i]->text, key) == 0)
+			return true;
+	return false;
+}
+
+/* Adds the entries of one merge source that the mapping lacks. */
+static bool
+merge_from(Builder *b, PNode *map, int *count, int *capacity, const PNode *src)
+{
+	int			i;
+
+	for (i = 0; i < src->count; i++)
+	{
+		if (src->keys[i]->kind != PNODE_SCALAR || map_has_key(map, *count, src->keys[i]->text))
+			continue;
+		if (*count == *capacity)
+		{
+			int			cap = *capacity * 2 + 8;
+
+			map->keys = arena_realloc(b->arena, map->keys, sizeof(PNode *) * *capacity,
+									  sizeof(PNode *) * cap);
+			map->values = arena_realloc(b->arena, map->values, sizeof(PNode *) * *capacity,
+										sizeof(PNode *) * cap);
+			if (map->keys == NULL || map->values == NULL)
+				return false;
+			*capacity = cap;
+		}
+		map->keys[*count] = src->keys[i];
+		map->values[*count] = src->values[i];
+		(*count)++;
+	}
+	return true;
+}
+
+/*
+ * YAML merge keys ("<<: *base" or "<<: [*a, *b]"), which Cerbos' YAML
+ * reader honours: explicit entries win, then earlier sources.
+ */
+static void
+apply_merge_keys(Builder *b, PNode *map)
+{
+	PNode	  **keys;
+	PNode	  **values;
+	int			n = 0,
+				i,
+				capacity;
+	bool		any = false;
+
+	for (i = 0; i < map->count; i++)
+		if (map->keys[i]->kind == PNODE_SCALAR && map->keys[i]->plain &&
+			strcmp(map->keys[i]->text, "<<") == 0)
+			any = true;
+	if (!any)
+		return;
+	capacity = map->count + 8;
+	keys = arena_alloc(b->arena, sizeof(PNode *) * capacity);
+	values = arena_alloc(b->arena, sizeof(PNode *) * capacity);
+	if (keys == NULL || values == NULL)
+		return;
+	for (i = 0; i < map->count; i++)
+	{
+		if (map->keys[i]->kind == PNODE_SCALAR && map->keys[i]->plain &&
+			strcmp(map->keys[i]->text, "<<") == 0)
+			continue;
+		keys[n] = map->keys[i];
+		values[n] = map->values[i];
+		n++;
+	}
+	{
+		PNode		merged = *map;
+		PNode	  **old_keys = map->keys;
+		PNode	  **old_values = map->values;
+		int			old_count = map->count;
+
+		merged.keys = keys;
+		merged.values = values;
+		for (i = 0; i < old_count; i++)
+		{
+			const PNode *v = old_values[i];
+			int			j;
+
+			if (!(old_keys[i]->kind == PNODE_SCALAR && old_keys[i]->plain &&
+				  strcmp(old_keys[i]->text, "<<") == 0))
+				continue;
+			if (v->kind == PNODE_MAP)
+				merge_from(b, &merged, &n, &capacity, v);
+			else if (v->kind == PNODE_SEQ)
+			{
+				for (j = 0; j < v->count; j++)
+					if (v->values[j]->kind == PNODE_MAP)
+						merge_from(b, &merged, &n, &capacity, v->values[j]);
+					else
+					{
+						diag_add(b->diags, b->file, v->values[j]->line, v->values[j]->column,
+								 "a merge key needs mappings");
+						b->failed = true;
+					}
+			}
+			else
+			{
+				diag_add(b->diags, b->file, v->line, v->column, "a merge key needs a mapping");
+				b->failed = true;
+			}
+		}
+		map->keys = merged.keys;
+		map->values = merged.values;
+		map->count = n;
+	}
+}
+
 /* Handles one event of a document; false stops the parse. */
 static bool
 handle_event(Builder *b, const yaml_event_t *ev)
@@ -288,6 +477,7 @@ handle_event(Builder *b, const yaml_event_t *ev)
 									ev->data.scalar.length);
 			n->len = ev->data.scalar.length;
 			n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			locate_content(b, n, ev);
 			if (n->text == NULL)
 				return false;
 			remember_anchor(b, (const char *) ev->data.scalar.anchor, n, 1);
@@ -305,6 +495,19 @@ handle_event(Builder *b, const yaml_event_t *ev)
 						 "nesting deeper than %d levels", b->max_depth);
 				b->failed = true;
 				return false;
+			}
+			if (b->depth == b->stack_capacity)
+			{
+				/* grows with the nesting actually met, not the limit */
+				int			cap = b->stack_capacity * 2;
+				Frame	   *st = arena_realloc(b->arena, b->stack,
+											   sizeof(Frame) * b->stack_capacity,
+											   sizeof(Frame) * cap);
+
+				if (st == NULL)
+					return false;
+				b->stack = st;
+				b->stack_capacity = cap;
 			}
 			b->stack[b->depth].node = n;
 			b->stack[b->depth].capacity = 0;
@@ -327,7 +530,10 @@ handle_event(Builder *b, const yaml_event_t *ev)
 					return false;
 				f = &b->stack[--b->depth];
 				if (f->node->kind == PNODE_MAP)
+				{
 					check_duplicate_keys(b, f->node);
+					apply_merge_keys(b, f->node);
+				}
 				remember_anchor(b, f->anchor, f->node, b->nodes - f->first_node + 1);
 				return true;
 			}
@@ -384,11 +590,14 @@ ptree_parse(Arena *arena, const char *file, const char *text, size_t len,
 	memset(&b, 0, sizeof(b));
 	memset(&cur, 0, sizeof(cur));
 	b.arena = arena;
+	b.text = text;
+	b.len = len;
 	b.file = file;
 	b.diags = diags;
 	b.max_depth = (limits && limits->max_depth) ? limits->max_depth : DEFAULT_MAX_DEPTH;
 	b.max_nodes = (limits && limits->max_nodes) ? limits->max_nodes : DEFAULT_MAX_NODES;
-	b.stack = arena_alloc0(arena, sizeof(Frame) * (b.max_depth + 1));
+	b.stack_capacity = 16;
+	b.stack = arena_alloc0(arena, sizeof(Frame) * b.stack_capacity);
 	if (b.stack == NULL)
 		return false;
 

@@ -9,7 +9,8 @@
 # good case is rejected / a broken case accepted by either side.
 #
 # Environment: CERBOS (default /work/cerbos/package/cerbos-linux-x64),
-# AUTHZC (default: built into $B, default /tmp/authzc-build).
+# AUTHZC (default: built into $B, default /tmp/authzc-build, with the CEL
+# engine linked in, so expressions are checked once it implements cel_parse).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -20,7 +21,8 @@ if [ -z "${AUTHZC:-}" ]; then
 	AUTHZC=$B/authzc
 	${CC:-cc} -std=gnu11 -O1 -Wall -Wextra -Werror -Wno-unused-parameter -I"$top/src" \
 		"$top/tools/authzc.c" "$top"/src/common/*.c "$top"/src/policy/*.c \
-		"$top"/src/compiler/*.c -lyaml -o "$AUTHZC" || exit 2
+		"$top"/src/compiler/*.c "$top"/src/cel/*.c \
+		-lyaml -ljansson -lpcre2-8 -lssl -lcrypto -lm -o "$AUTHZC" || exit 2
 fi
 
 agree=0; disagree=0; wrong=0; total=0

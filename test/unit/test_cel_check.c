@@ -143,6 +143,8 @@ main(void)
 	CHECK_STR(check_str("1.all(x, true)"), "ERR 1:1: expression of type 'int' cannot be range of a comprehension (must be list, map, or dynamic)");
 	CHECK_STR(check_str("a.as() || true"), "ERR 1:1: undeclared reference to 'a' (in container '')");
 	CHECK(error_count("a.as() || true") == 2);
+	CHECK_STR(check_str("hierarchy('a').x"), "ERR 1:15: unexpected failed resolution of 'cerbos.lib.hierarchy'");
+	CHECK_STR(check_str("ip('1.2.3.4').x"), "ERR 1:14: type 'net.IP' does not support field selection");
 	CHECK_STR(check_str("isIP(cidr('192.168.0.0/24'))"), "ERR 1:5: found no matching overload for 'isIP' applied to '(net.CIDR)'");
 
 	/* Cerbos' message types (answers taken from cerbos compile 0.55) */
@@ -157,6 +159,9 @@ main(void)
 	CHECK_STR(check_str("runtime.effectiveDerivedRoles"), "list(string)");
 	CHECK_STR(check_str(".R.id"), "string");
 	CHECK_STR(check_str("request.aux_data.jwt.iss"), "dyn");
+	CHECK_STR(check_str("request.auxData.jwts == 1"), "ERR 1:22: found no matching overload for '_==_' applied to '(map(string, cerbos.engine.v1.AuxData.JWT), int)'");
+	CHECK_STR(check_str("'A' in request.auxData.jwts.token_b.claims.customArray"), "bool");
+	CHECK_STR(check_str("request.auxData.jwts.a.foo"), "ERR 1:23: undefined field 'foo'");
 	CHECK_STR(check_str("R == null && type(R) == int"), "bool");
 	CHECK_STR(check_str("P.roles.exists(r, r == 'admin')"), "bool");
 

@@ -147,6 +147,19 @@ main(void)
 	CHECK(root_offset("  [1]") == 2);
 	CHECK(root_offset("true ? 1 : 2") == 5);
 
+	/* line and column: columns count code points, lines start after '\n' */
+	{
+		int			line,
+					col;
+
+		cel_offset_position("ab\ncd", 4, &line, &col);
+		CHECK(line == 2 && col == 2);
+		cel_offset_position("'\xc3\xa9\xc3\xa9' + x", 7, &line, &col);
+		CHECK(line == 1 && col == 6);
+		cel_offset_position("x", 0, &line, &col);
+		CHECK(line == 1 && col == 1);
+	}
+
 	/* syntax errors */
 	CHECK_STR(parse_str("1 +"), "ERR 1:4: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}");
 	CHECK_STR(parse_str("a b"), "ERR 1:3: Syntax error: extraneous input 'b' expecting <EOF>");

@@ -223,7 +223,8 @@ test_error_positions(void)
 				   "  rules:\n"
 				   "    - actions: [view, view]\n"
 				   "      effect: EFFECT_MAYBE\n"
-				   "      name: 9lives\n", NULL, NULL),
+				   "      name: 9lives\n"
+				   "      roles: [user]\n", NULL, NULL),
 			  "p.yaml:6:7: resourcePolicy.rules[0].actions: repeated value must contain unique items\n"
 			  "p.yaml:7:15: invalid enum value \"EFFECT_MAYBE\"\n"
 			  "p.yaml:8:7: resourcePolicy.rules[0].name: does not match regex pattern `^([a-zA-Z][\\w\\@\\.\\-]*)*$`");
@@ -291,6 +292,7 @@ test_names(void)
 	CHECK(policy_file_role("_schemas/x.json") == PFILE_SCHEMA);
 	CHECK(policy_file_role("a/_schemas/x.yaml") == PFILE_POLICY);
 	CHECK(policy_file_role("a/.hidden/b.yaml") == PFILE_IGNORED);
+	CHECK(policy_file_role("_schemas/.h/x.json") == PFILE_SCHEMA);
 	CHECK(policy_file_role(".b.yaml") == PFILE_IGNORED);
 	CHECK(policy_file_role("b.txt") == PFILE_IGNORED);
 }

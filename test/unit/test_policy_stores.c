@@ -57,10 +57,12 @@ test_store(const char *data)
 	CHECK(count_kind(set, POLICY_ROLE) == 8);
 	CHECK(count_kind(set, POLICY_EXPORT_VARIABLES) >= 1);
 	CHECK(count_kind(set, POLICY_EXPORT_CONSTANTS) >= 1);
-	/* _schemas: principal.json and resources/..., hidden ones skipped */
+	/* _schemas: principal.json and resources/...; hidden files there are
+	 * kept too, since Cerbos opens schemas by name */
 	CHECK(policy_dir_schema(&set->dir, "principal.json") != NULL);
 	CHECK(policy_dir_schema(&set->dir, "resources/leave_request.json") != NULL);
-	CHECK(policy_dir_schema(&set->dir, ".hidden_file.json") == NULL);
+	CHECK(policy_dir_schema(&set->dir, ".hidden_file.json") != NULL);
+	CHECK(policy_dir_schema(&set->dir, "nosuch.json") == NULL);
 	/* three *_test.yaml suites (one beside the policies); testdata kept apart */
 	CHECK(set->dir.ntest_files == 3);
 	CHECK(set->dir.ntestdata_files >= 1);

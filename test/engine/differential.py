@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Differential test: the engine against the real Cerbos 0.55 binary.
+
+Generates random CheckResources requests over the names found in a policy
+directory (principals, roles, resource kinds, scopes, versions, actions,
+attributes, some absent, integers and lists), sends each to a Cerbos server
+started on 127.0.0.1 (audit and telemetry off) and to test/engine/check_cli,
+and compares actions, meta (matchedPolicy, matchedScope) and
+effectiveDerivedRoles and outputs as sets.
+
+  differential.py [--policies DIR] [--count N] [--seed S] [--globals JSON]
+                  [--build DIR] [--cerbos PATH] [--lenient] [--mutate]
+Prints "differential: N requests, M decisions, K differences".
+"""
+import argparse, json, os, random, re, subprocess, sys, tempfile, time, urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+
+
+def names(policy_dir):
+    text = ""
+    for root, _, files in os.walk(policy_dir):
+        if "testdata" in root or "_schemas" in root:
+            continue
+        for f in files:
+            if f.endswith((".yaml", ".yml", ".json")) and not f.endswith("_test.yaml"):
+                text += open(os.path.join(root, f), errors="replace").read() + "\n"
+    grab = lambda pat: sorted(set(m.strip().strip("'\"") for m in re.findall(pat, text, re.M)))
+    lists = lambda key: sorted(set(x.strip().strip("'\"") for m in re.findall(r"^\s*-?\s*%s:\s*\[([^\]]*)\]" % key, text, re.M) for x in m.split(",") if x.strip()))
+    kinds = [k for k in grab(r"^\s*resource:\s*(\S+)\s*$") if "*" not in k]
+    roles = lists("roles") + grab(r"^\s*role:\s*(\S+)") + lists("parentRoles")
+    roles = sorted(set(r for r in roles if r != "*")) or ["user"]
+    actions = sorted(set(a.replace("*", "x") for a in lists("actions") + lists("allowActions") + grab(r"^\s*-?\s*action:\s*(\S+)")))
+    return {
+        "principals": grab(r"^\s*principal:\s*(\S+)") + ["nobody"],
+        "roles": roles,
+        "kinds": kinds or ["thing"],
+        "scopes": [""] + grab(r"^\s*scope:\s*(\S+)") + ["nowhere"],
+        "versions": ["", "default"] + grab(r"^\s*version:\s*(\S+)"),
+        "actions": actions or ["view"],
+    }
+
+
+def attrs(rnd):
+    pool = [("department", ["marketing", "engineering", "accounting"]), ("geography", ["GB", "US"]),
+            ("team", ["design", "backend"]), ("owner", ["john", "jenny", "donald_duck", "sam"]),
+            ("status", ["PENDING_APPROVAL", "DRAFT", "APPROVED"]), ("id", ["XX125"]),
+            ("dev_record", [True, False]), ("public", [True, False]), ("reader", [True, False]),
+            ("ip_address", ["10.20.5.5", "1.2.3.4"]), ("amount", [10, 1000, 5.5, -1]),
+            ("city", ["london", "paris"]), ("tags", [["a", "b"], []]), ("a", [1, 2]), ("b", [1, 2]),
+            ("pages", [3, 10, 11]), ("locked", [True, False])]
+    return {k: rnd.choice(v) for k, v in pool if rnd.random() < 0.5}
+
+
+def request(rnd, n):
+    p = {"id": rnd.choice(n["principals"]), "roles": rnd.sample(n["roles"], min(len(n["roles"]), rnd.choice([1, 1, 2, 3]))), "attr": attrs(rnd)}
+    for key, pool in (("policyVersion", n["versions"]), ("scope", n["scopes"])):
+        v = rnd.choice(pool)
+        if v:
+            p[key] = v
+    res = []
+    for _ in range(rnd.choice([1, 2])):
+        r = {"kind": rnd.choice(n["kinds"]), "id": "r1", "attr": attrs(rnd)}
+        for key, pool in (("policyVersion", n["versions"]), ("scope", n["scopes"])):
+            v = rnd.choice(pool)
+            if v:
+                r[key] = v
+        res.append({"actions": rnd.sample(n["actions"], min(len(n["actions"]), rnd.choice([1, 3, 5]))), "resource": r})
+    return {"requestId": "diff", "includeMeta": rnd.random() < 0.7, "principal": p, "resources": res}
+
+
+MUTANTS = [None, 1, -1.5, "", "x", [], {}, [1], {"a": 1}, True, "a" * 300, [[[[]]]],
+           {"attr": {"x": {"y": [1, {"z": None}]}}}]
+
+
+def mutate(rnd, o):
+    """Deletes or replaces one field somewhere in o (for --mutate)."""
+    if isinstance(o, dict) and o:
+        k = rnd.choice(list(o))
+        r = rnd.random()
+        if r < 0.3:
+            del o[k]
+        elif r < 0.6:
+            o[k] = json.loads(json.dumps(rnd.choice(MUTANTS)))
+        else:
+            mutate(rnd, o[k])
+    elif isinstance(o, list) and o:
+        i = rnd.randrange(len(o))
+        if rnd.random() < 0.5:
+            o[i] = json.loads(json.dumps(rnd.choice(MUTANTS)))
+        else:
+            mutate(rnd, o[i])
+
+
+def norm(resp):
+    if "results" not in resp:
+        return "rejected"
+    out = []
+    for r in resp["results"]:
+        m = r.get("meta", {})
+        out.append((json.dumps(r["actions"], sort_keys=True), json.dumps(m.get("actions"), sort_keys=True),
+                    sorted(m.get("effectiveDerivedRoles", [])),
+                    sorted(json.dumps(o, sort_keys=True) for o in r.get("outputs", []))))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--policies", default=os.path.join(TOP, "..", "..", "shared", "data", "cerbos", "policies", "store"))
+    ap.add_argument("--count", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--globals", default='{"environment":"test"}')
+    ap.add_argument("--build", default="/tmp/authz-engine-diff")
+    ap.add_argument("--cerbos", default="/work/cerbos/package/cerbos-linux-x64")
+    ap.add_argument("--port", type=int, default=35692)
+    ap.add_argument("--lenient", action="store_true", help="lenientScopeSearch on both sides")
+    ap.add_argument("--mutate", action="store_true", help="break requests: rejections must agree too")
+    a = ap.parse_args()
+    policies = os.path.abspath(a.policies)
+
+    subprocess.run(["make", "-s", "-C", os.path.join(TOP, "test", "unit"), "B=" + a.build, "T=none", a.build + "/libauthzcore.a"], check=True)
+    cli = os.path.join(a.build, "check_cli")
+    subprocess.run(["cc", "-std=gnu11", "-O1", "-I" + os.path.join(TOP, "src"), os.path.join(HERE, "check_cli.c"),
+                    a.build + "/libauthzcore.a", "-lyaml", "-ljwt", "-ljansson", "-lpcre2-8", "-lssl", "-lcrypto", "-lm", "-o", cli], check=True)
+
+    tmp = tempfile.mkdtemp(prefix="authz-diff-")
+    conf = os.path.join(tmp, "conf.yaml")
+    with open(conf, "w") as f:
+        f.write("server:\n  httpListenAddr: \"127.0.0.1:%d\"\n  grpcListenAddr: \"127.0.0.1:%d\"\n" % (a.port, a.port + 1))
+        f.write("storage:\n  driver: disk\n  disk:\n    directory: %s\n" % policies)
+        f.write("engine:\n  globals: %s\n  lenientScopeSearch: %s\n" % (a.globals, "true" if a.lenient else "false"))
+        f.write("audit:\n  enabled: false\ntelemetry:\n  disabled: true\n")
+    server = subprocess.Popen([a.cerbos, "server", "--config=" + conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            try:
+                urllib.request.urlopen("http://127.0.0.1:%d/_cerbos/health" % a.port, timeout=1)
+                break
+            except Exception:
+                time.sleep(0.2)
+        rnd = random.Random(a.seed)
+        n = names(policies)
+        reqs = [request(rnd, n) for _ in range(a.count)]
+        if a.mutate:
+            for r in reqs:
+                for _ in range(rnd.randint(1, 3)):
+                    mutate(rnd, r)
+        mine = subprocess.run([cli, policies, a.globals] + (["lenient"] if a.lenient else []), input="".join(json.dumps(r) + "\n" for r in reqs),
+                              capture_output=True, text=True, check=True).stdout.splitlines()
+        diffs = decisions = rejected = 0
+        for req, m in zip(reqs, mine):
+            http = urllib.request.Request("http://127.0.0.1:%d/api/check/resources" % a.port, data=json.dumps(req).encode(),
+                                          headers={"Content-Type": "application/json"})
+            try:
+                theirs = json.loads(urllib.request.urlopen(http).read())
+            except urllib.error.HTTPError:
+                theirs = {}
+                rejected += 1
+            decisions += sum(len(r["actions"]) for r in theirs.get("results", []))
+            if norm(json.loads(m)) != norm(theirs):
+                diffs += 1
+                if diffs <= 5:
+                    print("DIFF", json.dumps(req))
+                    print("  engine", m)
+                    print("  cerbos", json.dumps(theirs))
+        print("differential: %d requests, %d decisions, %d differences" % (len(reqs), decisions, diffs))
+        if a.mutate:
+            print("  (%d requests rejected by Cerbos)" % rejected)
+        return 1 if diffs else 0
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
