@@ -143,6 +143,15 @@ test_compile_and_hook(void)
 	CHECK(cp->variables[2].nuses == 2);
 	for (i = 0; i < cp->nvariables; i++)
 		CHECK(cp->variables[i].checked == &cp->variables[i].expr);
+	/* conditions and outputs keep what the hook returned */
+	{
+		const PMatch *all = cp->policy->resource_rules[0].condition->match;
+
+		CHECK(all->of[0].expr.checked == &all->of[0].expr);
+		CHECK(all->of[1].expr.checked == &all->of[1].expr);
+		CHECK(cp->policy->resource_rules[0].output->rule_activated.checked ==
+			  &cp->policy->resource_rules[0].output->rule_activated);
+	}
 	cp = policy_set_find(set, POLICY_RESOURCE, "doc", "default", "acme");
 	CHECK(cp != NULL && cp->parent == policy_set_find(set, POLICY_RESOURCE, "doc", "default", ""));
 	CHECK(policy_set_find(set, POLICY_DERIVED_ROLES, "dr", "", "") != NULL);
