@@ -348,7 +348,9 @@ resolve_derived_roles(Arena *arena, PolicySet *set, CompiledPolicy *cp, DiagList
 
 /*
  * One expression: an empty one is a syntax error even before CEL is wired
- * in (Cerbos says "Invalid expression ``"); then the CEL hook, if any.
+ * in (Cerbos says "Invalid expression ``"); then the CEL hook, if any,
+ * whose result is kept in the expression (PExpr.checked) unless the caller
+ * gives another place for it.
  */
 static bool
 check_one(const CompileOptions *o, const CompiledPolicy *cp, const char *file,
@@ -366,6 +368,8 @@ check_one(const CompileOptions *o, const CompiledPolicy *cp, const char *file,
 	}
 	if (o == NULL || o->check_expr == NULL)
 		return true;
+	if (handle == NULL)
+		handle = &((PExpr *) e)->checked;	/* the compiler owns the model */
 	return o->check_expr(o->check_expr_state, file, cp, e, role, handle, diags);
 }
 
@@ -381,9 +385,7 @@ check_match(const CompileOptions *o, const CompiledPolicy *cp, const PMatch *m,
 		return true;
 	if (m->op == PMATCH_EXPR)
 	{
-		void	   *handle = NULL;
-
-		if (!check_one(o, cp, cp->policy->file, &m->expr, role, &handle, diags))
+		if (!check_one(o, cp, cp->policy->file, &m->expr, role, NULL, diags))
 			ok = false;
 	}
 	for (i = 0; i < m->nof; i++)
@@ -416,17 +418,16 @@ check_output(const CompileOptions *o, const CompiledPolicy *cp, const POutput *o
 			 DiagList *diags)
 {
 	bool		ok = true;
-	void	   *h = NULL;
 
 	if (out == NULL)
 		return true;
-	if (out->has_expr && !check_one(o, cp, cp->policy->file, &out->expr, CEXPR_OUTPUT, &h, diags))
+	if (out->has_expr && !check_one(o, cp, cp->policy->file, &out->expr, CEXPR_OUTPUT, NULL, diags))
 		ok = false;
 	if (out->has_rule_activated &&
-		!check_one(o, cp, cp->policy->file, &out->rule_activated, CEXPR_OUTPUT, &h, diags))
+		!check_one(o, cp, cp->policy->file, &out->rule_activated, CEXPR_OUTPUT, NULL, diags))
 		ok = false;
 	if (out->has_condition_not_met &&
-		!check_one(o, cp, cp->policy->file, &out->condition_not_met, CEXPR_OUTPUT, &h, diags))
+		!check_one(o, cp, cp->policy->file, &out->condition_not_met, CEXPR_OUTPUT, NULL, diags))
 		ok = false;
 	return ok;
 }

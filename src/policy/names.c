@@ -128,10 +128,9 @@ policy_fqn(Arena *arena, const Policy *p)
 			return arena_printf(arena, "%s.%s.v%s%s%s", kind, p->name.s,
 								p->version.s, *scope ? "/" : "", scope);
 		case POLICY_ROLE:
-			if (p->version.s && p->version.s[0])
-				return arena_printf(arena, "%s.%s.v%s%s%s", kind, p->name.s,
-									p->version.s, *scope ? "/" : "", scope);
-			return arena_printf(arena, "%s.%s%s%s", kind, p->name.s,
+			/* role policies default to version "default", as in Cerbos */
+			return arena_printf(arena, "%s.%s.v%s%s%s", kind, p->name.s,
+								(p->version.s && p->version.s[0]) ? p->version.s : "default",
 								*scope ? "/" : "", scope);
 		default:
 			return arena_printf(arena, "%s.%s", kind, p->name.s);

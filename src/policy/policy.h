@@ -135,6 +135,7 @@ typedef struct PExpr
 	PPos		pos;
 	PPos		content;
 	bool		block;			/* lines of a block scalar share an indentation */
+	void	   *checked;		/* set by the compiler's CEL stage (a CelAst) */
 } PExpr;
 
 /* Maps a 1-based line:column inside an expression's text to the file. */

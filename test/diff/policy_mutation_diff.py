@@ -6,7 +6,8 @@ Each round copies one to three policy files (from Cerbos' store in the shared
 test data and from test/policies/good), applies a few line-level mutations
 that keep YAML mostly well-formed (drop, duplicate or swap a line, replace a
 value with one of a list of tricky values, rename a key to snake_case or to
-a near miss, re-indent), and asks both tools whether the directory compiles.
+a near miss, re-indent), writes some of them as JSON (when PyYAML is
+available), and asks both tools whether the directory compiles.
 Rounds where Cerbos' only complaints are about CEL (which authz checks
 through the CEL engine, not linked here) are counted apart.  Prints the
 agreement counts and keeps disagreeing cases under /tmp/policy_mutation/.
@@ -14,7 +15,11 @@ agreement counts and keeps disagreeing cases under /tmp/policy_mutation/.
 Environment: AUTHZC (default /tmp/authzc-build/authzc, as built by
 policy_compile_diff.sh), CERBOS, AUTHZ_DATA (the shared data directory).
 """
-import glob, os, random, re, shutil, subprocess, sys
+import glob, json, os, random, re, shutil, subprocess, sys
+try:
+    import yaml as as_json      # PyYAML, to write some cases as JSON
+except ImportError:
+    as_json = None
 
 here = os.path.dirname(os.path.abspath(__file__))
 top = os.path.abspath(os.path.join(here, "..", ".."))
@@ -83,7 +88,17 @@ for it in range(n):
         lines = open(random.choice(sources)).read().split("\n")
         for _ in range(random.randint(1, 3)):
             lines = mutate(lines)
-        open(os.path.join(case, f"p{k}.yaml"), "w").write("\n".join(lines))
+        text = "\n".join(lines)
+        name = f"p{k}.yaml"
+        if as_json and random.random() < 0.3:
+            # the same document as JSON, when it is YAML that JSON can express
+            try:
+                doc = as_json.safe_load(text)
+                text = json.dumps(doc, indent=random.choice([None, 1, "\t"]), default=str)
+                name = f"p{k}.json"
+            except Exception:
+                pass
+        open(os.path.join(case, name), "w").write(text)
     arc, aout = run([authzc, "--no-cel", case])
     crc, cout = run([cerbos, "compile", "--skip-tests", case])
     if arc > 1:

@@ -143,6 +143,15 @@ test_compile_and_hook(void)
 	CHECK(cp->variables[2].nuses == 2);
 	for (i = 0; i < cp->nvariables; i++)
 		CHECK(cp->variables[i].checked == &cp->variables[i].expr);
+	/* conditions and outputs keep what the hook returned */
+	{
+		const PMatch *all = cp->policy->resource_rules[0].condition->match;
+
+		CHECK(all->of[0].expr.checked == &all->of[0].expr);
+		CHECK(all->of[1].expr.checked == &all->of[1].expr);
+		CHECK(cp->policy->resource_rules[0].output->rule_activated.checked ==
+			  &cp->policy->resource_rules[0].output->rule_activated);
+	}
 	cp = policy_set_find(set, POLICY_RESOURCE, "doc", "default", "acme");
 	CHECK(cp != NULL && cp->parent == policy_set_find(set, POLICY_RESOURCE, "doc", "default", ""));
 	CHECK(policy_set_find(set, POLICY_DERIVED_ROLES, "dr", "", "") != NULL);
@@ -199,6 +208,37 @@ test_errors(void)
 			  "a.yaml:9:10: Undefined variable 'a' referenced in variable 'c'");
 }
 
+/* Every file's errors in one load, up to the list's limit. */
+static void
+test_all_errors_at_once(void)
+{
+	const char *bad1 = "apiVersion: api.cerbos.dev/v1\nfoo: 1\nexportVariables: {name: a}\n";
+	const char *bad2 = "apiVersion: api.cerbos.dev/v1\nexportVariables: {name: 'b c'}\n";
+	const char *bad3 = "apiVersion: [\n";
+	const char *files[] = {"1.yaml", bad1, "2.yaml", bad2, "3.yaml", bad3, NULL};
+	PolicyDir	dir;
+	DiagList	diags;
+	int			i;
+
+	memset(&dir, 0, sizeof(dir));
+	diag_init(&diags, arena);
+	for (i = 0; files[i]; i += 2)
+		policy_dir_add_text(arena, &dir, files[i], files[i + 1], strlen(files[i + 1]), NULL, &diags);
+	CHECK(diags.count == 3);
+	CHECK(strncmp(diag_render(&diags),
+				  "1.yaml:2:1: unknown field \"foo\"\n"
+				  "2.yaml:2:19: exportVariables.name: does not match regex pattern", 92) == 0);
+	CHECK(strstr(diag_render(&diags), "\n3.yaml:2:1: invalid YAML") != NULL);
+
+	/* a limit: the rest are counted, not listed */
+	diag_init(&diags, arena);
+	diags.max_items = 2;
+	for (i = 0; files[i]; i += 2)
+		policy_dir_add_text(arena, &dir, files[i], files[i + 1], strlen(files[i + 1]), NULL, &diags);
+	CHECK(diags.count == 2 && diags.dropped == 1);
+	CHECK(strstr(diag_render(&diags), "... and 1 more") != NULL);
+}
+
 /* A directory plus policies from another source: duplicates name both. */
 static void
 test_mixed_sources(void)
@@ -242,6 +282,7 @@ main(void)
 	test_positions();
 	test_errors();
 	test_mixed_sources();
+	test_all_errors_at_once();
 	arena_destroy(arena);
 	UNIT_DONE("policy_compile");
 }
