@@ -180,3 +180,25 @@ AS 'MODULE_PATHNAME', 'authz_set_session'
 LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION authz_set_session(text, boolean) IS
 	'Verify a SuperTokens access token and make its principal the current one until the end of the transaction (or the session with for_session => true); returns the principal.';
+
+-- Decisions.
+CREATE FUNCTION authz_check(principal jsonb, resource jsonb, action text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'authz_check'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_check(jsonb, jsonb, text) IS
+	'Whether the principal ({"id","roles","attr","policyVersion","scope"}) may perform the action on the resource ({"kind","id","attr","policyVersion","scope"}), as Cerbos decides it with the active policies.';
+
+CREATE FUNCTION authz_check(resource jsonb, action text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'authz_check_session'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_check(jsonb, text) IS
+	'authz_check for the current principal (authz_set_session or authz_set_principal); false when there is none.';
+
+CREATE FUNCTION authz_check_resources(request jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'authz_check_resources'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_check_resources(jsonb) IS
+	'The body of Cerbos'' POST /api/check/resources in, the body Cerbos returns out.';

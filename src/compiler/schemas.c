@@ -11,7 +11,7 @@
  */
 #include "compiler.h"
 
-#include <jansson.h>
+#include "../common/jansson_safe.h"
 #include <string.h>
 #include <sys/stat.h>
 

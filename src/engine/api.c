@@ -38,6 +38,39 @@ engine_compile_dir(Arena *arena, const char *dir, const EngineConfig *config,
 	return engine_build(arena, ps, config, hook.cache, diags);
 }
 
+/*
+ * Compiles policies already decoded (from documents: the store's image, the
+ * authz_policies table) into an engine set; *policy_set, when not NULL,
+ * receives the compiler's view of them (names, kinds, scopes).
+ */
+EngineSet *
+engine_compile_policies(Arena *arena, const PolicyDir *dir, const EngineConfig *config,
+						PolicySet **policy_set, DiagList *diags)
+{
+	CompileOptions opts;
+	EngineHookState hook;
+	PolicySet  *ps = NULL;
+	EngineSet  *set;
+
+	memset(&opts, 0, sizeof(opts));
+	memset(&hook, 0, sizeof(hook));
+	hook.cache = engine_ast_cache_new(arena);
+	if (hook.cache == NULL || !compile_use_cel(&opts, &hook.cel, arena))
+	{
+		diag_add(diags, dir->root, 0, 0, "the CEL engine is not available");
+		return NULL;
+	}
+	opts.load.allow_multiple_documents = true;
+	opts.check_expr = engine_compile_hook;
+	opts.check_expr_state = &hook;
+	if (!compile_policies(arena, dir, &opts, &ps, diags) || ps == NULL)
+		return NULL;
+	set = engine_build(arena, ps, config, hook.cache, diags);
+	if (set != NULL && policy_set != NULL)
+		*policy_set = ps;
+	return set;
+}
+
 /* Enabled policies in a compiled set. */
 int
 engine_set_policy_count(const EngineSet *set)

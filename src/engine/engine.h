@@ -73,6 +73,14 @@ typedef struct EngineConfig
 extern EngineSet *engine_compile_dir(Arena *arena, const char *dir,
 									 const EngineConfig *config, DiagList *diags);
 
+/* Compiles decoded policies (see api.c); *policy_set may be NULL. */
+struct PolicyDir;
+struct PolicySet;
+extern EngineSet *engine_compile_policies(Arena *arena, const struct PolicyDir *dir,
+										  const EngineConfig *config,
+										  struct PolicySet **policy_set,
+										  DiagList *diags);
+
 /* Number of enabled policies and rule rows in a compiled set. */
 extern int	engine_set_policy_count(const EngineSet *set);
 extern int	engine_set_row_count(const EngineSet *set);

@@ -12,7 +12,7 @@
 #ifndef AUTHZ_ENGINE_INT_H
 #define AUTHZ_ENGINE_INT_H
 
-#include <jansson.h>
+#include "../common/jansson_safe.h"
 
 #include "engine.h"
 #include "../cel/cel.h"

@@ -18,6 +18,13 @@ extern int	authz_max_databases;
 extern char *authz_supertokens_jwks_file;
 extern int	authz_supertokens_leeway;
 extern char *authz_principal_mapping;
+extern char *authz_default_policy_version;
+extern bool authz_lenient_scope_search;
+extern char *authz_globals;
+extern int	authz_schema_enforcement;
+extern int	authz_max_resources_per_request;
+extern int	authz_max_actions_per_resource;
+extern char *authz_pinned_now;
 extern void authz_define_gucs(void);
 
 /* shared-memory store (store_shmem.c) */

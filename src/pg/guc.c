@@ -20,6 +20,38 @@ int			authz_max_databases = 16;
 char	   *authz_supertokens_jwks_file = NULL;
 int			authz_supertokens_leeway = 0;
 char	   *authz_principal_mapping = NULL;
+char	   *authz_default_policy_version = NULL;
+bool		authz_lenient_scope_search = false;
+char	   *authz_globals = NULL;
+int			authz_schema_enforcement = 0;
+int			authz_max_resources_per_request = 50;
+int			authz_max_actions_per_resource = 50;
+char	   *authz_pinned_now = NULL;
+
+static const struct config_enum_entry schema_enforcement_options[] = {
+	{"none", 0, false},
+	{"warn", 1, false},
+	{"reject", 2, false},
+	{NULL, 0, false}
+};
+
+/* authz.globals must be a JSON object. */
+static bool
+check_globals(char **newval, void **extra, GucSource source)
+{
+	const char *p = *newval;
+
+	if (p == NULL || *p == '\0')
+		return true;
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (*p != '{')
+	{
+		GUC_check_errdetail("authz.globals must be a JSON object.");
+		return false;
+	}
+	return true;
+}
 
 void
 authz_define_gucs(void)
@@ -59,6 +91,70 @@ authz_define_gucs(void)
 							PGC_POSTMASTER,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("authz.default_policy_version",
+							   "Policy version used when a request names none (Cerbos' engine.defaultPolicyVersion).",
+							   NULL,
+							   &authz_default_policy_version,
+							   "default",
+							   PGC_SIGHUP,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("authz.lenient_scope_search",
+							 "Use the nearest existing scope when a request's scope has no policy (Cerbos' engine.lenientScopeSearch).",
+							 NULL,
+							 &authz_lenient_scope_search,
+							 false,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("authz.globals",
+							   "Global values for conditions, a JSON object (Cerbos' engine.globals, G in CEL).",
+							   NULL,
+							   &authz_globals,
+							   "",
+							   PGC_SIGHUP,
+							   0,
+							   check_globals, NULL, NULL);
+
+	DefineCustomEnumVariable("authz.schema_enforcement",
+							 "How attribute schemas are enforced: none, warn or reject (Cerbos' schema.enforcement).",
+							 NULL,
+							 &authz_schema_enforcement,
+							 0,
+							 schema_enforcement_options,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("authz.max_resources_per_request",
+							"Most resources one CheckResources request may name.",
+							NULL,
+							&authz_max_resources_per_request,
+							50, 1, 100000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("authz.max_actions_per_resource",
+							"Most actions one resource of a request may name.",
+							NULL,
+							&authz_max_actions_per_resource,
+							50, 1, 100000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("authz.now",
+							   "Pins now() in conditions to this timestamp (for tests); empty = the statement's start time.",
+							   NULL,
+							   &authz_pinned_now,
+							   "",
+							   PGC_SUSET,
+							   0,
+							   NULL, NULL, NULL);
 
 	DefineCustomStringVariable("authz.supertokens_jwks_file",
 							   "File holding a SuperTokens JWKS whose keys verify access tokens.",

@@ -4,7 +4,7 @@
 #ifndef AUTHZ_SESSION_INT_H
 #define AUTHZ_SESSION_INT_H
 
-#include <jansson.h>
+#include "../common/jansson_safe.h"
 #include <openssl/evp.h>
 
 #include "session.h"

@@ -9,9 +9,10 @@
  * rows alike.  Any problem anywhere fails the whole load, and every problem
  * is reported.
  *
- * The image keeps the documents themselves, so every backend can rebuild
- * the same compiled set from it (image_policy_set) with the very code that
- * validated it.
+ * Compilation goes all the way to the engine's rule table, so every CEL
+ * expression is parsed and type-checked at load time.  The image keeps the
+ * documents themselves, so every backend can rebuild the same rule table
+ * from it (image_engine_set) with the very code that validated it.
  */
 #include "image_source.h"
 
@@ -194,14 +195,16 @@ add_schema(Arena *arena, PolicyDir *pdir, const char *source, const char *text, 
 	return true;
 }
 
-/* Decodes every document and compiles them together. */
-static PolicySet *
+/*
+ * Decodes every document and compiles them together, CEL included, into
+ * an engine set; *pset receives the compiler's view of the policies.
+ */
+static EngineSet *
 compile_sources(Arena *arena, const char *root, const SourceDoc *docs, uint32_t ndocs,
-				DiagList *diags)
+				const EngineConfig *config, PolicySet **pset, DiagList *diags)
 {
 	PolicyDir  *pdir = arena_alloc0(arena, sizeof(PolicyDir));
 	CompileOptions options;
-	PolicySet  *set = NULL;
 	int			before = diags->count + diags->dropped;
 	uint32_t	i;
 
@@ -228,9 +231,7 @@ compile_sources(Arena *arena, const char *root, const SourceDoc *docs, uint32_t 
 	}
 	if (diags->count + diags->dropped > before)
 		return NULL;
-	if (!compile_policies(arena, pdir, &options, &set, diags))
-		return NULL;
-	return set;
+	return engine_compile_policies(arena, pdir, config, pset, diags);
 }
 
 void *
@@ -240,7 +241,7 @@ image_compile(Arena *arena, const char *dir, const ImageDocumentInput *extra,
 {
 	Sources		s = {0};
 	struct stat sb;
-	PolicySet  *set;
+	PolicySet  *set = NULL;
 	ImagePolicyInput *pols;
 	ImageDocumentInput *docs;
 	void	   *image;
@@ -271,8 +272,7 @@ image_compile(Arena *arena, const char *dir, const ImageDocumentInput *extra,
 	}
 	if (diags->count + diags->dropped > before)
 		return NULL;
-	set = compile_sources(arena, dir, s.docs, s.ndocs, diags);
-	if (set == NULL)
+	if (compile_sources(arena, dir, s.docs, s.ndocs, NULL, &set, diags) == NULL)
 		return NULL;
 
 	pols = arena_alloc0(arena, sizeof(ImagePolicyInput) * (set->npolicies ? set->npolicies : 1));
@@ -317,9 +317,11 @@ image_from_directory(Arena *arena, const char *dir, size_t max_file_size,
 						 size_out, diags);
 }
 
-PolicySet *
-image_policy_set(Arena *arena, const void *image, DiagList *diags)
+EngineSet *
+image_engine_set(Arena *arena, const void *image, const EngineConfig *config,
+				 DiagList *diags)
 {
+	PolicySet  *pset = NULL;
 	const ImageHeader *h = image_header(image);
 	SourceDoc  *docs = arena_alloc0(arena, sizeof(SourceDoc) * (h->ndocuments ? h->ndocuments : 1));
 	uint32_t	i;
@@ -334,5 +336,5 @@ image_policy_set(Arena *arena, const void *image, DiagList *diags)
 		docs[i].text = image_str(image, d->text);
 		docs[i].len = d->text_len;
 	}
-	return compile_sources(arena, NULL, docs, h->ndocuments, diags);
+	return compile_sources(arena, NULL, docs, h->ndocuments, config, &pset, diags);
 }

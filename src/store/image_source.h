@@ -6,6 +6,7 @@
 
 #include "../common/diag.h"
 #include "../compiler/compiler.h"
+#include "../engine/engine.h"
 #include "image.h"
 
 /*
@@ -27,8 +28,8 @@ extern void *image_compile(Arena *arena, const char *dir,
 						   size_t max_file_size, uint32_t *npolicies,
 						   size_t *size_out, DiagList *diags);
 
-/* Rebuilds the compiled policy set from an image's documents. */
-extern PolicySet *image_policy_set(Arena *arena, const void *image,
-								   DiagList *diags);
+/* Rebuilds the engine's rule table from an image's documents. */
+extern EngineSet *image_engine_set(Arena *arena, const void *image,
+								   const EngineConfig *config, DiagList *diags);
 
 #endif							/* AUTHZ_STORE_IMAGE_SOURCE_H */

@@ -1,0 +1,56 @@
+-- Decisions with the demo policies (policies/), as Cerbos makes them.
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set policies :abs_srcdir '/policies'
+SELECT authz_load(:'policies');
+
+CREATE TEMP TABLE docs (id text, owner text, tenant text, public boolean, locked boolean);
+INSERT INTO docs VALUES
+	('d1', 'alice', 'acme', false, false),
+	('d2', 'carol', 'globex', true, true),
+	('d3', 'bob', 'acme', false, true);
+CREATE TEMP TABLE people (id text, roles text[], tenant text);
+INSERT INTO people VALUES
+	('alice', '{user}', 'acme'), ('bob', '{user,editor}', 'acme'),
+	('carol', '{user,editor}', 'globex'), ('root', '{admin}', 'acme');
+
+-- every (person, document, action): the same answers as the policy test suite
+SELECT p.id AS principal, d.id AS doc, a.action,
+	authz_check(
+		jsonb_build_object('id', p.id, 'roles', to_jsonb(p.roles), 'attr', jsonb_build_object('tenantId', p.tenant)),
+		jsonb_build_object('kind', 'document', 'id', d.id,
+			'attr', jsonb_build_object('owner', d.owner, 'tenant', d.tenant, 'public', d.public, 'locked', d.locked)),
+		a.action) AS allowed
+  FROM people p, docs d, (VALUES ('view'), ('update'), ('delete')) a(action)
+ ORDER BY 1, 2, 3;
+
+-- CheckResources: Cerbos' request body in, its response body out
+SELECT jsonb_pretty(authz_check_resources($$
+{
+  "requestId": "r1",
+  "includeMeta": true,
+  "principal": {"id": "bob", "roles": ["user", "editor"], "attr": {"tenantId": "acme"}},
+  "resources": [
+    {"actions": ["view", "delete"],
+     "resource": {"kind": "document", "id": "d1", "attr": {"owner": "alice", "tenant": "acme", "public": false}}},
+    {"actions": ["view"],
+     "resource": {"kind": "invoice", "id": "i1"}}
+  ]
+}$$));
+
+-- the session principal
+BEGIN;
+SELECT authz_set_principal('{"id": "alice", "roles": ["user"], "attr": {"tenantId": "acme"}}') IS NOT NULL AS set;
+SELECT id, authz_check(jsonb_build_object('kind', 'document', 'id', id,
+		'attr', jsonb_build_object('owner', owner, 'tenant', tenant, 'public', public, 'locked', locked)), 'view') AS alice_may_view
+  FROM docs ORDER BY id;
+COMMIT;
+-- with no principal nothing is allowed
+SELECT authz_check('{"kind": "document", "id": "d2", "attr": {"public": true}}', 'view') AS nobody_may_view;
+
+-- bad requests name the field (SQLSTATE 22023)
+\set VERBOSITY default
+SELECT authz_check('{"roles": ["user"]}', '{"kind": "document", "id": "x"}', 'view');
+SELECT authz_check('{"id": "a", "roles": ["user"]}', '{"id": "x"}', 'view');
+SELECT authz_check_resources('{"principal": {"id": "a", "roles": ["user"]}, "resources": [{"actions": [], "resource": {"kind": "document", "id": "x"}}]}');
+SELECT authz_check_resources('{"resources": []}');
+SELECT authz_check_resources('[]');

@@ -1,0 +1,233 @@
+/*
+ * sql_check.c — decisions in SQL: authz_check() and authz_check_resources().
+ *
+ * Every backend evaluates with its own compiled copy of the published
+ * policy set: the image holds the policy sources, and the first call after
+ * a new generation (or a change of the engine settings) rebuilds the
+ * engine's rule table from them in a long-lived context.  The loading
+ * backend has already proved that they compile, so the rebuild cannot fail
+ * for policy reasons; afterwards a call costs one atomic read to learn that
+ * nothing changed.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "arena_pg.h"
+#include "authz_pg.h"
+#include "engine/engine.h"
+#include "store/image_source.h"
+
+PG_FUNCTION_INFO_V1(authz_check);
+PG_FUNCTION_INFO_V1(authz_check_session);
+PG_FUNCTION_INFO_V1(authz_check_resources);
+
+typedef struct BackendEngine
+{
+	MemoryContext context;
+	EngineSet  *set;
+	uint64		generation;		/* image generation it was built from */
+	bool		has_image;
+	char	   *settings;		/* engine settings it was built with */
+} BackendEngine;
+
+static BackendEngine backend_engine;
+
+/* The engine settings from the GUCs, as one comparable string. */
+static char *
+engine_settings_key(void)
+{
+	return psprintf("%s|%d|%s|%d|%d|%d", authz_default_policy_version ? authz_default_policy_version : "",
+					authz_lenient_scope_search ? 1 : 0,
+					authz_globals ? authz_globals : "",
+					authz_schema_enforcement,
+					authz_max_resources_per_request, authz_max_actions_per_resource);
+}
+
+/* The compiled set this call decides with. */
+static const EngineSet *
+current_engine(void)
+{
+	AuthzImageRef ref;
+	bool		have = authz_current_image(&ref);
+	char	   *settings = engine_settings_key();
+	MemoryContext ctx;
+	MemoryContext old;
+	Arena	   *arena;
+	DiagList	diags;
+	EngineConfig config;
+	EngineSet  *set;
+
+	if (backend_engine.set != NULL && backend_engine.has_image == have &&
+		(!have || backend_engine.generation == ref.generation) &&
+		strcmp(backend_engine.settings, settings) == 0)
+		return backend_engine.set;
+
+	ctx = AllocSetContextCreate(TopMemoryContext, "authz policy cache",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(ctx);
+	PG_TRY();
+	{
+		arena = arena_create_in(ctx, 0);
+		diag_init(&diags, arena);
+		memset(&config, 0, sizeof(config));
+		config.default_policy_version = (authz_default_policy_version && authz_default_policy_version[0])
+			? authz_default_policy_version : NULL;
+		config.lenient_scope_search = authz_lenient_scope_search;
+		config.globals_json = (authz_globals && authz_globals[0]) ? authz_globals : NULL;
+		config.schema_enforcement = authz_schema_enforcement;
+		config.max_resources = authz_max_resources_per_request;
+		config.max_actions = authz_max_actions_per_resource;
+		if (have)
+			set = image_engine_set(arena, ref.image, &config, &diags);
+		else
+		{
+			/* nothing published: an empty set, which denies everything */
+			size_t		size = 0;
+			void	   *empty = image_build(arena, NULL, 0, NULL, 0, &size);
+
+			set = empty ? image_engine_set(arena, empty, &config, &diags) : NULL;
+		}
+		if (set == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not rebuild the published policy set"),
+					 errdetail("%s", diag_render(&diags))));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(ctx);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+
+	if (backend_engine.context)
+		MemoryContextDelete(backend_engine.context);
+	backend_engine.context = ctx;
+	backend_engine.set = set;
+	backend_engine.has_image = have;
+	backend_engine.generation = have ? ref.generation : 0;
+	backend_engine.settings = MemoryContextStrdup(ctx, settings);
+	return set;
+}
+
+/* now() for this request: pinned by authz.now for tests, else the statement's. */
+static void
+check_options(EngineCheckOptions *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	if (authz_pinned_now != NULL && authz_pinned_now[0] != '\0')
+	{
+		TimestampTz ts = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
+																 CStringGetDatum(authz_pinned_now),
+																 ObjectIdGetDatum(InvalidOid),
+																 Int32GetDatum(-1)));
+		int64		us = ts + ((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * USECS_PER_SEC);
+
+		opts->now_pinned = true;
+		opts->now_sec = us / USECS_PER_SEC;
+		opts->now_nsec = (int32) ((us % USECS_PER_SEC) * 1000);
+		if (opts->now_nsec < 0)
+		{
+			opts->now_sec -= 1;
+			opts->now_nsec += 1000000000;
+		}
+	}
+	else
+	{
+		/* one instant per statement, as Cerbos fixes one per request */
+		int64		us = GetCurrentStatementStartTimestamp() +
+			((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * USECS_PER_SEC);
+
+		opts->now_pinned = true;
+		opts->now_sec = us / USECS_PER_SEC;
+		opts->now_nsec = (int32) ((us % USECS_PER_SEC) * 1000);
+	}
+}
+
+static char *
+jsonb_text(Jsonb *j)
+{
+	return JsonbToCString(NULL, &j->root, VARSIZE(j));
+}
+
+static void
+bad_request(const char *error)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid request: %s", error ? error : "malformed")));
+}
+
+/* One decision; the per-call arena dies with the call's memory context. */
+static bool
+decide(Jsonb *principal, Jsonb *resource, text *action)
+{
+	const EngineSet *set = current_engine();
+	Arena	   *arena = arena_create_in(CurrentMemoryContext, 0);
+	EngineCheckOptions opts;
+	EngineDecision decision;
+	const char *error = NULL;
+	char	   *act = text_to_cstring(action);
+
+	check_options(&opts);
+	if (!engine_check_one(set, arena, jsonb_text(principal), jsonb_text(resource), act,
+						  &opts, &decision, &error))
+		bad_request(error);
+	CHECK_FOR_INTERRUPTS();
+	return decision.effect == ENGINE_EFFECT_ALLOW;
+}
+
+/* authz_check(principal jsonb, resource jsonb, action text) RETURNS boolean */
+Datum
+authz_check(PG_FUNCTION_ARGS)
+{
+	authz_require_shmem();
+	PG_RETURN_BOOL(decide(PG_GETARG_JSONB_P(0), PG_GETARG_JSONB_P(1), PG_GETARG_TEXT_PP(2)));
+}
+
+/* authz_check(resource jsonb, action text): for the session principal. */
+Datum
+authz_check_session(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *principal;
+
+	authz_require_shmem();
+	principal = authz_current_principal();
+	if (principal == NULL)
+		PG_RETURN_BOOL(false);	/* nobody: nothing is allowed */
+	PG_RETURN_BOOL(decide(principal, PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1)));
+}
+
+/* authz_check_resources(request jsonb) RETURNS jsonb: Cerbos' API body. */
+Datum
+authz_check_resources(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *request = PG_GETARG_JSONB_P(0);
+	const EngineSet *set;
+	Arena	   *arena;
+	EngineCheckOptions opts;
+	const char *error = NULL;
+	char	   *text;
+	char	   *response;
+
+	authz_require_shmem();
+	set = current_engine();
+	arena = arena_create_in(CurrentMemoryContext, 0);
+	check_options(&opts);
+	text = jsonb_text(request);
+	response = engine_check_json(set, arena, text, strlen(text), &opts, &error);
+	if (response == NULL)
+		bad_request(error);
+	CHECK_FOR_INTERRUPTS();
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(response)));
+}
