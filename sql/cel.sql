@@ -16,6 +16,7 @@ SELECT authz_cel_eval('1.0 / 0.0', typed => true);
 SELECT authz_cel_eval('optional.of(1)', typed => true);
 -- Cerbos' own functions
 SELECT authz_cel_eval('hierarchy("a.b.c").ancestorOf(hierarchy("a.b.c.d"))');
+SELECT authz_cel_eval('hierarchy("a.b.c")[1]');
 SELECT authz_cel_eval('"10.20.30.40".inIPAddrRange("10.20.0.0/16")');
 SELECT authz_cel_eval('["a", "b"].hasIntersection(["b", "c"])');
 SELECT authz_cel_eval('"foo@example.com".matches("^[a-z]+@example\\.com$")');

@@ -251,6 +251,15 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 			return obj;
 		return index_value(st, *obj.u.opt, key, true);
 	}
+	if (obj.kind == CEL_VAL_OPAQUE)
+	{
+		/* library types with an index overload (Cerbos' hierarchy("a.b")[1]) */
+		CelValue	args[2];
+
+		args[0] = obj;
+		args[1] = key;
+		return cel_registry_call(st->ctx, st->reg, "_[_]", false, args, 2);
+	}
 	switch (key.kind)
 	{
 		case CEL_VAL_STRING:
