@@ -1,6 +1,6 @@
 /*
  * cel_parser.h — internals shared by the CEL lexer (lex.c), the parser
- * (parse.c) and the macro expanders (parse_macros.c).  Not part of the
+ * (parse.c, parse_build.c) and the macro expanders (parse_macros.c).  Not part of the
  * engine's public interface: everything outside the parser sees a CelAst.
  *
  * The parser builds the AST straight into three growable arrays (nodes,
@@ -116,7 +116,13 @@ typedef struct CelParser
 	uint32_t	cap_height;
 } CelParser;
 
-/* ---------- AST building (parse.c) ---------- */
+/* ---------- AST building (parse_build.c) ---------- */
+
+/* Grows an arena array to hold need elements (false after reporting OOM). */
+extern bool cel_pgrow(CelParser *p, void **arr, uint32_t *cap, uint32_t need,
+					  size_t elem);
+/* Records that child hangs below parent (tree height for the depth limit). */
+extern void cel_pattach(CelParser *p, CelNodeRef parent, CelNodeRef child);
 
 extern void cel_parse_error(CelParser *p, int32_t offset, const char *fmt,...)
 			__attribute__((format(printf, 3, 4)));

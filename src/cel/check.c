@@ -35,239 +35,8 @@
 #include <string.h>
 
 #define CHECK_MAX_DEPTH 2000
-#define CHECK_MAX_LOCALS 512
-
-typedef struct Subst
-{
-	const char *var;
-	const CelType *type;
-} Subst;
-
-typedef struct Mapping
-{
-	Subst	   *items;
-	int			n;
-	int			cap;
-} Mapping;
-
-/*
- * The substitution of type variables, indexed by variable number (variables
- * are "_var<n>").  Trial assignments record what they overwrite in an undo
- * log so that a failed overload attempt is rolled back without copying.
- */
-typedef struct Undo
-{
-	int			var;
-	const CelType *old;
-} Undo;
-
-typedef struct Subs
-{
-	const CelType **sub;
-	int			cap;
-	Undo	   *undo;
-	int			nundo;
-	int			capundo;
-} Subs;
-
-typedef struct Local
-{
-	const char *name;
-	const CelType *type;
-} Local;
-
-typedef struct CheckError
-{
-	int32_t		offset;
-	const char *message;
-} CheckError;
-
-typedef struct Checker
-{
-	const CelEnv *env;
-	CelAst	   *ast;
-	Arena	   *arena;
-	DiagList   *diags;
-	const CelRegistry *reg;
-	const CelType **types;
-	int32_t    *overload;
-	Subs		s;
-	int			nextvar;
-	Local		locals[CHECK_MAX_LOCALS];
-	int			nlocals;
-	int			depth;
-	bool		failed;
-	bool		oom;
-	size_t		pool_cap;		/* capacity of ast->strings once copied, else 0 */
-	CheckError *errors;			/* reported at the end, sorted by position */
-	int			nerrors;
-	int			caperrors;
-} Checker;
 
 static const CelType *check_node(Checker *c, CelNodeRef ref);
-
-/* ---------- type construction ---------- */
-
-/* A type allocated in the checker's arena. */
-static const CelType *
-mk_type(Checker *c, CelTypeKind kind, const CelType *p0, const CelType *p1,
-		const char *name)
-{
-	CelType    *t = (CelType *) arena_alloc0(c->arena, sizeof(CelType));
-
-	if (t == NULL)
-	{
-		c->oom = true;
-		return &cel_type_error;
-	}
-	t->kind = kind;
-	t->param[0] = p0;
-	t->param[1] = p1;
-	t->name = name;
-	return t;
-}
-
-/* list(elem) */
-static const CelType *
-mk_list(Checker *c, const CelType *elem)
-{
-	return mk_type(c, CEL_T_LIST, elem, NULL, NULL);
-}
-
-/* map(k, v) */
-static const CelType *
-mk_map(Checker *c, const CelType *k, const CelType *v)
-{
-	return mk_type(c, CEL_T_MAP, k, v, NULL);
-}
-
-/* optional_type(t) */
-static const CelType *
-mk_optional(Checker *c, const CelType *t)
-{
-	return mk_type(c, CEL_T_OPTIONAL, t, NULL, NULL);
-}
-
-/* A fresh type variable "_var<n>". */
-static const CelType *
-new_var(Checker *c)
-{
-	char	   *name = arena_printf(c->arena, "_var%d", c->nextvar++);
-
-	if (name == NULL)
-	{
-		c->oom = true;
-		return &cel_type_dyn;
-	}
-	return mk_type(c, CEL_T_PARAM, NULL, NULL, name);
-}
-
-/* How many type parameters a type constructor carries. */
-static int
-nparams_of(const CelType *t)
-{
-	switch (t->kind)
-	{
-		case CEL_T_LIST:
-		case CEL_T_TYPE:
-		case CEL_T_OPTIONAL:
-			return t->param[0] ? 1 : 0;
-		case CEL_T_MAP:
-			return 2;
-		default:
-			return 0;
-	}
-}
-
-/* Structural type equality (cel-go's IsExactType). */
-static bool
-type_exact(const CelType *a, const CelType *b)
-{
-	if (a == b)
-		return true;
-	if (a == NULL || b == NULL || a->kind != b->kind)
-		return false;
-	if (a->kind == CEL_T_PARAM || a->kind == CEL_T_MESSAGE || a->kind == CEL_T_OPAQUE)
-		if (strcmp(a->name ? a->name : "", b->name ? b->name : "") != 0)
-			return false;
-	for (int i = 0; i < nparams_of(a); i++)
-		if (!type_exact(a->param[i], b->param[i]))
-			return false;
-	return true;
-}
-
-/* ---------- formatting ---------- */
-
-/* Appends t as cel-go's checker spells types to buf. */
-static void
-format_into(char *buf, size_t size, const CelType *t)
-{
-	size_t		n = strlen(buf);
-
-	if (n + 1 >= size)
-		return;
-	if (t == NULL)
-	{
-		snprintf(buf + n, size - n, "dyn");
-		return;
-	}
-	switch (t->kind)
-	{
-		case CEL_T_LIST:
-			snprintf(buf + n, size - n, "list(");
-			format_into(buf, size, t->param[0]);
-			n = strlen(buf);
-			snprintf(buf + n, size - n, ")");
-			return;
-		case CEL_T_MAP:
-			snprintf(buf + n, size - n, "map(");
-			format_into(buf, size, t->param[0]);
-			n = strlen(buf);
-			snprintf(buf + n, size - n, ", ");
-			format_into(buf, size, t->param[1]);
-			n = strlen(buf);
-			snprintf(buf + n, size - n, ")");
-			return;
-		case CEL_T_TYPE:
-		case CEL_T_OPTIONAL:
-			snprintf(buf + n, size - n, "%s", t->kind == CEL_T_TYPE ? "type" : "optional_type");
-			if (t->param[0] != NULL)
-			{
-				n = strlen(buf);
-				snprintf(buf + n, size - n, "(");
-				format_into(buf, size, t->param[0]);
-				n = strlen(buf);
-				snprintf(buf + n, size - n, ")");
-			}
-			return;
-		case CEL_T_ERROR:
-			snprintf(buf + n, size - n, "!error!");
-			return;
-		case CEL_T_NULL:
-			snprintf(buf + n, size - n, "null");
-			return;
-		case CEL_T_TIMESTAMP:
-			snprintf(buf + n, size - n, "timestamp");
-			return;
-		case CEL_T_DURATION:
-			snprintf(buf + n, size - n, "duration");
-			return;
-		default:
-			snprintf(buf + n, size - n, "%s", cel_type_name(t));
-			return;
-	}
-}
-
-/* A type as cel-go prints it in messages ("list(int)", "map(int, string)"). */
-const char *
-cel_check_format_type(Arena *arena, const CelType *t)
-{
-	char		buf[512];
-
-	buf[0] = '\0';
-	format_into(buf, sizeof(buf), t);
-	return arena_strdup(arena, buf);
-}
 
 /* ---------- errors ---------- */
 
@@ -335,355 +104,6 @@ flush_errors(Checker *c)
 				 c->errors[i].message ? c->errors[i].message : "out of memory");
 	}
 	c->nerrors = 0;
-}
-
-/* ---------- substitutions (cel-go's mapping) ---------- */
-
-/* Looks a signature type parameter up in an instantiation map. */
-static const CelType *
-m_find(const Mapping *m, const char *var)
-{
-	for (int i = m->n - 1; i >= 0; i--)
-		if (strcmp(m->items[i].var, var) == 0)
-			return m->items[i].type;
-	return NULL;
-}
-
-/* Records that a signature type parameter stands for t. */
-static void
-m_add(Checker *c, Mapping *m, const char *var, const CelType *t)
-{
-	for (int i = 0; i < m->n; i++)
-		if (strcmp(m->items[i].var, var) == 0)
-		{
-			m->items[i].type = t;
-			return;
-		}
-	if (m->n == m->cap)
-	{
-		int			ncap = m->cap ? m->cap * 2 : 16;
-		Subst	   *n = (Subst *) arena_alloc(c->arena, sizeof(Subst) * (size_t) ncap);
-
-		if (n == NULL)
-		{
-			c->oom = true;
-			return;
-		}
-		if (m->n > 0)
-			memcpy(n, m->items, sizeof(Subst) * (size_t) m->n);
-		m->items = n;
-		m->cap = ncap;
-	}
-	m->items[m->n].var = var;
-	m->items[m->n].type = t;
-	m->n++;
-}
-
-/* The number of a type variable "_var<n>", or -1. */
-static int
-var_number(const CelType *t)
-{
-	if (t == NULL || t->kind != CEL_T_PARAM || t->name == NULL ||
-		strncmp(t->name, "_var", 4) != 0)
-		return -1;
-	return atoi(t->name + 4);
-}
-
-/* The current substitution of a type variable, or NULL. */
-static const CelType *
-s_find(const Checker *c, const CelType *var)
-{
-	int			n = var_number(var);
-
-	if (n < 0 || n >= c->s.cap)
-		return NULL;
-	return c->s.sub[n];
-}
-
-/* Binds a type variable, remembering the old binding for rollback. */
-static void
-s_add(Checker *c, const CelType *var, const CelType *t)
-{
-	Subs	   *s = &c->s;
-	int			n = var_number(var);
-
-	if (n < 0)
-		return;
-	if (n >= s->cap)
-	{
-		int			ncap = s->cap ? s->cap : 64;
-		const CelType **nsub;
-
-		while (ncap <= n)
-			ncap *= 2;
-		nsub = (const CelType **) arena_realloc(c->arena, (void *) s->sub,
-												sizeof(CelType *) * (size_t) s->cap,
-												sizeof(CelType *) * (size_t) ncap);
-		if (nsub == NULL)
-		{
-			c->oom = true;
-			return;
-		}
-		memset((void *) (nsub + s->cap), 0, sizeof(CelType *) * (size_t) (ncap - s->cap));
-		s->sub = nsub;
-		s->cap = ncap;
-	}
-	if (s->nundo == s->capundo)
-	{
-		int			ncap = s->capundo ? s->capundo * 2 : 64;
-		Undo	   *nu = (Undo *) arena_realloc(c->arena, s->undo,
-											   sizeof(Undo) * (size_t) s->capundo,
-											   sizeof(Undo) * (size_t) ncap);
-
-		if (nu == NULL)
-		{
-			c->oom = true;
-			return;
-		}
-		s->undo = nu;
-		s->capundo = ncap;
-	}
-	s->undo[s->nundo].var = n;
-	s->undo[s->nundo].old = s->sub[n];
-	s->nundo++;
-	s->sub[n] = t;
-}
-
-/* Undoes bindings made since mark. */
-static void
-s_rollback(Checker *c, int mark)
-{
-	while (c->s.nundo > mark)
-	{
-		c->s.nundo--;
-		c->s.sub[c->s.undo[c->s.nundo].var] = c->s.undo[c->s.nundo].old;
-	}
-}
-
-/* Replaces type variables by their substitutions; free ones stay or become dyn. */
-static const CelType *
-substitute(Checker *c, const CelType *t, bool to_dyn, int depth)
-{
-	if (t == NULL)
-		return &cel_type_dyn;
-	if (depth > 100)
-		return &cel_type_dyn;
-	if (t->kind == CEL_T_PARAM)
-	{
-		const CelType *s = s_find(c, t);
-
-		if (s != NULL && s != t)
-			return substitute(c, s, to_dyn, depth + 1);
-		return to_dyn ? &cel_type_dyn : t;
-	}
-	if (nparams_of(t) > 0)
-	{
-		const CelType *p0 = substitute(c, t->param[0], to_dyn, depth + 1);
-		const CelType *p1 = t->kind == CEL_T_MAP ?
-			substitute(c, t->param[1], to_dyn, depth + 1) : NULL;
-
-		if (p0 == t->param[0] && p1 == t->param[1])
-			return t;
-		return mk_type(c, t->kind, p0, p1, t->name);
-	}
-	return t;
-}
-
-/* Whether var does not occur in t (following substitutions). */
-static bool
-not_referenced_in(const Checker *c, const char *var, const CelType *t, int depth)
-{
-	if (t == NULL || depth > 100)
-		return true;
-	if (t->kind == CEL_T_PARAM)
-	{
-		const CelType *s;
-
-		if (strcmp(t->name, var) == 0)
-			return false;
-		s = s_find(c, t);
-		return s == NULL || s == t || not_referenced_in(c, var, s, depth + 1);
-	}
-	for (int i = 0; i < nparams_of(t); i++)
-		if (!not_referenced_in(c, var, t->param[i], depth + 1))
-			return false;
-	return true;
-}
-
-/* Whether t is dyn (or any, which behaves as dyn). */
-static bool
-is_dyn(const CelType *t)
-{
-	return t == NULL || t->kind == CEL_T_DYN || t->kind == CEL_T_ANY;
-}
-
-/* Whether t accepts and is accepted by everything. */
-static bool
-is_dyn_or_error(const CelType *t)
-{
-	return is_dyn(t) || t->kind == CEL_T_ERROR;
-}
-
-/* cel-go's isEqualOrLessSpecific. */
-static bool
-less_specific(const CelType *a, const CelType *b)
-{
-	if (is_dyn(a) || a->kind == CEL_T_PARAM)
-		return true;
-	if (is_dyn(b) || b->kind == CEL_T_PARAM)
-		return false;
-	if (a->kind != b->kind)
-		return false;
-	switch (a->kind)
-	{
-		case CEL_T_LIST:
-		case CEL_T_MAP:
-		case CEL_T_OPTIONAL:
-		case CEL_T_TYPE:
-			for (int i = 0; i < nparams_of(a); i++)
-			{
-				if (b->param[i] == NULL || a->param[i] == NULL)
-					continue;
-				if (!less_specific(a->param[i], b->param[i]))
-					return false;
-			}
-			return true;
-		default:
-			return type_exact(a, b);
-	}
-}
-
-/* The less specific of two compatible types (cel-go's mostGeneral). */
-static const CelType *
-most_general(const CelType *a, const CelType *b)
-{
-	return less_specific(a, b) ? a : b;
-}
-
-static bool assignable_in(Checker *c, const CelType *t1, const CelType *t2, int depth);
-
-/* Whether t1 may substitute for the variable t2 (cel-go's isValidTypeSubstitution). */
-static bool
-valid_substitution(Checker *c, const CelType *t1, const CelType *t2, bool *has_sub,
-				   int depth)
-{
-	const CelType *sub;
-
-	*has_sub = false;
-	if (t1->kind == t2->kind && type_exact(t1, t2))
-	{
-		*has_sub = true;
-		return true;
-	}
-	sub = s_find(c, t2);
-	if (sub != NULL)
-	{
-		*has_sub = true;
-		if (t1->kind == sub->kind && type_exact(t1, sub))
-			return true;
-		if (assignable_in(c, t1, sub, depth + 1))
-		{
-			const CelType *g = most_general(t1, sub);
-
-			if (not_referenced_in(c, t2->name, g, 0))
-				s_add(c, t2, g);
-			return true;
-		}
-		return false;
-	}
-	if (not_referenced_in(c, t2->name, t1, 0))
-	{
-		s_add(c, t2, t1);
-		return true;
-	}
-	return false;
-}
-
-/* Whether null is assignable to t. */
-static bool
-null_assignable(const CelType *t)
-{
-	switch (t->kind)
-	{
-		case CEL_T_NULL:
-		case CEL_T_OPAQUE:
-		case CEL_T_OPTIONAL:
-		case CEL_T_MESSAGE:
-		case CEL_T_ANY:
-		case CEL_T_DURATION:
-		case CEL_T_TIMESTAMP:
-			return true;
-		default:
-			return false;
-	}
-}
-
-/* cel-go's internalIsAssignable: may extend m. */
-static bool
-assignable_in(Checker *c, const CelType *t1, const CelType *t2, int depth)
-{
-	if (t1 == NULL)
-		t1 = &cel_type_dyn;
-	if (t2 == NULL)
-		t2 = &cel_type_dyn;
-	if (depth > 100)
-		return false;
-	if (t2->kind == CEL_T_PARAM)
-	{
-		bool		has_sub;
-
-		if (valid_substitution(c, t1, t2, &has_sub, depth))
-			return true;
-		if (has_sub)
-			return false;
-	}
-	if (t1->kind == CEL_T_PARAM)
-	{
-		bool		has_sub;
-
-		return valid_substitution(c, t2, t1, &has_sub, depth);
-	}
-	if (is_dyn_or_error(t1) || is_dyn_or_error(t2))
-		return true;
-	if (t1->kind == CEL_T_NULL)
-		return null_assignable(t2);
-	if (t2->kind == CEL_T_NULL)
-		return null_assignable(t1);
-	switch (t1->kind)
-	{
-		case CEL_T_TYPE:
-			return t2->kind == CEL_T_TYPE;
-		case CEL_T_LIST:
-		case CEL_T_MAP:
-		case CEL_T_OPTIONAL:
-			if (t1->kind != t2->kind)
-				return false;
-			for (int i = 0; i < nparams_of(t1); i++)
-				if (!assignable_in(c, t1->param[i], t2->param[i], depth + 1))
-					return false;
-			return true;
-		case CEL_T_OPAQUE:
-		case CEL_T_MESSAGE:
-			return t1->kind == t2->kind &&
-				strcmp(t1->name ? t1->name : "", t2->name ? t2->name : "") == 0;
-		default:
-			return t1->kind == t2->kind;
-	}
-}
-
-/* Assignability committed to the checker's mapping only on success. */
-static bool
-is_assignable(Checker *c, const CelType *t1, const CelType *t2)
-{
-	int			mark = c->s.nundo;
-
-	if (!assignable_in(c, t1, t2, 0))
-	{
-		s_rollback(c, mark);
-		return false;
-	}
-	c->s.nundo = mark;			/* committed: no enclosing trial to undo to */
-	return true;
 }
 
 /* ---------- node bookkeeping ---------- */
@@ -761,7 +181,7 @@ lookup_ident(Checker *c, const char *name, bool *is_local)
 	if (strcmp(name, "dyn") != 0 &&
 		((t = cel_type_named(name)) != NULL || (t = cel_net_type_named(name)) != NULL ||
 		 (t = cel_cerbos_type_named(name)) != NULL))
-		return mk_type(c, CEL_T_TYPE, t, NULL, NULL);
+		return ck_mk_type(c, CEL_T_TYPE, t, NULL, NULL);
 	return NULL;
 }
 
@@ -843,7 +263,7 @@ select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, const char *fi
 	bool		was_opt = false;
 
 	check_node(c, operand);
-	ot = substitute(c, get_type(c, operand), false, 0);
+	ot = ck_substitute(c, get_type(c, operand), false, 0);
 	target = ot;
 	if (ot->kind == CEL_T_OPTIONAL)
 	{
@@ -864,7 +284,7 @@ select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, const char *fi
 			}
 			break;
 		case CEL_T_PARAM:
-			(void) is_assignable(c, &cel_type_dyn, target);
+			(void) ck_is_assignable(c, &cel_type_dyn, target);
 			result = &cel_type_dyn;
 			break;
 		default:
@@ -873,14 +293,14 @@ select_field_type(Checker *c, CelNodeRef ref, CelNodeRef operand, const char *fi
 			if (target->kind == CEL_T_OPAQUE && target->name != NULL &&
 				strncmp(target->name, "cerbos.lib.", 11) == 0)
 				report(c, ref, "unexpected failed resolution of '%s'", target->name);
-			else if (!is_dyn_or_error(target))
+			else if (!ck_is_dyn_or_error(target))
 				report(c, ref, "type '%s' does not support field selection",
 					   cel_check_format_type(c->arena, target));
 			result = &cel_type_dyn;
 			break;
 	}
 	if (was_opt || optional)
-		return mk_optional(c, result);
+		return ck_mk_optional(c, result);
 	return result;
 }
 
@@ -915,7 +335,7 @@ check_select(Checker *c, CelNodeRef ref)
 						  cel_ast_str(c->ast, e->u.select.field), false);
 	if (c->ast->nodes[ref].flags & CEL_EXPR_F_TEST_ONLY)
 		t = &cel_type_bool;
-	set_type(c, ref, substitute(c, t, false, 0));
+	set_type(c, ref, ck_substitute(c, t, false, 0));
 }
 
 /* ---------- calls ---------- */
@@ -929,12 +349,12 @@ format_args(Checker *c, const CelType *const *types, int n, bool receiver)
 	buf[0] = '\0';
 	for (int i = 0; i < n; i++)
 	{
-		const CelType *t = substitute(c, types[i], true, 0);
+		const CelType *t = ck_substitute(c, types[i], true, 0);
 		size_t		len = strlen(buf);
 
 		if (receiver && i == 0)
 		{
-			format_into(buf, sizeof(buf), t);
+			ck_format_into(buf, sizeof(buf), t);
 			len = strlen(buf);
 			snprintf(buf + len, sizeof(buf) - len, ".(");
 			continue;
@@ -946,7 +366,7 @@ format_args(Checker *c, const CelType *const *types, int n, bool receiver)
 		}
 		else
 			snprintf(buf + len, sizeof(buf) - len, ", ");
-		format_into(buf, sizeof(buf), t);
+		ck_format_into(buf, sizeof(buf), t);
 	}
 	if (n == 0 || (receiver && n == 1))
 	{
@@ -970,16 +390,16 @@ instantiate(Checker *c, const CelType *t, Mapping *fresh, int depth)
 		return &cel_type_dyn;
 	if (t->kind == CEL_T_PARAM)
 	{
-		const CelType *v = m_find(fresh, t->name);
+		const CelType *v = ck_m_find(fresh, t->name);
 
 		if (v == NULL)
 		{
-			v = new_var(c);
-			m_add(c, fresh, t->name, v);
+			v = ck_new_var(c);
+			ck_m_add(c, fresh, t->name, v);
 		}
 		return v;
 	}
-	if (nparams_of(t) > 0)
+	if (ck_nparams_of(t) > 0)
 	{
 		const CelType *p0 = instantiate(c, t->param[0], fresh, depth + 1);
 		const CelType *p1 = t->kind == CEL_T_MAP ?
@@ -987,7 +407,7 @@ instantiate(Checker *c, const CelType *t, Mapping *fresh, int depth)
 
 		if (p0 == t->param[0] && p1 == t->param[1])
 			return t;
-		return mk_type(c, t->kind, p0, p1, t->name);
+		return ck_mk_type(c, t->kind, p0, p1, t->name);
 	}
 	return t;
 }
@@ -1022,21 +442,21 @@ resolve_overload(Checker *c, CelNodeRef ref, const char *function, bool receiver
 			const CelType *pt = sig->params[a < sig->nparams ? a : sig->nparams - 1];
 
 			pt = instantiate(c, pt, &fresh, 0);
-			if (!assignable_in(c, argt[a], pt, 0))
+			if (!ck_assignable_in(c, argt[a], pt, 0))
 				ok = false;
 		}
 		if (!ok)
 		{
-			s_rollback(c, mark);
+			ck_s_rollback(c, mark);
 			continue;
 		}
 		{
-			const CelType *rt = substitute(c, instantiate(c, sig->result, &fresh, 0),
+			const CelType *rt = ck_substitute(c, instantiate(c, sig->result, &fresh, 0),
 										   false, 0);
 
 			if (result == NULL)
 				result = rt;
-			else if (!is_dyn(result) && !type_exact(rt, result))
+			else if (!ck_is_dyn(result) && !ck_type_exact(rt, result))
 				result = &cel_type_dyn;
 		}
 		matched = sig->index;
@@ -1065,7 +485,7 @@ check_logic(Checker *c, CelNodeRef ref)
 	{
 		CelNodeRef	a = c->ast->args[e->u.call.args + i];
 
-		if (!is_assignable(c, &cel_type_bool, get_type(c, a)))
+		if (!ck_is_assignable(c, &cel_type_bool, get_type(c, a)))
 		{
 			/* cel-go prints the operand's type unsubstituted ("list(_var0)") */
 			report(c, a, "expected type 'bool' but found '%s'",
@@ -1100,7 +520,7 @@ check_call(Checker *c, CelNodeRef ref)
 		set_type(c, field, &cel_type_string);
 		t = select_field_type(c, ref, c->ast->args[e->u.call.args],
 							  cel_ast_str(c->ast, f->u.constant.u.str.off), true);
-		set_type(c, ref, substitute(c, t, false, 0));
+		set_type(c, ref, ck_substitute(c, t, false, 0));
 		return;
 	}
 
@@ -1197,8 +617,8 @@ join_types(Checker *c, const CelType *prev, const CelType *cur)
 {
 	if (prev == NULL)
 		return cur;
-	if (is_assignable(c, prev, cur))
-		return most_general(prev, cur);
+	if (ck_is_assignable(c, prev, cur))
+		return ck_most_general(prev, cur);
 	return &cel_type_dyn;
 }
 
@@ -1216,13 +636,13 @@ is_optional_index(const CelAst *ast, uint32_t run, uint32_t n, uint32_t i)
 static const CelType *
 unwrap_optional_entry(Checker *c, CelNodeRef v)
 {
-	const CelType *t = substitute(c, get_type(c, v), false, 0);
+	const CelType *t = ck_substitute(c, get_type(c, v), false, 0);
 
 	if (t->kind == CEL_T_OPTIONAL)
 		return t->param[0] ? t->param[0] : &cel_type_dyn;
-	if (!is_dyn(t))
+	if (!ck_is_dyn(t))
 		report(c, v, "expected type '%s' but found '%s'",
-			   cel_check_format_type(c->arena, mk_optional(c, t)),
+			   cel_check_format_type(c->arena, ck_mk_optional(c, t)),
 			   cel_check_format_type(c->arena, t));
 	return t;
 }
@@ -1248,8 +668,8 @@ check_list(Checker *c, CelNodeRef ref)
 		elem = join_types(c, elem, t);
 	}
 	if (elem == NULL)
-		elem = new_var(c);
-	set_type(c, ref, mk_list(c, elem));
+		elem = ck_new_var(c);
+	set_type(c, ref, ck_mk_list(c, elem));
 }
 
 /* Types a map literal by joining key and value types. */
@@ -1278,10 +698,10 @@ check_map(Checker *c, CelNodeRef ref)
 	}
 	if (kt == NULL)
 	{
-		kt = new_var(c);
-		vt = new_var(c);
+		kt = ck_new_var(c);
+		vt = ck_new_var(c);
 	}
-	set_type(c, ref, mk_map(c, kt, vt));
+	set_type(c, ref, ck_mk_map(c, kt, vt));
 }
 
 /* ---------- comprehensions ---------- */
@@ -1317,7 +737,7 @@ check_comprehension(Checker *c, CelNodeRef ref)
 	check_node(c, range);
 	check_node(c, c->ast->nodes[ref].u.comp.accu_init);
 	e = &c->ast->nodes[ref];
-	rt = substitute(c, get_type(c, range), false, 0);
+	rt = ck_substitute(c, get_type(c, range), false, 0);
 	accu_t = get_type(c, e->u.comp.accu_init);
 	if (!push_local(c, ref, cel_ast_str(c->ast, e->u.comp.accu_var), accu_t))
 		return;
@@ -1340,7 +760,7 @@ check_comprehension(Checker *c, CelNodeRef ref)
 		case CEL_T_ANY:
 		case CEL_T_ERROR:
 		case CEL_T_PARAM:
-			(void) is_assignable(c, &cel_type_dyn, rt);
+			(void) ck_is_assignable(c, &cel_type_dyn, rt);
 			vt = &cel_type_dyn;
 			vt2 = &cel_type_dyn;
 			break;
@@ -1358,17 +778,17 @@ check_comprehension(Checker *c, CelNodeRef ref)
 		return;
 	check_node(c, e->u.comp.loop_cond);
 	e = &c->ast->nodes[ref];
-	if (!is_assignable(c, &cel_type_bool, get_type(c, e->u.comp.loop_cond)))
+	if (!ck_is_assignable(c, &cel_type_bool, get_type(c, e->u.comp.loop_cond)))
 		report(c, e->u.comp.loop_cond, "expected type 'bool' but found '%s'",
-			   cel_check_format_type(c->arena, substitute(c,
+			   cel_check_format_type(c->arena, ck_substitute(c,
 														 get_type(c, e->u.comp.loop_cond),
 														 true, 0)));
 	check_node(c, e->u.comp.loop_step);
 	e = &c->ast->nodes[ref];
-	if (!is_assignable(c, accu_t, get_type(c, e->u.comp.loop_step)))
+	if (!ck_is_assignable(c, accu_t, get_type(c, e->u.comp.loop_step)))
 		report(c, e->u.comp.loop_step, "expected type '%s' but found '%s'",
-			   cel_check_format_type(c->arena, substitute(c, accu_t, true, 0)),
-			   cel_check_format_type(c->arena, substitute(c,
+			   cel_check_format_type(c->arena, ck_substitute(c, accu_t, true, 0)),
+			   cel_check_format_type(c->arena, ck_substitute(c,
 														 get_type(c, e->u.comp.loop_step),
 														 true, 0)));
 	/* the loop variables go out of scope before the result */
@@ -1376,7 +796,7 @@ check_comprehension(Checker *c, CelNodeRef ref)
 	check_node(c, e->u.comp.result);
 	e = &c->ast->nodes[ref];
 	c->nlocals = saved;
-	set_type(c, ref, substitute(c, get_type(c, e->u.comp.result), false, 0));
+	set_type(c, ref, ck_substitute(c, get_type(c, e->u.comp.result), false, 0));
 }
 
 /* ---------- dispatch ---------- */
@@ -1497,7 +917,7 @@ cel_check(const CelEnv *env, CelAst *ast, Arena *arena, DiagList *diags)
 	/* final types: every variable resolved, free ones dyn */
 	for (int32_t i = 0; i < ast->nnodes; i++)
 		if (c->types[i] != NULL)
-			c->types[i] = substitute(c, c->types[i], true, 0);
+			c->types[i] = ck_substitute(c, c->types[i], true, 0);
 
 	if (!c->failed)
 	{

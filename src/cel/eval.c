@@ -204,6 +204,20 @@ map_lookup(const CelMap *map, CelValue key, CelValue *out)
 	return cel_map_get(map, key, out);
 }
 
+/* "no such key: k" with a double key printed as Go's %v (1e+21, 10). */
+static CelValue
+no_such_key(Arena *arena, CelValue key)
+{
+	if (key.kind == CEL_VAL_DOUBLE)
+	{
+		char		buf[40];
+
+		cel_format_double(key.u.d, buf, sizeof(buf));
+		return cel_error(arena, "no such key: %s", buf);
+	}
+	return cel_error_no_such_key(arena, key);
+}
+
 /* The Go type cel-go prints for a value that cannot be a qualifier. */
 static const char *
 go_qualifier_type(CelValue key)
@@ -315,20 +329,12 @@ index_value(EvalState *st, CelValue obj, CelValue key, bool optional)
 			return optional ? cel_optional_of(arena, out) : out;
 		if (optional)
 			return cel_optional_none();
-		if (key.kind == CEL_VAL_DOUBLE)
-		{
-			char		buf[40];
-
-			/* Go's %v of the key: 1.23456789e+08, not C's shortest %g */
-			cel_format_double(key.u.d, buf, sizeof(buf));
-			return cel_error(arena, "no such key: %s", buf);
-		}
-		return cel_error_no_such_key(arena, key);
+		return no_such_key(arena, key);
 	}
 	if (optional)
 		return cel_optional_none();
 	/* cel-go qualifies other values by key and finds nothing */
-	return cel_error_no_such_key(arena, key);
+	return no_such_key(arena, key);
 }
 
 /*

@@ -157,6 +157,17 @@ def std_expression():
         'string(b"\xff")', 'string(duration("%ds"))' % random.randint(-100, 100),
         'string(timestamp(%d))' % random.randint(0, 2 ** 33), 'dyn(null) < 1', 'size(dyn(1))',
         'int(dyn([]))', 'dyn({}) - dyn({})', '"a" - dyn(1)', 'dyn(1.5) %% dyn(1.0)',
+        'string(timestamp(%d) + duration("%dms"))' % (random.randint(-2 ** 35, 2 ** 37),
+                                                      random.randint(-10 ** 12, 10 ** 12)),
+        'string(timestamp(%d) - timestamp(%d))' % (random.randint(-2 ** 35, 2 ** 37),
+                                                  random.randint(-2 ** 35, 2 ** 37)),
+        'string(duration("%dh") + duration("%dm"))' % (random.randint(-3000000, 3000000),
+                                                      random.randint(-10 ** 8, 10 ** 8)),
+        'timestamp(%d) < timestamp("2020-01-01T00:00:00+05:30")' % random.randint(0, 2 ** 31),
+        'duration("%ds") >= duration("1h")' % random.randint(0, 7200),
+        'int(timestamp(%d)) == %d' % ((lambda v: (v, v))(random.randint(-2 ** 35, 2 ** 37))),
+        'string(timestamp("9999-12-31T23:59:59Z") + duration("%ds"))' % random.randint(-2, 2),
+        'dyn(timestamp(0)) == dyn(duration("0s"))', 'dyn(duration("1s")) < dyn(1)',
     ])
 
 
