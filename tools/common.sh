@@ -11,12 +11,18 @@ PG_MAJOR=15
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
 APT_PACKAGES="make gcc clang llvm libclang-rt-14-dev postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
 	libyaml-dev libjwt-dev libjansson-dev libpcre2-dev libssl-dev libipc-run-perl
-	openssl ca-certificates tzdata"
+	openssl ca-certificates tzdata python3 curl"
 # warnings are errors in CI and tests, not in the Makefile
 AUTHZ_PG_CFLAGS="-DUSE_ASSERT_CHECKING -Wall -Wextra -Werror -Wno-unused-parameter"
 
 as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Runs a command as the postgres user from a directory it can enter (the
+# checkout may live where postgres has no access).
+as_postgres() {
+	(cd / && as_root runuser -u postgres -- "$@")
 }
 
 # Installs the Debian packages that are not installed yet.
@@ -64,7 +70,7 @@ start_cluster() {
 	chown postgres:postgres "$CLUSTER_DIR"
 	PGPORT=${AUTHZ_TEST_PORT:-$(( 55000 + RANDOM % 5000 ))}
 	export PGPORT PGHOST=/tmp PGUSER=postgres
-	as_root runuser -u postgres -- "$PG_BIN/initdb" -D "$CLUSTER_DIR/data" -A trust -U postgres >/dev/null
+	as_postgres "$PG_BIN/initdb" -D "$CLUSTER_DIR/data" -A trust -U postgres >/dev/null
 	{
 		echo "shared_preload_libraries = 'authz'"
 		echo "port = $PGPORT"
@@ -73,20 +79,20 @@ start_cluster() {
 		echo "max_worker_processes = 16"
 		for line in "$@"; do echo "$line"; done
 	} >> "$CLUSTER_DIR/data/postgresql.conf"
-	as_root runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w start >/dev/null
+	as_postgres "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w start >/dev/null
 	echo "== throwaway cluster on port $PGPORT in $CLUSTER_DIR"
 }
 
 stop_cluster() {
 	if [ -n "${CLUSTER_DIR:-}" ] && [ -d "$CLUSTER_DIR/data" ]; then
-		as_root runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+		as_postgres "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
 		rm -rf "$CLUSTER_DIR"
 	fi
 }
 
 # psql as postgres against the throwaway cluster.
 run_psql() {
-	as_root runuser -u postgres -- env PGPORT="$PGPORT" PGHOST=/tmp "$PG_BIN/psql" -X -v ON_ERROR_STOP=1 "$@"
+	as_postgres env PGPORT="$PGPORT" PGHOST=/tmp "$PG_BIN/psql" -X -v ON_ERROR_STOP=1 "$@"
 }
 
 # A copy of the source tree that the postgres user owns (pg_regress and the
