@@ -61,3 +61,23 @@ SELECT policies > 0 AS has_own_set FROM authz_status();
 DROP EXTENSION authz;
 CREATE EXTENSION authz;
 SELECT policies, source FROM authz_status();
+
+-- every policy kind Cerbos has, with schemas, test suites and testdata beside them
+\set all_kinds :abs_srcdir '/test/policies/good/all_kinds'
+SELECT authz_load(:'all_kinds');
+SELECT kind, fqn, version, scope FROM authz_policies_loaded() ORDER BY kind, fqn;
+
+-- a condition that does not type-check is refused with its position
+\set bad_cel :abs_srcdir '/test/fixtures/store/bad_cel'
+SELECT set_config('regress.bad_cel', :'bad_cel', false) IS NOT NULL AS ok;
+DO $$
+DECLARE
+	detail text;
+BEGIN
+	PERFORM authz_load(current_setting('regress.bad_cel'));
+EXCEPTION WHEN others THEN
+	GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+	RAISE NOTICE '%', detail;
+END
+$$;
+SELECT count(*) AS still_all_kinds FROM authz_policies_loaded();

@@ -23,6 +23,7 @@
 #include "arena_pg.h"
 #include "authz_pg.h"
 #include "engine/engine.h"
+#include "cel_jsonb.h"
 #include "store/image_source.h"
 
 PG_FUNCTION_INFO_V1(authz_check);
@@ -168,21 +169,143 @@ bad_request(const char *error)
 			 errmsg("invalid request: %s", error ? error : "malformed")));
 }
 
-/* One decision; the per-call arena dies with the call's memory context. */
+/*
+ * Per-call-site state of authz_check, kept in fn_extra: the principal
+ * decoded once (queries usually pass the same principal for every row) and
+ * an arena reset per row, so a row costs decoding its resource and the
+ * decision itself, with no JSON text in between.
+ */
+typedef struct CheckCallCache
+{
+	Jsonb	   *principal_raw;	/* copy of the jsonb the principal came from */
+	EnginePrincipal principal;
+	Arena	   *principal_arena;
+	Arena	   *row_arena;
+} CheckCallCache;
+
+/* A string field of a jsonb object (NUL-terminated copy) or NULL. */
+static const char *
+object_string(Arena *arena, JsonbContainer *obj, const char *key, const char *field)
+{
+	JsonbValue	v;
+
+	if (getKeyJsonValueFromContainer(obj, key, strlen(key), &v) == NULL || v.type == jbvNull)
+		return NULL;
+	if (v.type != jbvString)
+		bad_request(psprintf("%s: must be a string", field));
+	return arena_strndup(arena, v.val.string.val, v.val.string.len);
+}
+
+/* The attr object of a principal or resource as a CEL map (empty if absent). */
+static CelValue
+object_attr(Arena *arena, JsonbContainer *obj, const char *field)
+{
+	JsonbValue	v;
+
+	if (getKeyJsonValueFromContainer(obj, "attr", 4, &v) == NULL || v.type == jbvNull)
+		return cel_map_from(arena, NULL, NULL, 0);
+	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+		bad_request(psprintf("%s.attr: must be an object", field));
+	return authz_jsonb_value_to_cel(arena, &v);
+}
+
+static void
+decode_principal(Arena *arena, Jsonb *j, EnginePrincipal *p)
+{
+	JsonbValue	v;
+	JsonbContainer *root = &j->root;
+
+	authz_validate_principal(j, "principal");
+	memset(p, 0, sizeof(*p));
+	p->id = object_string(arena, root, "id", "principal.id");
+	if (getKeyJsonValueFromContainer(root, "roles", 5, &v) != NULL && v.type == jbvBinary)
+	{
+		int			n = JsonContainerSize(v.val.binary.data);
+		int			i;
+
+		p->roles = arena_alloc(arena, sizeof(char *) * (n ? n : 1));
+		for (i = 0; i < n; i++)
+		{
+			JsonbValue *r = getIthJsonbValueFromContainer(v.val.binary.data, i);
+
+			p->roles[i] = arena_strndup(arena, r->val.string.val, r->val.string.len);
+		}
+		p->nroles = n;
+	}
+	p->attr = object_attr(arena, root, "principal");
+	p->policy_version = object_string(arena, root, "policyVersion", "principal.policyVersion");
+	if (p->policy_version == NULL)
+		p->policy_version = object_string(arena, root, "policy_version", "principal.policyVersion");
+	p->scope = object_string(arena, root, "scope", "principal.scope");
+}
+
+static void
+decode_resource(Arena *arena, Jsonb *j, EngineResource *r)
+{
+	JsonbContainer *root = &j->root;
+
+	if (!JB_ROOT_IS_OBJECT(j) || JB_ROOT_IS_SCALAR(j))
+		bad_request("resource: must be an object");
+	memset(r, 0, sizeof(*r));
+	r->kind = object_string(arena, root, "kind", "resource.kind");
+	r->id = object_string(arena, root, "id", "resource.id");
+	r->attr = object_attr(arena, root, "resource");
+	r->policy_version = object_string(arena, root, "policyVersion", "resource.policyVersion");
+	if (r->policy_version == NULL)
+		r->policy_version = object_string(arena, root, "policy_version", "resource.policyVersion");
+	r->scope = object_string(arena, root, "scope", "resource.scope");
+}
+
+/* One decision through the call site's cache. */
 static bool
-decide(Jsonb *principal, Jsonb *resource, text *action)
+decide(FunctionCallInfo fcinfo, Jsonb *principal, Jsonb *resource, text *action)
 {
 	const EngineSet *set = current_engine();
-	Arena	   *arena = arena_create_in(CurrentMemoryContext, 0);
+	CheckCallCache *cache = fcinfo->flinfo->fn_extra;
 	EngineCheckOptions opts;
 	EngineDecision decision;
+	EngineResource res;
 	const char *error = NULL;
-	char	   *act = text_to_cstring(action);
+	char	   *act;
+	bool		ok;
 
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CheckCallCache));
+		cache->row_arena = arena_create_in(fcinfo->flinfo->fn_mcxt, 0);
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	if (cache->principal_raw == NULL || VARSIZE(cache->principal_raw) != VARSIZE(principal) ||
+		memcmp(cache->principal_raw, principal, VARSIZE(principal)) != 0)
+	{
+		Arena	   *arena = arena_create_in(fcinfo->flinfo->fn_mcxt, 0);
+		EnginePrincipal decoded;
+		Jsonb	   *raw;
+
+		decode_principal(arena, principal, &decoded);
+		raw = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(principal));
+		memcpy(raw, principal, VARSIZE(principal));
+		if (cache->principal_arena)
+			arena_destroy(cache->principal_arena);
+		if (cache->principal_raw)
+			pfree(cache->principal_raw);
+		cache->principal_arena = arena;
+		cache->principal_raw = raw;
+		cache->principal = decoded;
+	}
+
+	arena_reset(cache->row_arena);
+	decode_resource(cache->row_arena, resource, &res);
+	act = arena_strndup(cache->row_arena, VARDATA_ANY(action), VARSIZE_ANY_EXHDR(action));
 	check_options(&opts);
-	if (!engine_check_one(set, arena, jsonb_text(principal), jsonb_text(resource), act,
-						  &opts, &decision, &error))
+	ok = engine_check_decoded(set, cache->row_arena, &cache->principal, &res, act,
+							  &opts, &decision, &error);
+	if (!ok)
 		bad_request(error);
+	if (cache->row_arena->failed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory evaluating a decision")));
 	CHECK_FOR_INTERRUPTS();
 	return decision.effect == ENGINE_EFFECT_ALLOW;
 }
@@ -192,7 +315,7 @@ Datum
 authz_check(PG_FUNCTION_ARGS)
 {
 	authz_require_shmem();
-	PG_RETURN_BOOL(decide(PG_GETARG_JSONB_P(0), PG_GETARG_JSONB_P(1), PG_GETARG_TEXT_PP(2)));
+	PG_RETURN_BOOL(decide(fcinfo, PG_GETARG_JSONB_P(0), PG_GETARG_JSONB_P(1), PG_GETARG_TEXT_PP(2)));
 }
 
 /* authz_check(resource jsonb, action text): for the session principal. */
@@ -205,7 +328,7 @@ authz_check_session(PG_FUNCTION_ARGS)
 	principal = authz_current_principal();
 	if (principal == NULL)
 		PG_RETURN_BOOL(false);	/* nobody: nothing is allowed */
-	PG_RETURN_BOOL(decide(principal, PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1)));
+	PG_RETURN_BOOL(decide(fcinfo, principal, PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1)));
 }
 
 /* authz_check_resources(request jsonb) RETURNS jsonb: Cerbos' API body. */

@@ -1,7 +1,8 @@
 # Reloads under load: 8 clients keep reading the active policy set while
 # another session reloads it 100 times, good and broken sets alternating.
 # Every read must see exactly one generation with a complete set (2 or 4
-# policies, never a mix), broken loads must fail without effect, and the
+# policies, never a mix), every decision taken meanwhile must be right (both
+# good sets let users view albums), broken loads must fail without effect, and the
 # shared memory held by images must stay bounded.
 use strict;
 use warnings;
@@ -23,6 +24,10 @@ my $script = "$PostgreSQL::Test::Utils::tmp_check/reader.sql";
 open my $fh, '>', $script or die;
 print $fh <<'SQL';
 SELECT count(*) AS n, count(DISTINCT generation) AS g FROM authz_policies_loaded() \gset
+SELECT authz_check('{"id": "u1", "roles": ["user"]}', '{"kind": "album", "id": "a1"}', 'view')::int AS allowed \gset
+\if :allowed != 1
+SELECT 'a decision during a reload was a denial'::int;
+\endif
 \if :g != 1
 SELECT ('a read saw ' || :g || ' generations')::int;
 \endif
