@@ -202,3 +202,10 @@ AS 'MODULE_PATHNAME', 'authz_check_resources'
 LANGUAGE C STRICT STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION authz_check_resources(jsonb) IS
 	'The body of Cerbos'' POST /api/check/resources in, the body Cerbos returns out.';
+
+CREATE FUNCTION authz_allowed_actions(principal jsonb, resource jsonb)
+RETURNS text[]
+AS 'MODULE_PATHNAME', 'authz_allowed_actions'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_allowed_actions(jsonb, jsonb) IS
+	'The actions named in the policies for the resource''s kind that the principal may perform on it, sorted (actions granted only through wildcard rules are not listed).';

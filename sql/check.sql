@@ -54,3 +54,9 @@ SELECT authz_check('{"id": "a", "roles": ["user"]}', '{"id": "x"}', 'view');
 SELECT authz_check_resources('{"principal": {"id": "a", "roles": ["user"]}, "resources": [{"actions": [], "resource": {"kind": "document", "id": "x"}}]}');
 SELECT authz_check_resources('{"resources": []}');
 SELECT authz_check_resources('[]');
+
+-- the actions a principal may perform on a resource
+SELECT p.id, authz_allowed_actions(
+		jsonb_build_object('id', p.id, 'roles', to_jsonb(p.roles), 'attr', jsonb_build_object('tenantId', p.tenant)),
+		'{"kind": "document", "id": "d1", "attr": {"owner": "alice", "tenant": "acme", "public": false, "locked": false}}')
+  FROM people p ORDER BY p.id;

@@ -14,6 +14,7 @@
 #include "access/xact.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -29,6 +30,7 @@
 PG_FUNCTION_INFO_V1(authz_check);
 PG_FUNCTION_INFO_V1(authz_check_session);
 PG_FUNCTION_INFO_V1(authz_check_resources);
+PG_FUNCTION_INFO_V1(authz_allowed_actions);
 
 typedef struct BackendEngine
 {
@@ -353,4 +355,33 @@ authz_check_resources(PG_FUNCTION_ARGS)
 		bad_request(error);
 	CHECK_FOR_INTERRUPTS();
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(response)));
+}
+
+/* authz_allowed_actions(principal jsonb, resource jsonb) RETURNS text[] */
+Datum
+authz_allowed_actions(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *principal = PG_GETARG_JSONB_P(0);
+	Jsonb	   *resource = PG_GETARG_JSONB_P(1);
+	const EngineSet *set;
+	Arena	   *arena;
+	EngineCheckOptions opts;
+	const char *error = NULL;
+	const char **actions = NULL;
+	int			nactions = 0;
+	Datum	   *elems;
+	int			i;
+
+	authz_require_shmem();
+	authz_validate_principal(principal, "principal");
+	set = current_engine();
+	arena = arena_create_in(CurrentMemoryContext, 0);
+	check_options(&opts);
+	if (!engine_allowed_actions(set, arena, jsonb_text(principal), jsonb_text(resource),
+								&opts, &actions, &nactions, &error))
+		bad_request(error);
+	elems = palloc(sizeof(Datum) * (nactions ? nactions : 1));
+	for (i = 0; i < nactions; i++)
+		elems[i] = CStringGetTextDatum(actions[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, nactions, TEXTOID, -1, false, TYPALIGN_INT));
 }
