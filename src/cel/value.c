@@ -244,6 +244,37 @@ numeric_equal(CelValue a, CelValue b, bool *comparable)
 	return false;
 }
 
+/*
+ * Equality between an integer and a double as cel-go decides it: the
+ * integer is converted to double, after ruling out doubles outside the
+ * integer type's range (so dyn(2.0**63) == 9223372036854775807 holds, as
+ * in Cerbos, since both round to 2^63).  Map keys keep the exact rule above.
+ */
+static bool
+numeric_equal_converting(CelValue a, CelValue b, bool *comparable)
+{
+	if (a.kind == CEL_VAL_DOUBLE && (b.kind == CEL_VAL_INT || b.kind == CEL_VAL_UINT))
+		return numeric_equal_converting(b, a, comparable);
+	if (b.kind == CEL_VAL_DOUBLE && (a.kind == CEL_VAL_INT || a.kind == CEL_VAL_UINT))
+	{
+		double		d = b.u.d;
+
+		*comparable = true;
+		if (isnan(d))
+			return false;
+		if (a.kind == CEL_VAL_INT)
+		{
+			if (d < -9223372036854775808.0 || d > 9223372036854775808.0)
+				return false;
+			return (double) a.u.i == d;
+		}
+		if (d < 0 || d > 18446744073709551616.0)
+			return false;
+		return (double) a.u.u == d;
+	}
+	return numeric_equal(a, b, comparable);
+}
+
 static bool equal_depth(CelValue a, CelValue b, int depth);
 
 /* Whether two maps hold the same keys with equal values. */
@@ -275,7 +306,7 @@ equal_depth(CelValue a, CelValue b, int depth)
 
 	if (depth > 1000)
 		return false;
-	eq = numeric_equal(a, b, &comparable);
+	eq = numeric_equal_converting(a, b, &comparable);
 	if (comparable)
 		return eq;
 	if (a.kind != b.kind)

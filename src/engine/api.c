@@ -18,24 +18,12 @@ EngineSet *
 engine_compile_dir(Arena *arena, const char *dir, const EngineConfig *config,
 				   DiagList *diags)
 {
-	CompileOptions opts;
-	EngineHookState hook;
-	PolicySet  *ps = NULL;
+	PolicyDir	pdir;
 
-	memset(&opts, 0, sizeof(opts));
-	memset(&hook, 0, sizeof(hook));
-	/* the compiler checks every expression; the engine keeps the ASTs */
-	hook.cache = engine_ast_cache_new(arena);
-	if (hook.cache == NULL || !compile_use_cel(&opts, &hook.cel, arena))
-	{
-		diag_add(diags, dir, 0, 0, "the CEL engine is not available");
+	memset(&pdir, 0, sizeof(pdir));
+	if (!policy_load_dir(arena, dir, NULL, &pdir, diags))
 		return NULL;
-	}
-	opts.check_expr = engine_compile_hook;
-	opts.check_expr_state = &hook;
-	if (!compile_policy_dir(arena, dir, &opts, &ps, diags) || ps == NULL)
-		return NULL;
-	return engine_build(arena, ps, config, hook.cache, diags);
+	return engine_compile_policies(arena, &pdir, config, NULL, diags);
 }
 
 /*

@@ -1,5 +1,5 @@
 #!/bin/sh
-# session_seeds.sh DIR — a starting corpus for session_fuzz: the first byte
+# session_seeds.sh DIR — a starting corpus for fuzz_session: the first byte
 # selects the target (0 token, 1 token, 2 JWKS, 3 core key string, 4 spec).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -1,14 +1,14 @@
 /*
- * session_fuzz.c — libFuzzer target for the session module.
+ * fuzz_session.c — libFuzzer target for the session module.
  *
  * The first input byte picks what the rest is fed to: a token (verified
  * against a fixed RSA key, whose signature a fuzzer will not find, so this
  * exercises every refusal path), a JWKS, a core key string, or a principal
  * mapping spec.  Build and run:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Itest/unit \
- *     test/fuzz/session_fuzz.c src/common/[a-z]*.c src/session/[a-z]*.c \
- *     -ljansson -lcrypto -lm -o /tmp/session_fuzz
- *   /tmp/session_fuzz -max_total_time=60 CORPUS_DIR
+ *     test/fuzz/fuzz_session.c src/common/[a-z]*.c src/session/[a-z]*.c \
+ *     -ljansson -lcrypto -lm -o /tmp/fuzz_session
+ *   /tmp/fuzz_session -max_total_time=60 CORPUS_DIR
  * test/fuzz/session_seeds.sh writes a starting corpus (tokens, a JWKS, a
  * key string, specs) so the fuzzer starts past the base64 layer.
  */
