@@ -251,7 +251,14 @@ engine_check_decoded(const EngineSet *set, Arena *arena, const EnginePrincipal *
 	if (entry.resource.attr.kind != CEL_VAL_MAP)
 		entry.resource.attr = cel_map_from(arena, NULL, NULL, 0);
 	req.request_id = "";
-	req.aux_data = cel_map_from(arena, NULL, NULL, 0);
+	if (o.aux_jwt != NULL && o.aux_jwt->kind == CEL_VAL_MAP)
+	{
+		CelValue	key = cel_string("jwt", 3);
+
+		req.aux_data = cel_map_from(arena, &key, o.aux_jwt, 1);
+	}
+	else
+		req.aux_data = cel_map_from(arena, NULL, NULL, 0);
 	entry.actions = &action;
 	entry.nactions = 1;
 	req.resources = &entry;

@@ -103,6 +103,9 @@ typedef struct EngineCheckOptions
 	 * jwt.disableVerification); set it to verify them (session/) */
 	EngineJwtVerifier verify_jwt;
 	void	   *verify_jwt_state;
+	/* engine_check_decoded only: verified claims for request.auxData.jwt
+	 * (a CEL map), or NULL for none */
+	const CelValue *aux_jwt;
 } EngineCheckOptions;
 
 /*

@@ -61,8 +61,9 @@ static Jsonb *session_principal = NULL; /* session scope */
 static Jsonb *session_claims = NULL;
 static bool published_once = false;
 
-/* worker-side cache of the leader's principal */
+/* worker-side cache of the leader's principal and its token claims */
 static Jsonb *worker_principal = NULL;
+static Jsonb *worker_claims = NULL;
 static uint64 worker_changes = 0;
 static bool worker_cached = false;
 
@@ -119,6 +120,43 @@ clear_slot_on_exit(int code, Datum arg)
 	pg_atomic_fetch_add_u64(&slot->changes, 1);
 }
 
+/* [principal, claims or null] as one jsonb, the form a slot holds. */
+static Jsonb *
+slot_payload(Jsonb *principal, Jsonb *claims)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue	v;
+	JsonbValue *res;
+
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	v.type = jbvBinary;
+	v.val.binary.data = &principal->root;
+	v.val.binary.len = VARSIZE(principal) - VARHDRSZ;
+	pushJsonbValue(&state, WJB_ELEM, &v);
+	if (claims != NULL && !JB_ROOT_IS_SCALAR(claims))
+	{
+		v.type = jbvBinary;
+		v.val.binary.data = &claims->root;
+		v.val.binary.len = VARSIZE(claims) - VARHDRSZ;
+	}
+	else
+		v.type = jbvNull;
+	pushJsonbValue(&state, WJB_ELEM, &v);
+	res = pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	return JsonbValueToJsonb(res);
+}
+
+/* Element i of a slot payload as its own jsonb, or NULL. */
+static Jsonb *
+payload_element(Jsonb *payload, int i)
+{
+	JsonbValue *v = getIthJsonbValueFromContainer(&payload->root, i);
+
+	if (v == NULL || v->type != jbvBinary)
+		return NULL;
+	return JsonbValueToJsonb(v);
+}
+
 /* Copies the principal in force into this backend's shared slot. */
 static void
 publish_to_slot(void)
@@ -142,12 +180,15 @@ publish_to_slot(void)
 	}
 	if (p != NULL)
 	{
-		newdata = dsa_allocate_extended(area, VARSIZE(p), DSA_ALLOC_NO_OOM);
+		Jsonb	   *payload = slot_payload(p, authz_current_jwt_claims());
+
+		newdata = dsa_allocate_extended(area, VARSIZE(payload), DSA_ALLOC_NO_OOM);
 		if (!DsaPointerIsValid(newdata))
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("out of shared memory for the session principal")));
-		memcpy(dsa_get_address(area, newdata), p, VARSIZE(p));
+		memcpy(dsa_get_address(area, newdata), payload, VARSIZE(payload));
+		pfree(payload);
 	}
 	old = slot->data;
 	pg_atomic_fetch_add_u64(&slot->changes, 1);
@@ -207,10 +248,22 @@ leader_principal(void)
 		}
 		if (worker_principal)
 			pfree(worker_principal);
-		worker_principal = copy;
+		if (worker_claims)
+			pfree(worker_claims);
+		worker_principal = NULL;
+		worker_claims = NULL;
+		if (copy != NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+			worker_principal = payload_element(copy, 0);
+			worker_claims = payload_element(copy, 1);
+			MemoryContextSwitchTo(old);
+			pfree(copy);
+		}
 		worker_changes = before;
 		worker_cached = true;
-		return copy;
+		return worker_principal;
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -269,7 +322,10 @@ Jsonb *
 authz_current_jwt_claims(void)
 {
 	if (IsParallelWorker())
-		return NULL;
+	{
+		(void) leader_principal();
+		return worker_claims;
+	}
 	if (xact_principal != NULL)
 		return xact_principal->claims;
 	return session_claims;

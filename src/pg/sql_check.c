@@ -181,6 +181,8 @@ typedef struct CheckCallCache
 {
 	Jsonb	   *principal_raw;	/* copy of the jsonb the principal came from */
 	EnginePrincipal principal;
+	Jsonb	   *claims_raw;		/* the token claims decoded below, or NULL */
+	CelValue	claims;			/* request.auxData.jwt */
 	Arena	   *principal_arena;
 	Arena	   *row_arena;
 } CheckCallCache;
@@ -260,7 +262,8 @@ decode_resource(Arena *arena, Jsonb *j, EngineResource *r)
 
 /* One decision through the call site's cache. */
 static bool
-decide(FunctionCallInfo fcinfo, Jsonb *principal, Jsonb *resource, text *action)
+decide(FunctionCallInfo fcinfo, Jsonb *principal, Jsonb *claims, Jsonb *resource,
+	   text *action)
 {
 	const EngineSet *set = current_engine();
 	CheckCallCache *cache = fcinfo->flinfo->fn_extra;
@@ -278,7 +281,10 @@ decide(FunctionCallInfo fcinfo, Jsonb *principal, Jsonb *resource, text *action)
 		fcinfo->flinfo->fn_extra = cache;
 	}
 	if (cache->principal_raw == NULL || VARSIZE(cache->principal_raw) != VARSIZE(principal) ||
-		memcmp(cache->principal_raw, principal, VARSIZE(principal)) != 0)
+		memcmp(cache->principal_raw, principal, VARSIZE(principal)) != 0 ||
+		(claims == NULL) != (cache->claims_raw == NULL) ||
+		(claims != NULL && (VARSIZE(claims) != VARSIZE(cache->claims_raw) ||
+							memcmp(claims, cache->claims_raw, VARSIZE(claims)) != 0)))
 	{
 		Arena	   *arena = arena_create_in(fcinfo->flinfo->fn_mcxt, 0);
 		EnginePrincipal decoded;
@@ -287,6 +293,15 @@ decide(FunctionCallInfo fcinfo, Jsonb *principal, Jsonb *resource, text *action)
 		decode_principal(arena, principal, &decoded);
 		raw = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(principal));
 		memcpy(raw, principal, VARSIZE(principal));
+		if (cache->claims_raw)
+			pfree(cache->claims_raw);
+		cache->claims_raw = NULL;
+		if (claims != NULL)
+		{
+			cache->claims = authz_jsonb_to_cel(arena, claims);
+			cache->claims_raw = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(claims));
+			memcpy(cache->claims_raw, claims, VARSIZE(claims));
+		}
 		if (cache->principal_arena)
 			arena_destroy(cache->principal_arena);
 		if (cache->principal_raw)
@@ -300,6 +315,8 @@ decide(FunctionCallInfo fcinfo, Jsonb *principal, Jsonb *resource, text *action)
 	decode_resource(cache->row_arena, resource, &res);
 	act = arena_strndup(cache->row_arena, VARDATA_ANY(action), VARSIZE_ANY_EXHDR(action));
 	check_options(&opts);
+	if (cache->claims_raw != NULL)
+		opts.aux_jwt = &cache->claims;
 	ok = engine_check_decoded(set, cache->row_arena, &cache->principal, &res, act,
 							  &opts, &decision, &error);
 	if (!ok)
@@ -317,7 +334,7 @@ Datum
 authz_check(PG_FUNCTION_ARGS)
 {
 	authz_require_shmem();
-	PG_RETURN_BOOL(decide(fcinfo, PG_GETARG_JSONB_P(0), PG_GETARG_JSONB_P(1), PG_GETARG_TEXT_PP(2)));
+	PG_RETURN_BOOL(decide(fcinfo, PG_GETARG_JSONB_P(0), NULL, PG_GETARG_JSONB_P(1), PG_GETARG_TEXT_PP(2)));
 }
 
 /* authz_check(resource jsonb, action text): for the session principal. */
@@ -330,7 +347,7 @@ authz_check_session(PG_FUNCTION_ARGS)
 	principal = authz_current_principal();
 	if (principal == NULL)
 		PG_RETURN_BOOL(false);	/* nobody: nothing is allowed */
-	PG_RETURN_BOOL(decide(fcinfo, principal, PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1)));
+	PG_RETURN_BOOL(decide(fcinfo, principal, authz_current_jwt_claims(), PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1)));
 }
 
 /* authz_check_resources(request jsonb) RETURNS jsonb: Cerbos' API body. */

@@ -145,6 +145,39 @@ for my $reason (sort keys %bad)
 	ok(!defined($sig) || index($log, $sig) < 0, "$reason: token not in the server log");
 }
 
+# the verified claims reach conditions as request.auxData.jwt, in parallel
+# workers too; an explicitly set principal has no token claims
+mkdir "$dir/policies";
+open my $pf, '>', "$dir/policies/report.yaml" or die;
+print $pf <<'YAML';
+apiVersion: api.cerbos.dev/v1
+resourcePolicy:
+  resource: report
+  version: default
+  rules:
+    - actions: ["view"]
+      effect: EFFECT_ALLOW
+      roles: ["user"]
+      condition:
+        match:
+          expr: request.auxData.jwt.plan == "pro" && request.auxData.jwt.tId == P.attr.tenantId
+YAML
+close $pf;
+chmod 0755, $dir, "$dir/policies";
+chmod 0644, "$dir/policies/report.yaml";
+$node->safe_psql('postgres', "SELECT authz_load('$dir/policies')");
+my $view = q{authz_check('{"kind": "report", "id": "r1"}', 'view')};
+is($node->safe_psql('postgres', "BEGIN; SELECT authz_set_session('$good') IS NOT NULL; SELECT $view; COMMIT"),
+	"t\nt", 'a condition on request.auxData.jwt sees the token claims');
+is($node->safe_psql('postgres',
+	"SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET force_parallel_mode = on;\n"
+	  . "BEGIN; SELECT authz_set_session('$good') IS NOT NULL; SELECT $view; COMMIT"),
+	"t\nt", 'and so does a parallel worker');
+is($node->safe_psql('postgres',
+	q{BEGIN; SELECT authz_set_principal('{"id": "alice", "roles": ["user"], "attr": {"tenantId": "acme"}}') IS NOT NULL; SELECT }
+	  . $view . q{, authz_principal()->>'id'; COMMIT}),
+	"t\nf|alice", 'a principal set directly carries no token claims');
+
 # key rotation: a second key is added, then the first removed
 my $t2 = token(key => $k2, kid => $kid2, sub => 'bob');
 $node->safe_psql('postgres',
