@@ -241,11 +241,15 @@ get_strlist(Dec *d, const PNode *key, const PNode *v, PStrList *out)
 		return;
 	}
 	out->items = arena_alloc0(d->arena, sizeof(PStr) * (v->count + 1));
+	out->count = 0;				/* a second spelling of the field replaces the first */
 	if (out->items == NULL)
 		return;
 	for (i = 0; i < v->count; i++)
 	{
 		get_string(d, v->values[i], v->values[i], &out->items[i]);
+		/* a non-string item is reported; keep the "" invariant for checks */
+		if (out->items[i].s == NULL)
+			out->items[i].s = "";
 		out->count++;
 	}
 }
@@ -259,7 +263,9 @@ check_unique(Dec *d, const PStrList *list, const char *path)
 
 	for (i = 1; i < list->count; i++)
 		for (j = 0; j < i; j++)
-			if (strcmp(list->items[i].s, list->items[j].s) == 0)
+			/* items that were not strings are already reported and have no text */
+			if (list->items[i].s != NULL && list->items[j].s != NULL &&
+				strcmp(list->items[i].s, list->items[j].s) == 0)
 			{
 				dec_error(d, list->pos.line, list->pos.column,
 						  "%s: repeated value must contain unique items", path, NULL);
