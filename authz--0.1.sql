@@ -209,3 +209,22 @@ AS 'MODULE_PATHNAME', 'authz_allowed_actions'
 LANGUAGE C STRICT STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION authz_allowed_actions(jsonb, jsonb) IS
 	'The actions named in the policies for the resource''s kind that the principal may perform on it, sorted (actions granted only through wildcard rules are not listed).';
+
+-- The decision log (authz.decision_log): recent decisions, kept in shared memory.
+CREATE FUNCTION authz_decision_log(
+	OUT seq bigint,
+	OUT decided_at timestamptz,
+	OUT principal_id text,
+	OUT resource_kind text,
+	OUT resource_id text,
+	OUT action text,
+	OUT effect text,
+	OUT policy text,
+	OUT generation bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'authz_decision_log'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION authz_decision_log() IS
+	'The decisions recorded while authz.decision_log was on, oldest first (the last authz.decision_log_size of them).';
+REVOKE ALL ON FUNCTION authz_decision_log() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION authz_decision_log() TO authz_admin;

@@ -91,6 +91,7 @@ sql_seconds() {
 }
 read -r AALLOWED AT1 <<< "$(sql_seconds "SELECT count(*) FROM bench_req WHERE authz_check_resources(body)#>>'{results,0,actions,view}' = 'EFFECT_ALLOW'")"
 read -r RALLOWED RT1 <<< "$(sql_seconds "SELECT count(*) FROM bench_req WHERE authz_check(principal, resource, 'view')")"
+read -r LALLOWED LT1 <<< "$(sql_seconds "PERFORM set_config('authz.decision_log', 'on', true); SELECT count(*) FROM bench_req WHERE authz_check(principal, resource, 'view')")"
 
 # authz_check over many rows against the hand-written equivalent for one
 # principal (bob: user and editor of tenant acme): public, owned, or same tenant
@@ -102,20 +103,21 @@ SQL
 read -r HALLOWED HT <<< "$(sql_seconds "SELECT count(*) FROM docs WHERE public OR owner = 'bob' OR tenant = 't1'")"
 read -r KALLOWED KT <<< "$(sql_seconds "SELECT count(*) FROM docs d WHERE authz_check('{\"id\": \"bob\", \"roles\": [\"user\", \"editor\"], \"attr\": {\"tenantId\": \"t1\"}}', jsonb_build_object('kind', 'document', 'id', d.id::text, 'attr', jsonb_build_object('owner', owner, 'tenant', tenant, 'public', public, 'locked', locked)), 'view')")"
 
-python3 - "$CN" "$CALLOWED" "$CT1" "$CALLOWED8" "$CT8" "$AALLOWED" "$AT1" "$RALLOWED" "$RT1" "$ROWS" "$HALLOWED" "$HT" "$KALLOWED" "$KT" <<'PY'
+python3 - "$CN" "$CALLOWED" "$CT1" "$CALLOWED8" "$CT8" "$AALLOWED" "$AT1" "$RALLOWED" "$RT1" "$ROWS" "$HALLOWED" "$HT" "$KALLOWED" "$KT" "$LALLOWED" "$LT1" <<'PY'
 import sys
-n, ca, ct1, ca8, ct8, aa, at1, ra, rt1, rows, ha, ht, ka, kt = sys.argv[1:]
+n, ca, ct1, ca8, ct8, aa, at1, ra, rt1, rows, ha, ht, ka, kt, la, lt1 = sys.argv[1:]
 n = int(n); rows = int(rows)
-ct1, ct8, at1, rt1, ht, kt = map(float, (ct1, ct8, at1, rt1, ht, kt))
+ct1, ct8, at1, rt1, ht, kt, lt1 = map(float, (ct1, ct8, at1, rt1, ht, kt, lt1))
 print(f"decisions: {n}, allowed: cerbos {ca} / {ca8} (8 clients), authz_check_resources {aa}, authz_check {ra}")
 print(f"  cerbos HTTP, 1 client     {n/ct1:10.0f} decisions/s  {ct1/n*1e6:8.1f} us each")
 print(f"  cerbos HTTP, 8 clients    {n/ct8:10.0f} decisions/s  {ct8/n*1e6:8.1f} us each")
 print(f"  authz_check_resources     {n/at1:10.0f} decisions/s  {at1/n*1e6:8.1f} us each  ({ct1/at1:.0f}x faster than 1 HTTP client)")
 print(f"  authz_check per row       {n/rt1:10.0f} decisions/s  {rt1/n*1e6:8.1f} us each  ({ct1/rt1:.0f}x faster than 1 HTTP client, {ct8/rt1:.0f}x than 8)")
+print(f"  authz_check, decision log on {n/lt1:7.0f} decisions/s  {lt1/n*1e6:8.1f} us each  (+{(lt1/rt1-1)*100:.0f}% for logging)")
 print(f"rows: {rows}, allowed: hand-written SQL {ha}, authz_check {ka}")
 print(f"  hand-written SQL          {ht:8.3f} s")
 print(f"  authz_check per row       {kt:8.3f} s  ({kt/ht:.1f}x the hand-written expression)")
-ok = int(ca) == int(ca8) == int(aa) == int(ra) and int(ha) == int(ka)
+ok = int(ca) == int(ca8) == int(aa) == int(ra) == int(la) and int(ha) == int(ka)
 print("same answers everywhere" if ok else "ANSWERS DIFFER")
 sys.exit(0 if ok else 1)
 PY

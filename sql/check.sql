@@ -60,3 +60,22 @@ SELECT p.id, authz_allowed_actions(
 		jsonb_build_object('id', p.id, 'roles', to_jsonb(p.roles), 'attr', jsonb_build_object('tenantId', p.tenant)),
 		'{"kind": "document", "id": "d1", "attr": {"owner": "alice", "tenant": "acme", "public": false, "locked": false}}')
   FROM people p ORDER BY p.id;
+
+-- the decision log records decisions only while it is on
+SELECT count(*) AS logged_before FROM authz_decision_log();
+SET authz.decision_log = on;
+SELECT authz_check('{"id": "bob", "roles": ["user"], "attr": {"tenantId": "acme"}}',
+	'{"kind": "document", "id": "d1", "attr": {"owner": "bob", "tenant": "acme"}}', 'delete') AS allowed;
+SELECT authz_check_resources('{"principal": {"id": "carol", "roles": ["user"]}, "includeMeta": true,
+	"resources": [{"actions": ["view", "update"], "resource": {"kind": "document", "id": "d2", "attr": {"public": true}}}]}') IS NOT NULL AS answered;
+SET authz.decision_log = off;
+SELECT authz_check('{"id": "dave", "roles": ["user"]}', '{"kind": "document", "id": "d9"}', 'view') AS not_logged;
+SELECT principal_id, resource_kind, resource_id, action, effect, policy
+  FROM authz_decision_log() ORDER BY seq;
+-- ordinary roles may neither read it nor switch it on
+CREATE ROLE authz_regress_reader;
+SET ROLE authz_regress_reader;
+SELECT count(*) FROM authz_decision_log();
+SET authz.decision_log = on;
+RESET ROLE;
+DROP ROLE authz_regress_reader;

@@ -25,6 +25,15 @@ extern int	authz_schema_enforcement;
 extern int	authz_max_resources_per_request;
 extern int	authz_max_actions_per_resource;
 extern char *authz_pinned_now;
+extern bool authz_decision_log_enabled;
+extern int	authz_decision_log_size;
+
+/* decision log (decision_log.c) */
+extern Size authz_decision_log_shmem_size(void);
+extern void authz_decision_log_shmem_init(void);
+extern void authz_log_decision(const char *principal, const char *kind,
+							   const char *resource, const char *action,
+							   bool allowed, const char *policy, uint64 generation);
 extern void authz_define_gucs(void);
 
 /* shared-memory store (store_shmem.c) */

@@ -27,6 +27,8 @@ int			authz_schema_enforcement = 0;
 int			authz_max_resources_per_request = 50;
 int			authz_max_actions_per_resource = 50;
 char	   *authz_pinned_now = NULL;
+bool		authz_decision_log_enabled = false;
+int			authz_decision_log_size = 10000;
 
 static const struct config_enum_entry schema_enforcement_options[] = {
 	{"none", 0, false},
@@ -155,6 +157,24 @@ authz_define_gucs(void)
 							   PGC_SUSET,
 							   0,
 							   NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("authz.decision_log",
+							 "Records every decision in a ring in shared memory (see authz_decision_log()).",
+							 NULL,
+							 &authz_decision_log_enabled,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("authz.decision_log_size",
+							"Number of decisions the decision log keeps.",
+							NULL,
+							&authz_decision_log_size,
+							10000, 0, 10000000,
+							PGC_POSTMASTER,
+							0,
+							NULL, NULL, NULL);
 
 	DefineCustomStringVariable("authz.supertokens_jwks_file",
 							   "File holding a SuperTokens JWKS whose keys verify access tokens.",

@@ -321,6 +321,9 @@ decide(FunctionCallInfo fcinfo, Jsonb *principal, Jsonb *claims, Jsonb *resource
 							  &opts, &decision, &error);
 	if (!ok)
 		bad_request(error);
+	authz_log_decision(cache->principal.id, res.kind, res.id, act,
+					   decision.effect == ENGINE_EFFECT_ALLOW, decision.policy,
+					   backend_engine.generation);
 	if (cache->row_arena->failed)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -350,6 +353,75 @@ authz_check_session(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(decide(fcinfo, principal, authz_current_jwt_claims(), PG_GETARG_JSONB_P(0), PG_GETARG_TEXT_PP(1)));
 }
 
+/* A string member of a jsonb object, or "" (for the decision log). */
+static const char *
+member_text(JsonbContainer *obj, const char *key)
+{
+	JsonbValue	v;
+
+	if (obj == NULL || getKeyJsonValueFromContainer(obj, key, strlen(key), &v) == NULL ||
+		v.type != jbvString)
+		return "";
+	return pnstrdup(v.val.string.val, v.val.string.len);
+}
+
+/* A member of a jsonb object that is itself a container, or NULL. */
+static JsonbContainer *
+member_container(JsonbContainer *obj, const char *key)
+{
+	JsonbValue	v;
+
+	if (obj == NULL || getKeyJsonValueFromContainer(obj, key, strlen(key), &v) == NULL ||
+		v.type != jbvBinary)
+		return NULL;
+	return v.val.binary.data;
+}
+
+/* Logs every (resource, action) effect of a CheckResources response. */
+static void
+log_response(Jsonb *request, Jsonb *response)
+{
+	const char *principal = member_text(member_container(&request->root, "principal"), "id");
+	JsonbContainer *results = member_container(&response->root, "results");
+	int			n = results ? JsonContainerSize(results) : 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		JsonbValue *r = getIthJsonbValueFromContainer(results, i);
+		JsonbContainer *res,
+				   *actions,
+				   *meta;
+		JsonbIterator *it;
+		JsonbValue	k,
+					v;
+		JsonbIteratorToken tok;
+
+		if (r == NULL || r->type != jbvBinary)
+			continue;
+		res = member_container(r->val.binary.data, "resource");
+		actions = member_container(r->val.binary.data, "actions");
+		meta = member_container(member_container(r->val.binary.data, "meta"), "actions");
+		if (actions == NULL)
+			continue;
+		it = JsonbIteratorInit(actions);
+		while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+		{
+			char	   *action;
+
+			if (tok != WJB_KEY)
+				continue;
+			action = pnstrdup(k.val.string.val, k.val.string.len);
+			tok = JsonbIteratorNext(&it, &v, true);
+			authz_log_decision(principal, member_text(res, "kind"), member_text(res, "id"), action,
+							   v.type == jbvString && v.val.string.len == 12 &&
+							   strncmp(v.val.string.val, "EFFECT_ALLOW", 12) == 0,
+							   member_text(member_container(meta, action), "matchedPolicy"),
+							   backend_engine.generation);
+		}
+	}
+}
+
 /* authz_check_resources(request jsonb) RETURNS jsonb: Cerbos' API body. */
 Datum
 authz_check_resources(PG_FUNCTION_ARGS)
@@ -361,6 +433,7 @@ authz_check_resources(PG_FUNCTION_ARGS)
 	const char *error = NULL;
 	char	   *text;
 	char	   *response;
+	Jsonb	   *result;
 
 	authz_require_shmem();
 	set = current_engine();
@@ -371,7 +444,10 @@ authz_check_resources(PG_FUNCTION_ARGS)
 	if (response == NULL)
 		bad_request(error);
 	CHECK_FOR_INTERRUPTS();
-	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(response)));
+	result = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(response)));
+	if (authz_decision_log_enabled)
+		log_response(request, result);
+	PG_RETURN_JSONB_P(result);
 }
 
 /* authz_allowed_actions(principal jsonb, resource jsonb) RETURNS text[] */

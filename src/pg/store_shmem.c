@@ -105,6 +105,7 @@ authz_shmem_request(void)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(authz_shmem_size());
 	RequestAddinShmemSpace(authz_principal_shmem_size());
+	RequestAddinShmemSpace(authz_decision_log_shmem_size());
 	RequestNamedLWLockTranche("authz", 1);
 }
 
@@ -140,6 +141,7 @@ authz_shmem_startup(void)
 		authz_state->slots[0].in_use = true;
 	}
 	authz_principal_shmem_init();
+	authz_decision_log_shmem_init();
 	LWLockRelease(AddinShmemInitLock);
 }
 
