@@ -79,3 +79,13 @@ SELECT count(*) FROM authz_decision_log();
 SET authz.decision_log = on;
 RESET ROLE;
 DROP ROLE authz_regress_reader;
+
+-- engine settings reach the next decision after a configuration reload
+ALTER SYSTEM SET authz.default_policy_version = 'v_missing';
+SELECT pg_reload_conf();
+SELECT pg_sleep(0.2);
+SELECT authz_check('{"id": "root", "roles": ["admin"]}', '{"kind": "document", "id": "d1"}', 'view') AS with_missing_default_version;
+ALTER SYSTEM RESET authz.default_policy_version;
+SELECT pg_reload_conf();
+SELECT pg_sleep(0.2);
+SELECT authz_check('{"id": "root", "roles": ["admin"]}', '{"kind": "document", "id": "d1"}', 'view') AS with_default_version;

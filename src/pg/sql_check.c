@@ -38,20 +38,33 @@ typedef struct BackendEngine
 	EngineSet  *set;
 	uint64		generation;		/* image generation it was built from */
 	bool		has_image;
-	char	   *settings;		/* engine settings it was built with */
+	/* the engine settings it was built with (copies of the GUCs) */
+	char	   *default_policy_version;
+	char	   *globals;
+	bool		lenient_scope_search;
+	int			schema_enforcement;
+	int			max_resources;
+	int			max_actions;
 } BackendEngine;
 
 static BackendEngine backend_engine;
 
-/* The engine settings from the GUCs, as one comparable string. */
-static char *
-engine_settings_key(void)
+static const char *
+guc_text(const char *v)
 {
-	return psprintf("%s|%d|%s|%d|%d|%d", authz_default_policy_version ? authz_default_policy_version : "",
-					authz_lenient_scope_search ? 1 : 0,
-					authz_globals ? authz_globals : "",
-					authz_schema_enforcement,
-					authz_max_resources_per_request, authz_max_actions_per_resource);
+	return v ? v : "";
+}
+
+/* Whether the engine settings still equal those the set was built with. */
+static bool
+settings_unchanged(void)
+{
+	return backend_engine.lenient_scope_search == authz_lenient_scope_search &&
+		backend_engine.schema_enforcement == authz_schema_enforcement &&
+		backend_engine.max_resources == authz_max_resources_per_request &&
+		backend_engine.max_actions == authz_max_actions_per_resource &&
+		strcmp(backend_engine.default_policy_version, guc_text(authz_default_policy_version)) == 0 &&
+		strcmp(backend_engine.globals, guc_text(authz_globals)) == 0;
 }
 
 /* The compiled set this call decides with. */
@@ -60,7 +73,6 @@ current_engine(void)
 {
 	AuthzImageRef ref;
 	bool		have = authz_current_image(&ref);
-	char	   *settings = engine_settings_key();
 	MemoryContext ctx;
 	MemoryContext old;
 	Arena	   *arena;
@@ -70,7 +82,7 @@ current_engine(void)
 
 	if (backend_engine.set != NULL && backend_engine.has_image == have &&
 		(!have || backend_engine.generation == ref.generation) &&
-		strcmp(backend_engine.settings, settings) == 0)
+		settings_unchanged())
 		return backend_engine.set;
 
 	ctx = AllocSetContextCreate(TopMemoryContext, "authz policy cache",
@@ -119,7 +131,12 @@ current_engine(void)
 	backend_engine.set = set;
 	backend_engine.has_image = have;
 	backend_engine.generation = have ? ref.generation : 0;
-	backend_engine.settings = MemoryContextStrdup(ctx, settings);
+	backend_engine.default_policy_version = MemoryContextStrdup(ctx, guc_text(authz_default_policy_version));
+	backend_engine.globals = MemoryContextStrdup(ctx, guc_text(authz_globals));
+	backend_engine.lenient_scope_search = authz_lenient_scope_search;
+	backend_engine.schema_enforcement = authz_schema_enforcement;
+	backend_engine.max_resources = authz_max_resources_per_request;
+	backend_engine.max_actions = authz_max_actions_per_resource;
 	return set;
 }
 
