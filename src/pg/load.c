@@ -9,31 +9,13 @@
  */
 #include "postgres.h"
 
-#include "catalog/pg_authid.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
 #include "arena_pg.h"
 #include "authz_pg.h"
 #include "store/image_source.h"
-
-/* Errors unless the current user is a superuser or a member of authz_admin. */
-void
-authz_check_admin(const char *what)
-{
-	Oid			admin = get_role_oid("authz_admin", true);
-
-	if (superuser())
-		return;
-	if (OidIsValid(admin) && has_privs_of_role(GetUserId(), admin))
-		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("permission denied to %s", what),
-			 errhint("Only superusers and members of authz_admin may %s.", what)));
-}
 
 /*
  * Compiles dir and publishes it for dbid (InvalidOid = server-wide).

@@ -5,7 +5,6 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
@@ -14,25 +13,6 @@
 PG_FUNCTION_INFO_V1(authz_set_principal);
 PG_FUNCTION_INFO_V1(authz_principal);
 PG_FUNCTION_INFO_V1(authz_reset_session);
-
-/* Errors unless the user is a superuser, authz_admin or authz_trusted. */
-void
-authz_check_trusted(const char *what)
-{
-	Oid			admin = get_role_oid("authz_admin", true);
-	Oid			trusted = get_role_oid("authz_trusted", true);
-
-	if (superuser())
-		return;
-	if (OidIsValid(admin) && has_privs_of_role(GetUserId(), admin))
-		return;
-	if (OidIsValid(trusted) && has_privs_of_role(GetUserId(), trusted))
-		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("permission denied to %s", what),
-			 errhint("Only superusers and members of authz_admin or authz_trusted may %s.", what)));
-}
 
 /* authz_set_principal(principal jsonb, for_session boolean) RETURNS jsonb */
 Datum
