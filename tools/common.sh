@@ -9,6 +9,20 @@ set -euo pipefail
 AUTHZ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_MAJOR=15
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+# AUTHZ_PG_PREFIX=/tmp/some-dir: build, install and test against a private
+# copy of the server there instead of the system one (PostgreSQL finds its
+# share and lib directories relative to its binaries), so that several
+# checkouts can be tested side by side without overwriting each other.
+if [ -n "${AUTHZ_PG_PREFIX:-}" ]; then
+	if [ ! -x "$AUTHZ_PG_PREFIX/usr/lib/postgresql/$PG_MAJOR/bin/postgres" ]; then
+		mkdir -p "$AUTHZ_PG_PREFIX/usr/lib/postgresql" "$AUTHZ_PG_PREFIX/usr/share/postgresql" "$AUTHZ_PG_PREFIX/usr/include"
+		cp -a "/usr/lib/postgresql/$PG_MAJOR" "$AUTHZ_PG_PREFIX/usr/lib/postgresql/"
+		cp -a "/usr/share/postgresql/$PG_MAJOR" "$AUTHZ_PG_PREFIX/usr/share/postgresql/"
+		ln -sfn /usr/include/postgresql "$AUTHZ_PG_PREFIX/usr/include/postgresql"
+		chmod 755 "$AUTHZ_PG_PREFIX"
+	fi
+	PG_BIN=$AUTHZ_PG_PREFIX/usr/lib/postgresql/$PG_MAJOR/bin
+fi
 APT_PACKAGES="make gcc clang llvm libclang-rt-14-dev postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
 	libyaml-dev libjwt-dev libjansson-dev libpcre2-dev libssl-dev libipc-run-perl
 	openssl ca-certificates tzdata python3 curl"
@@ -59,8 +73,8 @@ ensure_cerbos() {
 # Builds with warnings as errors and installs into the server's directories.
 build_and_install() {
 	echo "== building authz"
-	make -C "$AUTHZ_ROOT" -s PG_CONFIG="$PG_BIN/../bin/pg_config" PG_CFLAGS="$AUTHZ_PG_CFLAGS" >/dev/null
-	as_root make -C "$AUTHZ_ROOT" -s install >/dev/null
+	make -C "$AUTHZ_ROOT" -s PG_CONFIG="$PG_BIN/pg_config" PG_CFLAGS="$AUTHZ_PG_CFLAGS" >/dev/null
+	as_root make -C "$AUTHZ_ROOT" -s install PG_CONFIG="$PG_BIN/pg_config" >/dev/null
 }
 
 # Starts a throwaway cluster with authz preloaded; sets CLUSTER_DIR, PGPORT.
