@@ -228,3 +228,82 @@ COMMENT ON FUNCTION authz_decision_log() IS
 	'The decisions recorded while authz.decision_log was on, oldest first (the last authz.decision_log_size of them).';
 REVOKE ALL ON FUNCTION authz_decision_log() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION authz_decision_log() TO authz_admin;
+
+-- Row-level security decided by the policies (authz_protect).  One row per
+-- protected table: the resource kind its rows are, the action each SQL
+-- command needs, and how resource attributes map to columns.
+CREATE TABLE authz_protected (
+	relid oid PRIMARY KEY,
+	kind text NOT NULL CHECK (kind <> ''),
+	actions jsonb NOT NULL,
+	columns jsonb
+);
+COMMENT ON TABLE authz_protected IS
+	'Tables whose row-level security follows the policies: see authz_protect().';
+REVOKE ALL ON authz_protected FROM PUBLIC;
+GRANT SELECT ON authz_protected TO PUBLIC;
+
+CREATE FUNCTION authz_protect_validate(tbl regclass, kind text, actions jsonb, columns jsonb)
+RETURNS void
+AS 'MODULE_PATHNAME', 'authz_protect_validate'
+LANGUAGE C;
+
+CREATE FUNCTION authz_protect(tbl regclass, kind text,
+	actions jsonb DEFAULT '{"select":"view","insert":"create","update":"update","delete":"delete"}',
+	columns jsonb DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM @extschema@.authz_protect_validate(tbl, kind, actions, columns);
+	INSERT INTO @extschema@.authz_protected (relid, kind, actions, columns)
+		VALUES (tbl, kind, actions, columns)
+		ON CONFLICT (relid) DO UPDATE
+		SET kind = EXCLUDED.kind, actions = EXCLUDED.actions, columns = EXCLUDED.columns;
+	-- also invalidates cached plans of the table when it was protected already
+	EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
+END
+$$;
+
+CREATE FUNCTION authz_unprotect(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM @extschema@.authz_protect_validate(tbl, NULL, NULL, NULL);
+	DELETE FROM @extschema@.authz_protected WHERE relid = tbl;
+	-- row-level security stays on while the table has policies of its own
+	IF NOT EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = tbl) THEN
+		EXECUTE format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', tbl);
+	ELSE
+		EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
+	END IF;
+END
+$$;
+
+REVOKE ALL ON FUNCTION authz_protect_validate(regclass, text, jsonb, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION authz_protect(regclass, text, jsonb, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION authz_unprotect(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION authz_protect_validate(regclass, text, jsonb, jsonb) TO authz_admin;
+GRANT EXECUTE ON FUNCTION authz_protect(regclass, text, jsonb, jsonb) TO authz_admin;
+GRANT EXECUTE ON FUNCTION authz_unprotect(regclass) TO authz_admin;
+GRANT INSERT, UPDATE, DELETE ON authz_protected TO authz_admin;
+
+-- A dropped table stops being protected (its OID could be reused).
+CREATE FUNCTION authz_protected_dropped()
+RETURNS event_trigger
+LANGUAGE plpgsql
+-- runs for whoever drops a table, who cannot write authz_protected
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM @extschema@.authz_protected p
+	USING pg_event_trigger_dropped_objects() d
+	WHERE d.classid = 'pg_class'::regclass AND d.objid = p.relid AND d.objsubid = 0;
+END
+$$;
+CREATE EVENT TRIGGER authz_protected_dropped ON sql_drop
+	EXECUTE FUNCTION authz_protected_dropped();

@@ -30,5 +30,6 @@ _PG_init(void)
 	MarkGUCPrefixReserved("authz");
 	authz_store_install_hooks();
 	authz_principal_install_hooks();
+	authz_rls_install_hooks();
 	authz_register_startup_worker();
 }

@@ -8,7 +8,9 @@
 
 #include "datatype/timestamp.h"
 #include "utils/dsa.h"
+#include "nodes/nodes.h"
 #include "utils/jsonb.h"
+#include "utils/relcache.h"
 
 /* GUCs (guc.c) */
 extern char *authz_policy_dir;
@@ -92,8 +94,24 @@ extern dsa_pointer authz_compile_database(const char *dir, uint32 *npolicies);
 extern void authz_publish_database(const char *dir, uint32 *npolicies);
 extern bool authz_current_image(AuthzImageRef *ref);
 extern Oid	authz_extension_relation(const char *name);
+extern Oid	authz_extension_namespace(void);
 
 /* start-up loader (startup_worker.c) */
 extern void authz_register_startup_worker(void);
+
+/* protected tables (protect.c, rls.c, rls_filter.c) */
+typedef struct AuthzProtection
+{
+	char	   *kind;			/* resource kind of the rows */
+	char	   *action;			/* action the command needs; NULL = none may */
+	Jsonb	   *columns;		/* attribute -> column mapping, or NULL */
+	TransactionId version;		/* xmin of the authz_protected row */
+} AuthzProtection;
+
+extern bool authz_protected_lookup(Oid relid, CmdType cmd, AuthzProtection *out);
+extern char *authz_rls_filter_sql(Relation rel, const AuthzProtection *p);
+extern void authz_rls_install_hooks(void);
+extern void authz_rls_principal_changed(void);
+extern void authz_rls_policies_changed(void);
 
 #endif							/* AUTHZ_PG_H */

@@ -57,6 +57,7 @@ authz_load_directory(Oid dbid, const char *dir, int elevel_on_error,
 	}
 	source = psprintf("directory:%s", dir);
 	authz_store_publish(dbid, image, size, npolicies, source, dir);
+	authz_rls_policies_changed();
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(ctx);
 	*npolicies_out = npolicies;

@@ -75,6 +75,15 @@ extension_schema(Oid ext)
 	return schema;
 }
 
+/* The extension's schema in this database, or InvalidOid. */
+Oid
+authz_extension_namespace(void)
+{
+	Oid			ext = get_extension_oid("authz", true);
+
+	return OidIsValid(ext) ? extension_schema(ext) : InvalidOid;
+}
+
 /* A relation of the extension's schema in this database, or InvalidOid. */
 Oid
 authz_extension_relation(const char *name)
@@ -217,6 +226,7 @@ authz_publish_database(const char *dir, uint32 *npolicies)
 	}
 	PG_END_TRY();
 	authz_store_install(MyDatabaseId, dp);
+	authz_rls_policies_changed();
 }
 
 static void
@@ -234,6 +244,8 @@ policy_table_xact_callback(XactEvent event, void *arg)
 				prepared_image = authz_compile_database(dir, &n);
 				prepared_dbid = MyDatabaseId;
 				authz_store_reserve_slot(prepared_dbid);
+				/* sent after COMMIT installs the image: plans see it */
+				authz_rls_policies_changed();
 			}
 			break;
 		case XACT_EVENT_COMMIT:

@@ -365,6 +365,7 @@ authz_install_principal(Jsonb *principal, Jsonb *claims, bool for_session)
 		xact_principal = e;
 	}
 	publish_to_slot();
+	authz_rls_principal_changed();
 }
 
 void
@@ -379,6 +380,7 @@ authz_clear_principal(void)
 	session_principal = NULL;
 	session_claims = NULL;
 	publish_to_slot();
+	authz_rls_principal_changed();
 }
 
 /* Forgets the transaction-scoped principal when the transaction ends. */
@@ -397,7 +399,10 @@ principal_xact_callback(XactEvent event, void *arg)
 				free_entry_chain(xact_principal);
 				xact_principal = NULL;
 				if (!IsParallelWorker())
+				{
 					publish_to_slot();
+					authz_rls_principal_changed();
+				}
 			}
 			break;
 		default:
@@ -424,7 +429,10 @@ principal_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		changed = true;
 	}
 	if (changed && !IsParallelWorker())
+	{
 		publish_to_slot();
+		authz_rls_principal_changed();
+	}
 }
 
 /* RESET ALL and DISCARD ALL forget the principal; DROP EXTENSION forgets everything. */
