@@ -18,6 +18,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -158,6 +159,45 @@ action_for(Jsonb *actions, CmdType cmd)
 }
 
 /*
+ * authz_protected and its index, looked up once: the hook runs for every
+ * rewrite of every table with row-level security.  Dropping the extension
+ * drops the table, whose relcache invalidation forgets them.
+ */
+static Oid	protected_table = InvalidOid;
+static Oid	protected_index = InvalidOid;
+static bool callback_registered = false;
+
+static void
+forget_protected_table(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == protected_table || relid == protected_index)
+	{
+		protected_table = InvalidOid;
+		protected_index = InvalidOid;
+	}
+}
+
+static bool
+find_protected_table(void)
+{
+	if (OidIsValid(protected_table))
+		return true;
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(forget_protected_table, (Datum) 0);
+		callback_registered = true;
+	}
+	protected_table = authz_extension_relation("authz_protected");
+	protected_index = authz_extension_relation("authz_protected_pkey");
+	if (!OidIsValid(protected_table) || !OidIsValid(protected_index))
+	{
+		protected_table = protected_index = InvalidOid;
+		return false;
+	}
+	return true;
+}
+
+/*
  * Looks relid up in authz_protected.  Returns false when it is not
  * protected; else fills *out (allocated in the current memory context)
  * with the kind, the action cmd needs (NULL: the command is not allowed at
@@ -166,8 +206,6 @@ action_for(Jsonb *actions, CmdType cmd)
 bool
 authz_protected_lookup(Oid relid, CmdType cmd, AuthzProtection *out)
 {
-	Oid			table = authz_extension_relation("authz_protected");
-	Oid			index = authz_extension_relation("authz_protected_pkey");
 	Relation	rel;
 	SysScanDesc scan;
 	ScanKeyData key;
@@ -175,11 +213,11 @@ authz_protected_lookup(Oid relid, CmdType cmd, AuthzProtection *out)
 	bool		found = false;
 
 	memset(out, 0, sizeof(*out));
-	if (!OidIsValid(table) || !OidIsValid(index))
+	if (!find_protected_table())
 		return false;
-	rel = table_open(table, AccessShareLock);
+	rel = table_open(protected_table, AccessShareLock);
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(rel, index, true, NULL, 1, &key);
+	scan = systable_beginscan(rel, protected_index, true, NULL, 1, &key);
 	tuple = systable_getnext(scan);
 	if (HeapTupleIsValid(tuple))
 	{
