@@ -81,6 +81,12 @@ extern Jsonb *authz_current_jwt_claims(void);
 extern void authz_clear_principal(void);
 extern void authz_check_trusted(const char *what);
 
+/* decisions (sql_check.c) */
+struct EngineSet;
+struct EngineCheckOptions;
+extern const struct EngineSet *authz_current_engine(void);
+extern void authz_engine_options(struct EngineCheckOptions *opts);
+
 /* request decoding (request.c) */
 extern void authz_validate_principal(Jsonb *principal, const char *field);
 

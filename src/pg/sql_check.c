@@ -495,3 +495,17 @@ authz_allowed_actions(PG_FUNCTION_ARGS)
 		elems[i] = CStringGetTextDatum(actions[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, nactions, TEXTOID, -1, false, TYPALIGN_INT));
 }
+
+/* The compiled set of this backend, for the other SQL entry points. */
+const EngineSet *
+authz_current_engine(void)
+{
+	return current_engine();
+}
+
+/* Per-call engine options (now()), for the other SQL entry points. */
+void
+authz_engine_options(EngineCheckOptions *opts)
+{
+	check_options(opts);
+}
