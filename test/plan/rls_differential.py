@@ -148,7 +148,7 @@ def main():
     pdir = os.path.join(tmp, "policies")
     os.mkdir(pdir)
     kinds = ["doc%d" % k for k in range(a.kinds)]
-    setup = ["SET client_min_messages = warning;",
+    setup = ["SET client_min_messages = warning;", "CREATE EXTENSION IF NOT EXISTS authz;",
              "DROP TABLE IF EXISTS %s;" % ", ".join("rls_" + k + ", plain_" + k for k in kinds),
              "DELETE FROM authz_policies WHERE id LIKE 'rlsdiff_%';",
              "DO $$ BEGIN CREATE ROLE rls_diff_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
