@@ -96,4 +96,10 @@ extern Oid	authz_extension_relation(const char *name);
 /* start-up loader (startup_worker.c) */
 extern void authz_register_startup_worker(void);
 
+/* SuperTokens core tables (guc.c; used by session_core.c) */
+extern char *authz_supertokens_schema;
+extern char *authz_supertokens_table_prefix;
+extern char *authz_supertokens_app_id;
+extern bool authz_supertokens_check_revocation;
+
 #endif							/* AUTHZ_PG_H */
