@@ -120,4 +120,10 @@ extern void authz_rls_install_hooks(void);
 extern void authz_rls_principal_changed(void);
 extern void authz_rls_policies_changed(void);
 
+/* SuperTokens core tables (guc.c; used by session_core.c) */
+extern char *authz_supertokens_schema;
+extern char *authz_supertokens_table_prefix;
+extern char *authz_supertokens_app_id;
+extern bool authz_supertokens_check_revocation;
+
 #endif							/* AUTHZ_PG_H */

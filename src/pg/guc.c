@@ -29,6 +29,10 @@ int			authz_max_actions_per_resource = 50;
 char	   *authz_pinned_now = NULL;
 bool		authz_decision_log_enabled = false;
 int			authz_decision_log_size = 10000;
+char	   *authz_supertokens_schema = NULL;
+char	   *authz_supertokens_table_prefix = NULL;
+char	   *authz_supertokens_app_id = NULL;
+bool		authz_supertokens_check_revocation = false;
 
 static const struct config_enum_entry schema_enforcement_options[] = {
 	{"none", 0, false},
@@ -202,4 +206,44 @@ authz_define_gucs(void)
 							   PGC_SUSET,
 							   0,
 							   NULL, NULL, NULL);
+
+	/*
+	 * The SuperTokens core's own tables (session_core.c).  All superuser-only:
+	 * whoever may point authz at a schema decides which keys are trusted.
+	 */
+	DefineCustomStringVariable("authz.supertokens_schema",
+							   "Schema holding the SuperTokens core's tables (its PostgreSQL plugin); empty = not used.",
+							   "When set, access tokens are verified with the core's own signing keys, and the user's roles, permissions and metadata join the principal.",
+							   &authz_supertokens_schema,
+							   "",
+							   PGC_SUSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("authz.supertokens_table_prefix",
+							   "The core's postgresql_table_names_prefix (an \"_\" follows it when it is not empty).",
+							   NULL,
+							   &authz_supertokens_table_prefix,
+							   "",
+							   PGC_SUSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("authz.supertokens_app_id",
+							   "The SuperTokens app whose keys, sessions and users authz reads from the core's tables.",
+							   NULL,
+							   &authz_supertokens_app_id,
+							   "public",
+							   PGC_SUSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("authz.supertokens_check_revocation",
+							 "Refuse an access token whose session row is gone from the core's session_info table.",
+							 NULL,
+							 &authz_supertokens_check_revocation,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 }

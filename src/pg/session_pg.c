@@ -13,6 +13,11 @@
  * the same token comes back with every request.  A cached entry still has
  * its expiry checked against the clock on every use.
  *
+ * With authz.supertokens_schema set, the SuperTokens core's own tables add
+ * their keys to the key set (rebuilt when their fingerprint changes), and
+ * each verification and each use of a cached one also reads the token's
+ * session row, roles, permissions and metadata (session_core.c).
+ *
  * Tokens are never logged: refusals are raised with errhidestmt() so the
  * statement (which contains the token) stays out of the server log, and
  * messages name at most the kid.
@@ -41,6 +46,7 @@
 #include "arena_pg.h"
 #include "authz_pg.h"
 #include "session/session.h"
+#include "session_core.h"
 
 PG_FUNCTION_INFO_V1(authz_set_session);
 PG_FUNCTION_INFO_V1(authz_validate_jwks);
@@ -55,6 +61,7 @@ static StKeySet *backend_keys = NULL;
 static uint64 keys_built_generation = 0;
 static char *keys_built_file = NULL;
 static TimestampTz keys_built_at = 0;
+static uint64 keys_built_core = 0;	/* core tables' fingerprint, 0 = unused */
 static uint64 keyset_serial = 0;	/* bumps on every rebuild: cache key */
 static bool jwks_commit_pending = false;
 static bool jwks_callback_registered = false;
@@ -74,6 +81,11 @@ typedef struct TokenCacheEntry
 	Jsonb	   *principal;
 	Jsonb	   *claims;
 	bool		valid;
+	/* core-tables mode: what to read again on each use, and its digest */
+	char	   *core_sub;
+	char	   *core_tenant;
+	char	   *core_handle;
+	uint64		core_digest;
 } TokenCacheEntry;
 
 static HTAB *token_cache = NULL;
@@ -160,7 +172,9 @@ current_keys(void)
 {
 	uint64		generation = authz_store_keys_generation();
 	const char *file = authz_supertokens_jwks_file ? authz_supertokens_jwks_file : "";
+	uint64		core = authz_core_keys_fingerprint();
 	bool		stale = backend_keys == NULL ||
+		core != keys_built_core ||
 		generation != keys_built_generation ||
 		strcmp(file, keys_built_file ? keys_built_file : "") != 0 ||
 		(RecoveryInProgress() &&
@@ -202,6 +216,8 @@ current_keys(void)
 				if (st_keyset_add_jwks(keys, text, len, &added, &err) != ST_OK)
 					raise_key_error("authz.supertokens_jwks_file", &err);
 			}
+			if (core != 0)
+				authz_core_add_keys(keys);
 		}
 		PG_CATCH();
 		{
@@ -215,6 +231,7 @@ current_keys(void)
 		keys_context = ctx;
 		backend_keys = keys;
 		keys_built_generation = generation;
+		keys_built_core = core;
 		if (keys_built_file)
 			pfree(keys_built_file);
 		keys_built_file = MemoryContextStrdup(TopMemoryContext, file);
@@ -294,7 +311,23 @@ verify_token(const char *token, Size len)
 
 			raise_token_error(&err);
 		}
-		return entry;
+		if (entry->core_sub == NULL)
+			return entry;
+		switch (authz_core_recheck(entry->core_sub, entry->core_tenant,
+								   entry->core_handle, entry->core_digest))
+		{
+			case AUTHZ_CORE_SAME:
+				return entry;
+			case AUTHZ_CORE_REVOKED:
+				{
+					StError		err = {ST_SESSION_REVOKED, AUTHZ_CORE_REVOKED_MESSAGE};
+
+					raise_token_error(&err);
+				}
+				break;
+			case AUTHZ_CORE_CHANGED:
+				break;			/* roles or metadata changed: build it again */
+		}
 	}
 
 	{
@@ -308,6 +341,8 @@ verify_token(const char *token, Size len)
 		StMapping  *mapping = NULL;
 		Jsonb	   *principal,
 				   *claims;
+		uint64		core_digest = 0;
+		StStatus	status;
 
 		opts.now_us = now_us;
 		opts.leeway_s = authz_supertokens_leeway;
@@ -321,8 +356,13 @@ verify_token(const char *token, Size len)
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("invalid authz.principal_mapping: %s", err.message)));
 		}
-		if (st_session_authenticate(keys, token, len, &opts, mapping, NULL, NULL, arena,
-									&session, &err) != ST_OK)
+		if (keys_built_core != 0)
+			status = authz_core_authenticate(keys, token, len, &opts, mapping, arena,
+											 &session, &core_digest, &err);
+		else
+			status = st_session_authenticate(keys, token, len, &opts, mapping, NULL, NULL,
+											 arena, &session, &err);
+		if (status != ST_OK)
 			raise_token_error(&err);
 		principal = text_to_jsonb(session.principal_json);
 		claims = text_to_jsonb(session.claims_json);
@@ -342,6 +382,12 @@ verify_token(const char *token, Size len)
 			pfree(entry->token);
 			pfree(entry->principal);
 			pfree(entry->claims);
+			if (entry->core_sub)
+			{
+				pfree(entry->core_sub);
+				pfree(entry->core_tenant);
+				pfree(entry->core_handle);
+			}
 		}
 		entry->token = MemoryContextAlloc(cache_context, len);
 		memcpy(entry->token, token, len);
@@ -351,6 +397,17 @@ verify_token(const char *token, Size len)
 		memcpy(entry->principal, principal, VARSIZE(principal));
 		entry->claims = MemoryContextAlloc(cache_context, VARSIZE(claims));
 		memcpy(entry->claims, claims, VARSIZE(claims));
+		entry->core_sub = NULL;
+		entry->core_tenant = NULL;
+		entry->core_handle = NULL;
+		entry->core_digest = core_digest;
+		if (keys_built_core != 0)
+		{
+			entry->core_sub = MemoryContextStrdup(cache_context, session.sub ? session.sub : "");
+			entry->core_tenant = MemoryContextStrdup(cache_context, session.tenant_id ? session.tenant_id : "public");
+			entry->core_handle = MemoryContextStrdup(cache_context,
+													 session.session_handle ? session.session_handle : "");
+		}
 		entry->valid = true;
 		MemoryContextDelete(tmp);
 	}
