@@ -28,3 +28,6 @@ include $(PGXS)
 .PHONY: unitcheck
 unitcheck:
 	$(MAKE) -C test/unit CC="$(CC)" EXTRA_CFLAGS="$(PG_CFLAGS)"
+
+# resource limits on CEL and interrupts (hardening)
+REGRESS += limits
