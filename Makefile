@@ -31,3 +31,6 @@ unitcheck:
 
 # resource limits on CEL and interrupts (hardening)
 REGRESS += limits
+
+# every privileged function refuses an ordinary role (hardening)
+REGRESS += privileges

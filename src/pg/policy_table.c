@@ -52,6 +52,8 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "catalog/pg_class.h"
 
 #include "arena_pg.h"
 #include "authz_pg.h"
@@ -106,6 +108,27 @@ policy_table_oid(void)
 }
 
 /*
+ * Runs what follows as the table's owner: the first decision of a backend
+ * (or any decision on a standby) may read the table on behalf of a role
+ * that has no privileges on it.  An ERROR in between is undone by the
+ * (sub)transaction's abort, which restores the user.
+ */
+static void
+become_table_owner(Oid relid, Oid *saved_user, int *saved_context)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	GetUserIdAndSecContext(saved_user, saved_context);
+	SetUserIdAndSecContext(owner, *saved_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+/*
  * Reads every row of authz_policies (id order) as documents "table:<id>",
  * using the latest snapshot.  Allocates in the current memory context.
  */
@@ -118,6 +141,8 @@ fetch_policy_rows(ImageDocumentInput **rows_out)
 	uint64		i;
 	int			n;
 	MemoryContext caller = CurrentMemoryContext;
+	Oid			saved_user;
+	int			saved_context;
 
 	*rows_out = NULL;
 	if (!OidIsValid(relid))
@@ -129,8 +154,10 @@ fetch_policy_rows(ImageDocumentInput **rows_out)
 	PushActiveSnapshot(GetLatestSnapshot());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	become_table_owner(relid, &saved_user, &saved_context);
 	if (SPI_execute(query, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read authz_policies");
+	SetUserIdAndSecContext(saved_user, saved_context);
 	n = (int) SPI_processed;
 	rows = MemoryContextAlloc(caller, sizeof(ImageDocumentInput) * (n ? n : 1));
 	for (i = 0; i < SPI_processed; i++)
@@ -298,6 +325,8 @@ policy_rows_fingerprint(Oid relid)
 {
 	char	   *query;
 	uint64		fp = 0;
+	Oid			saved_user;
+	int			saved_context;
 
 	query = psprintf("SELECT count(*), coalesce(sum(hashtext(id::text || '/' || xmin::text)), 0)"
 					 " FROM %s",
@@ -306,9 +335,10 @@ policy_rows_fingerprint(Oid relid)
 	PushActiveSnapshot(GetLatestSnapshot());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	become_table_owner(relid, &saved_user, &saved_context);
 	if (SPI_execute(query, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not read authz_policies");
-	else
+	SetUserIdAndSecContext(saved_user, saved_context);
 	{
 		bool		null1,
 					null2;

@@ -78,6 +78,17 @@ $standby->stop('immediate');
 $standby->start;
 is($standby->safe_psql('postgres', $check), 't', 'after an immediate stop of the standby');
 
+# the first decision after a restart rebuilds the set from the table, also
+# for a role that has no privileges on it (as the table's owner)
+$primary->safe_psql('postgres', 'CREATE ROLE reader LOGIN');
+$primary->wait_for_catchup($standby);
+$primary->restart;
+$standby->restart;
+is($primary->safe_psql('postgres', "SET ROLE reader; $check"), 't',
+	'primary: first decision after a restart, by an unprivileged role');
+is($standby->safe_psql('postgres', "SET ROLE reader; $check"), 't',
+	'standby: decisions by an unprivileged role');
+
 $standby->stop;
 $primary->stop;
 done_testing();
