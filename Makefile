@@ -29,3 +29,9 @@ include $(PGXS)
 .PHONY: unitcheck
 unitcheck:
 	$(MAKE) -C test/unit CC="$(CC)" EXTRA_CFLAGS="$(PG_CFLAGS)"
+
+# resource limits on CEL and interrupts (hardening)
+REGRESS += limits
+
+# every privileged function refuses an ordinary role (hardening)
+REGRESS += privileges

@@ -12,6 +12,7 @@
 #include "utils/guc.h"
 
 #include "pg/authz_pg.h"
+#include "pg/eval_limits.h"
 
 PG_MODULE_MAGIC;
 
@@ -27,6 +28,7 @@ _PG_init(void)
 				 errhint("Add authz to shared_preload_libraries in postgresql.conf and restart.")));
 
 	authz_define_gucs();
+	authz_define_limit_gucs();
 	MarkGUCPrefixReserved("authz");
 	authz_store_install_hooks();
 	authz_principal_install_hooks();

@@ -24,6 +24,9 @@ typedef struct CelParseOptions
 	int			max_nodes;		/* AST nodes (0 = default 100000) */
 } CelParseOptions;
 
+/* Limits for cel_parse calls given NULL options (NULL = built-in defaults). */
+extern void cel_parse_set_defaults(const CelParseOptions *options);
+
 /* Parses source[0..len); on failure returns NULL with diags (line:column). */
 extern CelAst *cel_parse(Arena *arena, const char *source, size_t len,
 						 const CelParseOptions *options, DiagList *diags);

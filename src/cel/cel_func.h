@@ -42,7 +42,29 @@ struct CelEvalContext
 	void	   *user;			/* embedding layer's data (engine, pg/) */
 	/* polled in loops; returns true when evaluation must stop (cancel) */
 	bool		(*interrupted) (void *user);
+	size_t		max_regex_bytes;	/* longest regex pattern compiled (0 = any) */
+	/*
+	 * Called with the limit's name (CEL_LIMIT_*) when an evaluation hits
+	 * one of the limits above, before the error value is returned; the
+	 * embedding layer may raise its own error from it (pg/ does, so that a
+	 * limit is an ERROR naming its setting).  NULL: only the error value.
+	 */
+	void		(*limit_exceeded) (void *user, const char *limit);
+	const char *limit_hit;		/* first limit hit in this evaluation, or NULL */
+	bool		stopped;		/* interrupted said stop: every later step fails */
 };
+
+/* Names of the limits, as passed to limit_exceeded. */
+#define CEL_LIMIT_ITERATIONS "max_iterations"
+#define CEL_LIMIT_STRING_BYTES "max_string_bytes"
+#define CEL_LIMIT_LIST_ITEMS "max_list_items"
+#define CEL_LIMIT_REGEX_BYTES "max_regex_bytes"
+#define CEL_LIMIT_REGEX_MATCH "regex_match_limit"
+
+/* Records a limit hit (calling limit_exceeded) and returns its error value. */
+extern CelValue cel_limit_error(CelEvalContext *ctx, const char *limit,
+								const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
 
 typedef CelValue (*CelFunctionImpl) (CelEvalContext *ctx, const CelValue *args,
 									 int nargs);

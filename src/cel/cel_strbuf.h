@@ -21,6 +21,7 @@
 typedef struct CelStrBuf
 {
 	Arena	   *arena;
+	CelEvalContext *ctx;		/* reports the size limit (cel_limit_error) */
 	char	   *data;
 	size_t		len;
 	size_t		cap;
@@ -34,6 +35,7 @@ static inline void
 cel_strbuf_init(CelStrBuf *sb, CelEvalContext *ctx)
 {
 	sb->arena = ctx->arena;
+	sb->ctx = ctx;
 	sb->data = NULL;
 	sb->len = 0;
 	sb->cap = 0;
@@ -267,8 +269,8 @@ static inline CelValue
 cel_strbuf_string(CelStrBuf *sb)
 {
 	if (sb->too_long)
-		return cel_error(sb->arena, "string exceeds the size limit of %zu bytes",
-						 sb->limit);
+		return cel_limit_error(sb->ctx, CEL_LIMIT_STRING_BYTES,
+							   "string exceeds the size limit of %zu bytes", sb->limit);
 	if (sb->failed)
 		return cel_error(sb->arena, "out of memory");
 	return cel_string(sb->data ? sb->data : "", sb->len);

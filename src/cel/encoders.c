@@ -58,8 +58,8 @@ b64_encode(CelEvalContext *ctx, const CelValue *args, int nargs)
 
 	if (len > SIZE_MAX / 2 ||
 		(ctx->max_string_bytes && outlen > ctx->max_string_bytes))
-		return cel_error(ctx->arena, "string exceeds the size limit of %zu bytes",
-						 ctx->max_string_bytes);
+		return cel_limit_error(ctx, CEL_LIMIT_STRING_BYTES,
+							   "string exceeds the size limit of %zu bytes", ctx->max_string_bytes);
 	out = (char *) arena_alloc(ctx->arena, outlen + 1);
 	if (out == NULL)
 		return cel_error(ctx->arena, "out of memory");

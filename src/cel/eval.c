@@ -652,7 +652,9 @@ eval_append_in_place(EvalState *st, const int32_t *argrefs, CelValue *out)
 	if (st->ctx->max_list_items > 0 &&
 		loc->owned->len + add->len > st->ctx->max_list_items)
 	{
-		*out = cel_error(st->ctx->arena, "list result exceeds the size limit");
+		*out = cel_limit_error(st->ctx, CEL_LIMIT_LIST_ITEMS,
+							   "list result exceeds the size limit of %zu items",
+							   st->ctx->max_list_items);
 		return true;
 	}
 	if (loc->owned->len + add->len > loc->capacity)
@@ -943,12 +945,17 @@ iteration_guard(EvalState *st, CelValue *err)
 	ctx->iterations++;
 	if (ctx->max_iterations > 0 && ctx->iterations > ctx->max_iterations)
 	{
-		*err = cel_error(ctx->arena, "comprehension iteration limit exceeded");
+		*err = cel_limit_error(ctx, CEL_LIMIT_ITERATIONS,
+							   "comprehension iteration limit of %lld exceeded",
+							   (long long) ctx->max_iterations);
 		return err;
 	}
-	if (ctx->interrupted != NULL && (ctx->iterations & 63) == 0 &&
-		ctx->interrupted(ctx->user))
+	/* once interrupted, every later step stops too, so the evaluation unwinds */
+	if (ctx->stopped ||
+		(ctx->interrupted != NULL && (ctx->iterations & 63) == 0 &&
+		 ctx->interrupted(ctx->user)))
 	{
+		ctx->stopped = true;
 		*err = cel_error(ctx->arena, "evaluation interrupted");
 		return err;
 	}

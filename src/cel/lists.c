@@ -29,8 +29,8 @@ static CelValue
 make_list(CelEvalContext *ctx, const CelValue *items, size_t n)
 {
 	if (ctx->max_list_items && n > ctx->max_list_items)
-		return cel_error(ctx->arena, "list exceeds the size limit of %zu items",
-						 ctx->max_list_items);
+		return cel_limit_error(ctx, CEL_LIMIT_LIST_ITEMS,
+							   "list exceeds the size limit of %zu items", ctx->max_list_items);
 	return cel_list_from(ctx->arena, items, n);
 }
 
@@ -105,8 +105,8 @@ flatten(CelEvalContext *ctx, const CelList *l, int64_t depth)
 	if (n < 0)
 		return cel_error(ctx->arena, "flatten: list nests too deeply");
 	if (ctx->max_list_items && (uint64_t) n > ctx->max_list_items)
-		return cel_error(ctx->arena, "list exceeds the size limit of %zu items",
-						 ctx->max_list_items);
+		return cel_limit_error(ctx, CEL_LIMIT_LIST_ITEMS,
+							   "list exceeds the size limit of %zu items", ctx->max_list_items);
 	items = (CelValue *) arena_alloc(ctx->arena, ((size_t) n + 1) * sizeof(CelValue));
 	if (items == NULL)
 		return oom(ctx);
@@ -561,8 +561,8 @@ lists_range(CelEvalContext *ctx, const CelValue *args, int nargs)
 						 (long long) n);
 	if ((ctx->max_list_items && (uint64_t) n > ctx->max_list_items) ||
 		(uint64_t) n > SIZE_MAX / sizeof(CelValue) / 2)
-		return cel_error(ctx->arena, "list exceeds the size limit of %zu items",
-						 ctx->max_list_items);
+		return cel_limit_error(ctx, CEL_LIMIT_LIST_ITEMS,
+							   "list exceeds the size limit of %zu items", ctx->max_list_items);
 	items = (CelValue *) arena_alloc(ctx->arena, ((size_t) n + 1) * sizeof(CelValue));
 	if (items == NULL)
 		return oom(ctx);

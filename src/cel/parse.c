@@ -972,6 +972,24 @@ parse_expr(CelParser *p)
 
 /* ---------- entry point ---------- */
 
+/* Limits used when a caller passes no options (cel_parse_set_defaults). */
+static CelParseOptions default_options;
+
+/*
+ * Sets the limits of every cel_parse call made without options: policy
+ * conditions are parsed in several stages (compiler, engine, image) that
+ * all take them from here, so the embedding layer sets them once (pg/
+ * from its GUCs).  Zero fields keep the built-in defaults.
+ */
+void
+cel_parse_set_defaults(const CelParseOptions *options)
+{
+	if (options)
+		default_options = *options;
+	else
+		memset(&default_options, 0, sizeof(default_options));
+}
+
 /* Parses a whole expression into a fresh CelAst (NULL with diags on error). */
 CelAst *
 cel_parse(Arena *arena, const char *source, size_t len,
@@ -980,9 +998,11 @@ cel_parse(Arena *arena, const char *source, size_t len,
 	CelParser	p;
 	CelNodeRef	root;
 	CelAst	   *ast;
-	size_t		max_length = options && options->max_length ? options->max_length :
-		DEFAULT_MAX_LENGTH;
+	size_t		max_length;
 
+	if (options == NULL)
+		options = &default_options;
+	max_length = options->max_length ? options->max_length : DEFAULT_MAX_LENGTH;
 	memset(&p, 0, sizeof(p));
 	p.arena = arena;
 	p.src = source;

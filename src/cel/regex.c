@@ -199,6 +199,16 @@ get_regex(CelEvalContext *ctx, const char *pattern, size_t len, Regex *rx,
 	int			ncap;
 	pcre2_code *code;
 
+	if (ctx->max_regex_bytes > 0 && len > ctx->max_regex_bytes)
+	{
+		*err = arena_printf(ctx->arena,
+							"regular expression exceeds the size limit of %zu bytes",
+							ctx->max_regex_bytes);
+		(void) cel_limit_error(ctx, CEL_LIMIT_REGEX_BYTES, "%s", *err ? *err : "regex too long");
+		if (*err == NULL)
+			*err = "regular expression exceeds the size limit";
+		return false;
+	}
 	if (cache && len <= REGEX_CACHE_MAX_PATTERN)
 	{
 		for (int i = 0; i < cache->capacity; i++)
@@ -280,6 +290,7 @@ typedef struct Matcher
 	pcre2_match_context *mctx;
 	const char *subject;
 	size_t		len;
+	CelEvalContext *ctx;		/* reports the match limit */
 } Matcher;
 
 /* Prepares a matcher for pattern over subject; false with *err. */
@@ -288,6 +299,7 @@ matcher_init(CelEvalContext *ctx, Matcher *m, CelValue pattern, CelValue subject
 			 const char **err)
 {
 	*err = NULL;
+	m->ctx = ctx;
 	if (!get_regex(ctx, pattern.u.str.ptr, pattern.u.str.len, &m->rx, err))
 		return false;
 	m->md = m->rx.md;
@@ -333,7 +345,10 @@ matcher_find(Matcher *m, size_t start, Arena *arena, const char **err)
 		return 0;
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
 		rc == PCRE2_ERROR_HEAPLIMIT)
+	{
 		*err = "regular expression match exceeded its resource limit";
+		(void) cel_limit_error(m->ctx, CEL_LIMIT_REGEX_MATCH, "%s", *err);
+	}
 	else if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21)
 		*err = "regular expression applied to a string that is not valid UTF-8";
 	else
@@ -512,8 +527,9 @@ re_extract_all(CelEvalContext *ctx, const CelValue *args, int nargs)
 					size_t		ncap = cap ? cap * 2 : 8;
 
 					if (ctx->max_list_items && n >= ctx->max_list_items)
-						return cel_error(ctx->arena, "list exceeds the size limit of %zu items",
-										 ctx->max_list_items);
+						return cel_limit_error(ctx, CEL_LIMIT_LIST_ITEMS,
+											   "list exceeds the size limit of %zu items",
+											   ctx->max_list_items);
 					items = (CelValue *) arena_realloc(ctx->arena, items,
 													   cap * sizeof(CelValue),
 													   ncap * sizeof(CelValue));

@@ -277,7 +277,9 @@ add_text(CelEvalContext *ctx, const CelValue *a, int n)
 	char	   *buf;
 
 	if (ctx->max_string_bytes > 0 && len > ctx->max_string_bytes)
-		return cel_error(A, "string or bytes result exceeds the size limit");
+		return cel_limit_error(ctx, CEL_LIMIT_STRING_BYTES,
+							   "string or bytes result exceeds the size limit of %zu bytes",
+							   ctx->max_string_bytes);
 	buf = arena_alloc(A, len + 1);
 	if (buf == NULL)
 		return cel_error(A, "out of memory");
@@ -300,7 +302,9 @@ add_list(CelEvalContext *ctx, const CelValue *a, int n)
 	if (r->len == 0)
 		return a[0];
 	if (ctx->max_list_items > 0 && len > ctx->max_list_items)
-		return cel_error(A, "list result exceeds the size limit");
+		return cel_limit_error(ctx, CEL_LIMIT_LIST_ITEMS,
+							   "list result exceeds the size limit of %zu items",
+							   ctx->max_list_items);
 	items = arena_alloc(A, sizeof(CelValue) * len);
 	if (items == NULL)
 		return cel_error(A, "out of memory");
@@ -1150,7 +1154,9 @@ map_insert(CelEvalContext *ctx, const CelValue *a, int n)
 		nadd = a[1].u.map->len;
 	}
 	if (ctx->max_list_items > 0 && m->len + nadd > ctx->max_list_items)
-		return cel_error(A, "map result exceeds the size limit");
+		return cel_limit_error(ctx, CEL_LIMIT_LIST_ITEMS,
+							   "map result exceeds the size limit of %zu items",
+							   ctx->max_list_items);
 	keys = arena_alloc(A, sizeof(CelValue) * (m->len + nadd + 1));
 	vals = arena_alloc(A, sizeof(CelValue) * (m->len + nadd + 1));
 	if (keys == NULL || vals == NULL)

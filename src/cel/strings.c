@@ -291,8 +291,8 @@ static CelValue
 string_list(CelEvalContext *ctx, CelValue *items, size_t n)
 {
 	if (ctx->max_list_items && n > ctx->max_list_items)
-		return cel_error(ctx->arena, "list exceeds the size limit of %zu items",
-						 ctx->max_list_items);
+		return cel_limit_error(ctx, CEL_LIMIT_LIST_ITEMS,
+							   "list exceeds the size limit of %zu items", ctx->max_list_items);
 	return cel_list_from(ctx->arena, items, n);
 }
 

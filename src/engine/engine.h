@@ -106,6 +106,22 @@ typedef struct EngineCheckOptions
 	/* engine_check_decoded only: verified claims for request.auxData.jwt
 	 * (a CEL map), or NULL for none */
 	const CelValue *aux_jwt;
+
+	/*
+	 * Limits on each condition's evaluation (CelEvalContext's); 0 takes the
+	 * default: 1,000,000 comprehension steps, 16 MiB strings, 1,000,000 list
+	 * or map items, a PCRE2 match limit of 1,000,000, any regex size.
+	 */
+	int64_t		max_iterations;
+	size_t		max_string_bytes;
+	size_t		max_list_items;
+	int64_t		regex_match_limit;
+	size_t		max_regex_bytes;
+	/* polled during long evaluations: true stops them (query cancel) */
+	bool		(*interrupted) (void *state);
+	/* told the name of a limit (CEL_LIMIT_*) an evaluation hit */
+	void		(*limit_exceeded) (void *state, const char *limit);
+	void	   *callback_state;
 } EngineCheckOptions;
 
 /*

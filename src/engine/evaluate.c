@@ -299,6 +299,21 @@ engine_eval_begin(ECheck *c, const EngineSet *set, Arena *arena, const ERequest 
 	c->ctx.max_string_bytes = 16 * 1024 * 1024;
 	c->ctx.max_list_items = 1000000;
 	c->ctx.regex_match_limit = 1000000;
+	if (options)
+	{
+		if (options->max_iterations > 0)
+			c->ctx.max_iterations = options->max_iterations;
+		if (options->max_string_bytes > 0)
+			c->ctx.max_string_bytes = options->max_string_bytes;
+		if (options->max_list_items > 0)
+			c->ctx.max_list_items = options->max_list_items;
+		if (options->regex_match_limit > 0)
+			c->ctx.regex_match_limit = options->regex_match_limit;
+		c->ctx.max_regex_bytes = options->max_regex_bytes;
+		c->ctx.interrupted = options->interrupted;
+		c->ctx.limit_exceeded = options->limit_exceeded;
+		c->ctx.user = options->callback_state;
+	}
 	if (options && options->now_pinned)
 	{
 		c->ctx.now_set = true;

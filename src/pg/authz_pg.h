@@ -63,6 +63,8 @@ extern void authz_store_discard(dsa_pointer dp);
 extern void authz_store_reserve_slot(Oid dbid);
 extern uint64 authz_store_install(Oid dbid, dsa_pointer dp);
 extern bool authz_store_database_directory(Oid dbid, char *directory);
+extern uint64 authz_store_table_fingerprint(Oid dbid);
+extern void authz_store_set_table_fingerprint(Oid dbid, uint64 fingerprint);
 extern bool authz_store_current(AuthzImageRef *ref);
 extern uint64 authz_store_generation(void);
 extern void authz_store_usage(uint64 *image_bytes, uint32 *live_images);

@@ -112,6 +112,8 @@ authz_decision_log(PG_FUNCTION_ARGS)
 	uint64		first;
 	uint64		s;
 
+	/* who decided what is not for everyone, even if EXECUTE is granted */
+	authz_check_admin("read the decision log");
 	authz_require_shmem();
 	InitMaterializedSRF(fcinfo, 0);
 	if (decision_log == NULL || decision_log->size <= 0)

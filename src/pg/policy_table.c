@@ -20,6 +20,15 @@
  *
  * After a restart (or on a standby, or in a backend that starts first) a
  * database's set is rebuilt from the table on first use.
+ *
+ * A standby replays the primary's changes to the table but runs none of
+ * the above.  So on a standby, at most once per statement that decides, a
+ * backend computes a fingerprint of the rows (their ids and xmins, which
+ * replay carries over unchanged) and compares it with the one recorded
+ * next to the database's image in shared memory; when they differ the set
+ * is recompiled from the table and published, and the fingerprint
+ * recorded.  The first backend to notice does the work; the others then
+ * find the fingerprints equal.
  */
 #include "postgres.h"
 
@@ -27,6 +36,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_extension.h"
 #include "catalog/namespace.h"
@@ -36,11 +46,14 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "catalog/pg_class.h"
 
 #include "arena_pg.h"
 #include "authz_pg.h"
@@ -104,6 +117,27 @@ policy_table_oid(void)
 }
 
 /*
+ * Runs what follows as the table's owner: the first decision of a backend
+ * (or any decision on a standby) may read the table on behalf of a role
+ * that has no privileges on it.  An ERROR in between is undone by the
+ * (sub)transaction's abort, which restores the user.
+ */
+static void
+become_table_owner(Oid relid, Oid *saved_user, int *saved_context)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	GetUserIdAndSecContext(saved_user, saved_context);
+	SetUserIdAndSecContext(owner, *saved_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+/*
  * Reads every row of authz_policies (id order) as documents "table:<id>",
  * using the latest snapshot.  Allocates in the current memory context.
  */
@@ -116,6 +150,8 @@ fetch_policy_rows(ImageDocumentInput **rows_out)
 	uint64		i;
 	int			n;
 	MemoryContext caller = CurrentMemoryContext;
+	Oid			saved_user;
+	int			saved_context;
 
 	*rows_out = NULL;
 	if (!OidIsValid(relid))
@@ -127,8 +163,10 @@ fetch_policy_rows(ImageDocumentInput **rows_out)
 	PushActiveSnapshot(GetLatestSnapshot());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	become_table_owner(relid, &saved_user, &saved_context);
 	if (SPI_execute(query, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read authz_policies");
+	SetUserIdAndSecContext(saved_user, saved_context);
 	n = (int) SPI_processed;
 	rows = MemoryContextAlloc(caller, sizeof(ImageDocumentInput) * (n ? n : 1));
 	for (i = 0; i < SPI_processed; i++)
@@ -293,6 +331,83 @@ authz_policies_changed(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+/* A fingerprint of the table's rows (count, ids, xmins); never 0. */
+static uint64
+policy_rows_fingerprint(Oid relid)
+{
+	char	   *query;
+	uint64		fp = 0;
+	Oid			saved_user;
+	int			saved_context;
+
+	query = psprintf("SELECT count(*), coalesce(sum(hashtext(id::text || '/' || xmin::text)), 0)"
+					 " FROM %s",
+					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+												get_rel_name(relid)));
+	PushActiveSnapshot(GetLatestSnapshot());
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	become_table_owner(relid, &saved_user, &saved_context);
+	if (SPI_execute(query, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read authz_policies");
+	SetUserIdAndSecContext(saved_user, saved_context);
+	{
+		bool		null1,
+					null2;
+		int64		count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+														SPI_tuptable->tupdesc, 1, &null1));
+		int64		sum = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+													  SPI_tuptable->tupdesc, 2, &null2));
+
+		fp = ((uint64) count << 40) ^ (uint64) sum;
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	return fp | 1;
+}
+
+/*
+ * On a standby, once per statement: recompiles this database's set when
+ * the replicated table no longer matches what it was compiled from.
+ */
+static void
+standby_follow_table(void)
+{
+	static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
+	static TimestampTz checked_statement = 0;
+	Oid			relid;
+	uint64		fp;
+	char		dir[MAXPGPATH];
+	bool		own_set;
+
+	if (MyProc->lxid == checked_lxid &&
+		GetCurrentStatementStartTimestamp() == checked_statement)
+		return;
+	checked_lxid = MyProc->lxid;
+	checked_statement = GetCurrentStatementStartTimestamp();
+	relid = policy_table_oid();
+	if (!OidIsValid(relid))
+		return;
+	fp = policy_rows_fingerprint(relid);
+	own_set = authz_store_database_directory(MyDatabaseId, dir);
+	if (own_set && authz_store_table_fingerprint(MyDatabaseId) == fp)
+		return;
+	if (!own_set)
+	{
+		ImageDocumentInput *rows;
+
+		/* no rows and no set of its own: the server-wide set applies */
+		if (fetch_policy_rows(&rows) == 0)
+			return;
+	}
+	{
+		uint32		n;
+
+		authz_publish_database(database_directory(), &n);
+		authz_store_set_table_fingerprint(MyDatabaseId, fp);
+	}
+}
+
 /*
  * The image this backend decides with.  On first use in a database whose
  * table holds policies but whose set is not in shared memory (after a
@@ -301,7 +416,7 @@ authz_policies_changed(PG_FUNCTION_ARGS)
 bool
 authz_current_image(AuthzImageRef *ref)
 {
-	if (!first_use_checked && IsTransactionState())
+	if (!first_use_checked && IsTransactionState() && !RecoveryInProgress())
 	{
 		char		dir[MAXPGPATH];
 
@@ -320,5 +435,7 @@ authz_current_image(AuthzImageRef *ref)
 			}
 		}
 	}
+	if (RecoveryInProgress() && IsTransactionState())
+		standby_follow_table();
 	return authz_store_current(ref);
 }

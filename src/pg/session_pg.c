@@ -499,6 +499,8 @@ authz_jwks_changed(PG_FUNCTION_ARGS)
 		}
 		return PointerGetDatum(tuple);
 	}
+	/* deleting or truncating the keys locks every session out: admins only */
+	authz_check_admin("set SuperTokens keys");
 	if (!jwks_callback_registered)
 	{
 		RegisterXactCallback(jwks_xact_callback, NULL);

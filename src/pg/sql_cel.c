@@ -20,6 +20,7 @@
 #include "authz_pg.h"
 #include "cel/cel.h"
 #include "cel_jsonb.h"
+#include "eval_limits.h"
 
 PG_FUNCTION_INFO_V1(authz_cel_eval);
 
@@ -45,12 +46,6 @@ resolve_binding(void *state, const char *name, CelValue *out)
 		}
 	}
 	return false;
-}
-
-static bool
-interrupt_requested(void *user)
-{
-	return InterruptPending;
 }
 
 /* Decodes the bindings object into names and values. */
@@ -105,7 +100,10 @@ report_compile_error(DiagList *diags, int sqlstate)
 	}
 	ereport(ERROR,
 			(errcode(sqlstate),
-			 errmsg("invalid CEL expression: %s", buf.len ? buf.data : "unknown error")));
+			 errmsg("invalid CEL expression: %s", buf.len ? buf.data : "unknown error"),
+			 (strstr(buf.data, "limit") || strstr(buf.data, "depth exceeded")) ?
+			 errhint("The parser's limits are authz.cel_max_expression_size (%d) and authz.cel_max_nesting_depth (%d).",
+					 authz_cel_max_expression_size, authz_cel_max_nesting_depth) : 0));
 }
 
 /* authz_cel_eval(expr text, bindings jsonb, typed boolean) RETURNS jsonb */
@@ -144,11 +142,7 @@ authz_cel_eval(PG_FUNCTION_ARGS)
 
 	memset(&ectx, 0, sizeof(ectx));
 	ectx.arena = arena;
-	ectx.max_iterations = 1000000;
-	ectx.max_string_bytes = 16 * 1024 * 1024;
-	ectx.max_list_items = 1000000;
-	ectx.regex_match_limit = 1000000;
-	ectx.interrupted = interrupt_requested;
+	authz_cel_apply_limits(&ectx);
 	activation.resolve = resolve_binding;
 	activation.state = &bindings;
 

@@ -25,6 +25,7 @@
 #include "authz_pg.h"
 #include "engine/engine.h"
 #include "cel_jsonb.h"
+#include "eval_limits.h"
 #include "store/image_source.h"
 
 PG_FUNCTION_INFO_V1(authz_check);
@@ -145,6 +146,7 @@ static void
 check_options(EngineCheckOptions *opts)
 {
 	memset(opts, 0, sizeof(*opts));
+	authz_engine_apply_limits(opts);
 	if (authz_pinned_now != NULL && authz_pinned_now[0] != '\0')
 	{
 		TimestampTz ts = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,

@@ -63,6 +63,7 @@ typedef struct AuthzSlot
 	Oid			dbid;			/* InvalidOid: server-wide slot (or unused) */
 	bool		in_use;
 	dsa_pointer image;			/* SharedImage, or InvalidDsaPointer */
+	uint64		table_fingerprint;	/* standby: authz_policies as compiled, 0 = unknown */
 } AuthzSlot;
 
 typedef struct AuthzSharedState
@@ -280,6 +281,7 @@ find_slot(Oid dbid, bool create)
 	authz_state->slots[free_slot].in_use = true;
 	authz_state->slots[free_slot].dbid = dbid;
 	authz_state->slots[free_slot].image = InvalidDsaPointer;
+	authz_state->slots[free_slot].table_fingerprint = 0;
 	return free_slot;
 }
 
@@ -377,6 +379,7 @@ authz_store_install(Oid dbid, dsa_pointer dp)
 	generation = pg_atomic_read_u64(&authz_state->generation) + 1;
 	si->generation = generation;
 	authz_state->slots[slot].image = dp;
+	authz_state->slots[slot].table_fingerprint = 0;
 	pg_atomic_write_u64(&authz_state->generation, generation);
 	LWLockRelease(authz_state->lock);
 
@@ -524,4 +527,37 @@ authz_store_drop_database(Oid dbid)
 	LWLockRelease(authz_state->lock);
 	release_image(old);
 	return slot > 0;
+}
+
+/*
+ * On a standby: the fingerprint of the authz_policies rows dbid's image was
+ * compiled from (0 when unknown or no image of its own), and setting it
+ * right after publishing.  See policy_table.c's standby_follow_table().
+ */
+uint64
+authz_store_table_fingerprint(Oid dbid)
+{
+	uint64		fp = 0;
+	int			slot;
+
+	ensure_area();
+	LWLockAcquire(authz_state->lock, LW_SHARED);
+	slot = find_slot(dbid, false);
+	if (slot > 0)
+		fp = authz_state->slots[slot].table_fingerprint;
+	LWLockRelease(authz_state->lock);
+	return fp;
+}
+
+void
+authz_store_set_table_fingerprint(Oid dbid, uint64 fingerprint)
+{
+	int			slot;
+
+	ensure_area();
+	LWLockAcquire(authz_state->lock, LW_EXCLUSIVE);
+	slot = find_slot(dbid, false);
+	if (slot > 0)
+		authz_state->slots[slot].table_fingerprint = fingerprint;
+	LWLockRelease(authz_state->lock);
 }
