@@ -32,6 +32,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -171,12 +172,14 @@ authz_rls_principal_changed(void)
 /*
  * Called by a transaction that publishes policies: every backend replans
  * when it commits.  Outside a transaction (server start) there is nothing
- * cached yet.
+ * cached yet.  A hot standby cannot queue invalidations (they would need
+ * WAL); there the primary's commit record carries the invalidation that
+ * made its backends rebuild, and this backend forgets its own plans.
  */
 void
 authz_rls_policies_changed(void)
 {
-	if (IsTransactionState())
+	if (IsTransactionState() && !RecoveryInProgress())
 		CacheInvalidateRelcacheAll();
 	authz_rls_principal_changed();
 }
