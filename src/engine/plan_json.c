@@ -38,6 +38,28 @@ fixed_now(const EngineCheckOptions *options)
 	return o;
 }
 
+/*
+ * The resource of a plan is partial: an attribute it does not give is
+ * unknown, not missing, so "required" does not apply to it.
+ */
+static void
+drop_missing_resource_properties(EResult *r)
+{
+	int			i,
+				n = 0;
+
+	for (i = 0; i < r->nvalidation_errors; i++)
+	{
+		const EValidationError *e = &r->validation_errors[i];
+
+		if (strcmp(e->source, "SOURCE_RESOURCE") == 0 &&
+			strncmp(e->message, "missing property", 16) == 0)
+			continue;
+		r->validation_errors[n++] = *e;
+	}
+	r->nvalidation_errors = n;
+}
+
 /* Plans a decoded request (req with one resource entry holding the actions). */
 static void
 plan_request(const EngineSet *set, Arena *arena, ERequest *req, EResourceEntry *entry,
@@ -80,6 +102,7 @@ plan_request(const EngineSet *set, Arena *arena, ERequest *req, EResourceEntry *
 		if (n > 0)
 			result->nvalidation_errors = engine_validate(arena, pol, &req->principal, entry,
 														 &result->validation_errors);
+		drop_missing_resource_properties(result);
 		if (result->nvalidation_errors > 0 &&
 			set->config.schema_enforcement == ENGINE_SCHEMA_REJECT)
 		{

@@ -10,7 +10,7 @@
  *
  *     deny  |= U & (roleDeny | D)        U &= !roleDeny & !D
  *     H'     = H | A
- *     OVERRIDE_PARENT:              allow |= U & H'   U &= !H'
+ *     OVERRIDE_PARENT:              allow |= U & H'   (U &= !H')
  *     REQUIRE_PARENTAL_CONSENT:     H = false
  *     otherwise:                    H = H'
  *
@@ -186,8 +186,10 @@ walk(PlanEval *pe, bool principal, const char *action, const char **scopes, int 
 		}
 		else if (perm == SCOPE_PERMISSIONS_OVERRIDE_PARENT)
 		{
-			allow = pf_or(allow, pf_and(share(U), share(Hn)));
-			U = pf_and(U, pf_not(Hn));
+			/* U & !Hn would be exact; dropping !Hn changes nothing (a later
+			 * term only matters when this one is false) and keeps the
+			 * filter as Cerbos writes it */
+			allow = pf_or(allow, pf_and(share(U), Hn));
 			H = pf_bool(false);
 		}
 		else
