@@ -35,7 +35,9 @@ typedef enum PResKind
 	PRES_REQUEST,				/* request */
 	PRES_RESOURCE,				/* request.resource */
 	PRES_ATTR,					/* request.resource.attr */
-	PRES_VARS					/* V / variables */
+	PRES_VARS,					/* V / variables */
+	PRES_INDEX,					/* m[k]: v the known map m, j the residual key k */
+	PRES_RUNTIME				/* runtime */
 } PResKind;
 
 typedef struct PRes
@@ -43,6 +45,10 @@ typedef struct PRes
 	int			kind;
 	CelValue	v;
 	json_t	   *j;
+	/* a known value JSON cannot carry (timestamp, duration, hierarchy...)
+	 * is written as the call that made it: the node it came from */
+	const CelAst *ast;
+	CelNodeRef	node;
 } PRes;
 
 #define PLAN_MAX_LOCALS 64
@@ -62,6 +68,13 @@ typedef struct PlanEval
 	CelValue   *known_vars;		/* map of the known ones, for cel_eval */
 	uint8_t    *known_vars_done;
 	CelActivation act;
+	/* runtime.effectiveDerivedRoles: the derived roles of the resource
+	 * policy at the scope being walked, for these roles */
+	const char *edr_version;
+	const char *edr_scope;
+	const char **edr_roles;
+	int			edr_nroles;
+	bool		in_derived;		/* evaluating derived roles: runtime is empty */
 } PlanEval;
 
 extern bool plan_eval_init(PlanEval *pe, ECheck *c, bool marks);

@@ -31,7 +31,16 @@ static PRes eval_node(PlanEval *pe, const CelAst *ast, CelNodeRef ref);
 static PRes
 known(CelValue v)
 {
-	PRes		r = {PRES_KNOWN, v, NULL};
+	PRes		r = {PRES_KNOWN, v, NULL, NULL, CEL_NO_NODE};
+
+	return r;
+}
+
+/* A known value made by node ref of ast (see PRes). */
+static PRes
+known_at(CelValue v, const CelAst *ast, CelNodeRef ref)
+{
+	PRes		r = {PRES_KNOWN, v, NULL, ast, ref};
 
 	return r;
 }
@@ -40,22 +49,66 @@ known(CelValue v)
 static PRes
 unknown(json_t *j)
 {
-	PRes		r = {PRES_UNKNOWN, {0}, j};
+	PRes		r = {PRES_UNKNOWN, {0}, j, NULL, CEL_NO_NODE};
 
 	return r;
 }
 
-/* A part of the request (PRES_REQUEST, PRES_RESOURCE, PRES_ATTR, PRES_VARS). */
+/* A part of the request (PRES_REQUEST, PRES_RESOURCE, PRES_ATTR, PRES_VARS, PRES_RUNTIME). */
 static PRes
 marker(int kind)
 {
-	PRes		r = {kind, {0}, NULL};
+	PRes		r = {kind, {0}, NULL, NULL, CEL_NO_NODE};
 
 	return r;
 }
 
+/* Can JSON carry the value as Cerbos' {"value": ...} does? */
+static bool
+representable(CelValue v, int depth)
+{
+	size_t		i;
+
+	if (depth > 32)
+		return false;
+	switch (v.kind)
+	{
+		case CEL_VAL_NULL:
+		case CEL_VAL_BOOL:
+		case CEL_VAL_INT:
+		case CEL_VAL_UINT:
+		case CEL_VAL_DOUBLE:
+		case CEL_VAL_STRING:
+			return true;
+		case CEL_VAL_LIST:
+			for (i = 0; i < v.u.list->len; i++)
+				if (!representable(v.u.list->items[i], depth + 1))
+					return false;
+			return true;
+		case CEL_VAL_MAP:
+			for (i = 0; i < v.u.map->len; i++)
+				if (v.u.map->keys[i].kind != CEL_VAL_STRING ||
+					!representable(v.u.map->values[i], depth + 1))
+					return false;
+			return true;
+		default:
+			return false;
+	}
+}
+
+static json_t *rebuild_tree(PlanEval *pe, const CelAst *ast, CelNodeRef ref);
+static PRes runtime_list(PlanEval *pe);
+
 /* Binds the known variables of the current params as a CEL map (for cel_eval). */
 static CelValue known_vars_map(PlanEval *pe, const EParams *p);
+
+/* Drops a tree (NULL allowed). */
+static void
+release_tree(json_t *j)
+{
+	if (j)
+		json_decref(j);
+}
 
 /* Activation: the planner's locals, then V and C, then the check engine's names. */
 static bool
@@ -75,6 +128,27 @@ resolve(void *state, const char *name, CelValue *out)
 	if (strcmp(name, "V") == 0 || strcmp(name, "variables") == 0)
 	{
 		*out = known_vars_map(pe, pe->params);
+		return true;
+	}
+	if (strcmp(name, "runtime") == 0)
+	{
+		/* only read when the list is known (see runtime_list) */
+		static const char *names[] = {"effectiveDerivedRoles", "effective_derived_roles"};
+		PRes		l = runtime_list(pe);
+		CelValue	keys[2],
+					vals[2];
+
+		if (l.kind != PRES_KNOWN)
+		{
+			release_tree(l.j);
+			return false;
+		}
+		keys[0] = cel_string(names[0], strlen(names[0]));
+		keys[1] = cel_string(names[1], strlen(names[1]));
+		vals[0] = vals[1] = l.v;
+		*out = cel_map_from(pe->c->arena, keys, vals, 2);
+		if (out->kind == CEL_VAL_MAP)
+			((CelMap *) out->u.map)->msg_type = "cerbos.engine.v1.Runtime";
 		return true;
 	}
 	pe->c->cur = pe->params;
@@ -117,7 +191,13 @@ to_tree(PlanEval *pe, PRes r)
 	switch (r.kind)
 	{
 		case PRES_KNOWN:
+			if (r.ast != NULL && !representable(r.v, 0))
+				return rebuild_tree(pe, r.ast, r.node);
 			return pf_value(engine_cel_to_json(r.v, 0));
+		case PRES_INDEX:
+			return pf_expr2("index", pf_value(engine_cel_to_json(r.v, 0)), r.j);
+		case PRES_RUNTIME:
+			return pf_var("runtime");
 		case PRES_UNKNOWN:
 			return r.j;
 		case PRES_REQUEST:
@@ -136,7 +216,7 @@ to_tree(PlanEval *pe, PRes r)
 static void
 release(PRes r)
 {
-	if (r.kind == PRES_UNKNOWN && r.j)
+	if ((r.kind == PRES_UNKNOWN || r.kind == PRES_INDEX) && r.j)
 		json_decref(r.j);
 }
 
@@ -148,6 +228,13 @@ settle(PlanEval *pe, PRes r)
 		return r;
 	if (r.kind == PRES_VARS)
 		return known(known_vars_map(pe, pe->params));
+	if (r.kind == PRES_RUNTIME)
+	{
+		CelValue	v;
+
+		if (resolve(pe, "runtime", &v))
+			return known(v);
+	}
 	return unknown(to_tree(pe, r));
 }
 
@@ -321,6 +408,30 @@ select_on(PlanEval *pe, PRes obj, const char *field, bool test_only)
 				return known(test_only ? cel_bool(false) :
 							 cel_error(arena, "no such key: %s", field));
 			}
+		case PRES_RUNTIME:
+			if (strcmp(field, "effectiveDerivedRoles") == 0 ||
+				strcmp(field, "effective_derived_roles") == 0)
+				return test_only ? known(cel_bool(true)) : runtime_list(pe);
+			return known(test_only ? cel_bool(false) : cel_error(arena, "no such key: %s", field));
+		case PRES_INDEX:
+			{
+				/* m[k].f: the same lookup in the map of each entry's f */
+				const CelMap *m = obj.v.u.map;
+				CelValue   *keys = arena_alloc0(arena, sizeof(CelValue) * (m->len + 1));
+				CelValue   *vals = arena_alloc0(arena, sizeof(CelValue) * (m->len + 1));
+				size_t		i,
+							n = 0;
+				PRes		r;
+
+				if (test_only || keys == NULL || vals == NULL)
+					return unknown(pf_expr2("get-field", to_tree(pe, obj), pf_value(json_string(field))));
+				for (i = 0; i < m->len; i++)
+					if (map_field(m->values[i], field, &vals[n]))
+						keys[n++] = m->keys[i];
+				r = obj;
+				r.v = cel_map_from(arena, keys, vals, n);
+				return r;
+			}
 		case PRES_UNKNOWN:
 			{
 				json_t	   *var = json_object_get(obj.j, "variable");
@@ -442,33 +553,73 @@ eval_call(PlanEval *pe, const CelAst *ast, CelNodeRef ref, const CelExpr *e)
 			return a.v.kind == CEL_VAL_BOOL ? known(cel_bool(!a.v.u.b)) : a;
 		return unknown(pf_not(a.j));
 	}
-	/* R.attr["x"] reads like R.attr.x */
-	if (strcmp(fn, "_[_]") == 0 && nargs == 2 && e->u.call.target == CEL_NO_NODE)
-	{
-		PRes		obj = eval_node(pe, ast, argrefs[0]);
-
-		if (obj.kind != PRES_KNOWN && obj.kind != PRES_UNKNOWN)
-		{
-			PRes		key = settle(pe, eval_node(pe, ast, argrefs[1]));
-
-			if (key.kind == PRES_KNOWN && key.v.kind == CEL_VAL_STRING)
-				return select_on(pe, obj, arena_strndup(pe->c->arena, key.v.u.str.ptr,
-														key.v.u.str.len), false);
-			release(key);
-		}
-		release(obj);
-	}
 	if (nargs + 1 > 8)
 		return known(cel_error(pe->c->arena, "too many arguments"));
 	if (e->u.call.target != CEL_NO_NODE)
-		parts[n++] = settle(pe, eval_node(pe, ast, e->u.call.target));
+		parts[n++] = eval_node(pe, ast, e->u.call.target);
 	for (i = 0; i < nargs; i++)
-		parts[n++] = settle(pe, eval_node(pe, ast, argrefs[i]));
+		parts[n++] = eval_node(pe, ast, argrefs[i]);
+	if (strcmp(fn, "_[_]") == 0 && n == 2)
+	{
+		PRes		key = settle(pe, parts[1]);
+
+		/* R.attr["x"] reads like R.attr.x */
+		if (parts[0].kind != PRES_KNOWN && parts[0].kind != PRES_UNKNOWN &&
+			parts[0].kind != PRES_INDEX && key.kind == PRES_KNOWN && key.v.kind == CEL_VAL_STRING)
+			return select_on(pe, parts[0], arena_strndup(pe->c->arena, key.v.u.str.ptr,
+														 key.v.u.str.len), false);
+		/* a known map indexed by an unknown key: kept apart for == below */
+		if (parts[0].kind == PRES_KNOWN && parts[0].v.kind == CEL_VAL_MAP &&
+			key.kind == PRES_UNKNOWN)
+		{
+			PRes		r = parts[0];
+
+			r.kind = PRES_INDEX;
+			r.j = key.j;
+			r.ast = NULL;
+			return r;
+		}
+		parts[1] = key;
+	}
+	/* m[k] == v: k is one of the keys whose entry equals v */
+	if ((strcmp(fn, "_==_") == 0 || strcmp(fn, "_!=_") == 0) && n == 2 &&
+		((parts[0].kind == PRES_INDEX && settle(pe, parts[1]).kind == PRES_KNOWN) ||
+		 (parts[1].kind == PRES_INDEX && settle(pe, parts[0]).kind == PRES_KNOWN)))
+	{
+		PRes		ix = parts[0].kind == PRES_INDEX ? parts[0] : parts[1];
+		PRes		val = settle(pe, parts[0].kind == PRES_INDEX ? parts[1] : parts[0]);
+		json_t	   *f = pf_bool(false);
+		size_t		k;
+
+		for (k = 0; k < ix.v.u.map->len; k++)
+		{
+			CelValue	eq = cel_equals(pe->c->arena, ix.v.u.map->values[k], val.v);
+
+			if (eq.kind == CEL_VAL_BOOL && eq.u.b)
+				f = pf_or(f, pf_expr2("eq", json_deep_copy(ix.j),
+									  pf_value(engine_cel_to_json(ix.v.u.map->keys[k], 0))));
+		}
+		/* an absent key is an error: false either way */
+		json_decref(ix.j);
+		if (fn[1] == '!')
+		{
+			/* k must be a key whose entry differs */
+			json_decref(f);
+			return unknown(pf_expr1("unsupported-index-ne", pf_bool(false)));
+		}
+		return unknown(f);
+	}
+	for (i = 0; i < n; i++)
+		parts[i] = settle(pe, parts[i]);
 	for (i = 0; i < n; i++)
 		if (parts[i].kind != PRES_KNOWN)
 			all_known = false;
 	if (all_known)
-		return known(eval_known(pe, ast, ref));
+	{
+		for (i = 0; i < n; i++)
+			release(parts[i]);
+		return known_at(eval_known(pe, ast, ref), ast, ref);
+	}
 	for (i = 0; i < n; i++)
 		if (is_err(parts[i]))
 		{
@@ -478,10 +629,13 @@ eval_call(PlanEval *pe, const CelAst *ast, CelNodeRef ref, const CelExpr *e)
 				release(parts[i]);
 			return err;
 		}
-	/* x in [v] is x == v; x in [] is false */
+	/* x in [v] is x == v; x in [] is false; Cerbos reads x in "s" as x == "s" */
 	if (strcmp(fn, "@in") == 0 && n == 2 && parts[1].kind == PRES_KNOWN &&
-		parts[1].v.kind == CEL_VAL_LIST && parts[1].v.u.list->len <= 1)
+		((parts[1].v.kind == CEL_VAL_LIST && parts[1].v.u.list->len <= 1) ||
+		 parts[1].v.kind == CEL_VAL_STRING))
 	{
+		if (parts[1].v.kind == CEL_VAL_STRING)
+			return unknown(pf_expr2("eq", to_tree(pe, parts[0]), to_tree(pe, parts[1])));
 		if (parts[1].v.u.list->len == 0)
 			return (release(parts[0]), known(cel_bool(false)));
 		return unknown(pf_expr2("eq", to_tree(pe, parts[0]),
@@ -687,6 +841,8 @@ eval_ident(PlanEval *pe, const CelAst *ast, CelNodeRef ref, const char *name)
 		return marker(PRES_REQUEST);
 	if (strcmp(name, "V") == 0 || strcmp(name, "variables") == 0)
 		return marker(PRES_VARS);
+	if (strcmp(name, "runtime") == 0)
+		return marker(PRES_RUNTIME);
 	if (strchr(name, '.') != NULL)
 	{
 		/* a qualified name: its root, then field selections */
@@ -694,7 +850,8 @@ eval_ident(PlanEval *pe, const CelAst *ast, CelNodeRef ref, const char *name)
 		const char *root = arena_strndup(pe->c->arena, name, (size_t) (dot - name));
 
 		if (strcmp(root, "R") == 0 || strcmp(root, "request") == 0 ||
-			strcmp(root, "V") == 0 || strcmp(root, "variables") == 0)
+			strcmp(root, "V") == 0 || strcmp(root, "variables") == 0 ||
+			strcmp(root, "runtime") == 0)
 		{
 			PRes		r = eval_ident(pe, ast, ref, root);
 
@@ -829,6 +986,142 @@ eval_node(PlanEval *pe, const CelAst *ast, CelNodeRef ref)
 	}
 	pe->depth--;
 	return r;
+}
+
+/*
+ * The tree for a known value JSON cannot carry: the call that made it,
+ * with its (known) arguments written out, as Cerbos writes
+ * duration("3600s") or hierarchy("a.b.c").
+ */
+static json_t *
+rebuild_tree(PlanEval *pe, const CelAst *ast, CelNodeRef ref)
+{
+	const CelExpr *e = cel_ast_node(ast, ref);
+	json_t	   *trees[8];
+	int			n = 0;
+	uint32_t	i;
+
+	if (e->kind != CEL_EXPR_CALL || e->u.call.nargs + 1 > 8 || pe->depth > PLAN_MAX_DEPTH)
+		return pf_value(engine_cel_to_json(eval_known(pe, ast, ref), 0));
+	pe->depth++;
+	if (e->u.call.target != CEL_NO_NODE)
+		trees[n++] = to_tree(pe, settle(pe, eval_node(pe, ast, e->u.call.target)));
+	for (i = 0; i < e->u.call.nargs; i++)
+		trees[n++] = to_tree(pe, settle(pe, eval_node(pe, ast, ast->args[e->u.call.args + i])));
+	pe->depth--;
+	return pf_expr(operator_name(cel_ast_str(ast, e->u.call.function)), trees, n);
+}
+
+/* Sorts names (insertion sort: a policy has few derived roles). */
+static void
+sort_names(const char **names, int n)
+{
+	int			i,
+				j;
+
+	for (i = 1; i < n; i++)
+	{
+		const char *s = names[i];
+
+		for (j = i; j > 0 && strcmp(names[j - 1], s) > 0; j--)
+			names[j] = names[j - 1];
+		names[j] = s;
+	}
+}
+
+/*
+ * runtime.effectiveDerivedRoles: the derived roles (sorted) of the
+ * resource policy at the scope being walked whose parents the principal
+ * has and whose conditions hold; a conditional one contributes
+ * if(cond, [name], []).  While derived roles are evaluated the list is
+ * empty, as in the check engine.
+ */
+static PRes
+runtime_list(PlanEval *pe)
+{
+	Arena	   *arena = pe->c->arena;
+	const EPolicy *pol;
+	const EDerivedRole *drs[ENGINE_MAX_ROLES];
+	const char *names[ENGINE_MAX_ROLES];
+	const char *saved_names[PLAN_MAX_LOCALS];
+	PRes		saved_vals[PLAN_MAX_LOCALS];
+	const EParams *saved_params = pe->params;
+	int			saved_n = pe->nlocals;
+	int			ndr = 0,
+				nknown = 0,
+				i,
+				j,
+				k;
+	json_t	   *acc = NULL;
+
+	if (pe->in_derived || pe->edr_scope == NULL)
+		return known(engine_string_list(arena, NULL, 0));
+	pol = engine_policy(pe->c->set, POLICY_RESOURCE, pe->c->entry->resource.kind,
+						pe->edr_version, pe->edr_scope);
+	for (i = 0; pol && i < pol->nderived_roles && ndr < ENGINE_MAX_ROLES; i++)
+	{
+		const EDerivedRole *dr = pol->derived_roles[i];
+		bool		hit = false;
+
+		for (j = 0; j < dr->nparents && !hit; j++)
+			for (k = 0; k < pe->edr_nroles && !hit; k++)
+				hit = engine_glob_match(dr->parents[j], pe->edr_roles[k]);
+		if (hit)
+			drs[ndr++] = dr;
+	}
+	/* in name order */
+	for (i = 1; i < ndr; i++)
+	{
+		const EDerivedRole *d = drs[i];
+
+		for (j = i; j > 0 && strcmp(drs[j - 1]->name, d->name) > 0; j--)
+			drs[j] = drs[j - 1];
+		drs[j] = d;
+	}
+	memcpy(saved_names, pe->local_names, sizeof(saved_names));
+	memcpy(saved_vals, pe->local_vals, sizeof(saved_vals));
+	pe->in_derived = true;
+	for (i = 0; i < ndr; i++)
+	{
+		json_t	   *f = plan_cond(pe, drs[i]->cond, drs[i]->params, 0);
+		bool		b;
+
+		if (pf_is_bool(f, &b))
+		{
+			json_decref(f);
+			if (b)
+				names[nknown++] = drs[i]->name;
+			continue;
+		}
+		if (nknown > 0)
+		{
+			json_t	   *run = pf_value(engine_cel_to_json(engine_string_list(arena, names, nknown), 0));
+
+			acc = acc ? pf_expr2("add", acc, run) : run;
+			nknown = 0;
+		}
+		{
+			json_t	   *ops[3];
+			json_t	   *term;
+
+			ops[0] = f;
+			ops[1] = pf_value(json_pack("[s]", drs[i]->name));
+			ops[2] = pf_value(json_array());
+			term = pf_expr("if", ops, 3);
+			acc = acc ? pf_expr2("add", acc, term) : term;
+		}
+	}
+	pe->in_derived = false;
+	memcpy(pe->local_names, saved_names, sizeof(saved_names));
+	memcpy(pe->local_vals, saved_vals, sizeof(saved_vals));
+	pe->nlocals = saved_n;
+	pe->params = saved_params;
+	sort_names(names, nknown);
+	if (acc == NULL)
+		return known(engine_string_list(arena, names, nknown));
+	if (nknown > 0)
+		acc = pf_expr2("add", acc, pf_value(engine_cel_to_json(engine_string_list(arena, names, nknown), 0)));
+	return unknown(acc);
 }
 
 /* A condition tree as a formula (see plan_int.h). */

@@ -144,6 +144,11 @@ walk(PlanEval *pe, bool principal, const char *action, const char **scopes, int 
 
 		if (pf_is_bool(U, &b) && !b)
 			break;
+		if (!principal)
+		{
+			pe->edr_version = version;
+			pe->edr_scope = scopes[si];
+		}
 		if (bk == NULL)
 		{
 			json_decref(A);
@@ -152,7 +157,9 @@ walk(PlanEval *pe, bool principal, const char *action, const char **scopes, int 
 		}
 		if (!principal)
 		{
-			json_t	   *rp = role_policy_denies(pe, bk, action, roles, nroles);
+			json_t	   *rp;
+
+			rp = role_policy_denies(pe, bk, action, roles, nroles);
 
 			deny = pf_or(deny, pf_and(share(U), share(rp)));
 			U = pf_and(U, pf_not(rp));
@@ -215,8 +222,10 @@ plan_action(PlanEval *pe, const char *action, bool *no_match)
 	const char *rscopes[ENGINE_MAX_SCOPES];
 	const char *pkey,
 			   *rkey;
+	const char *all_roles[ENGINE_MAX_ROLES];
 	int			npscopes,
 				nrscopes,
+				nall,
 				ri;
 	json_t	   *p_allow,
 			   *p_deny,
@@ -233,6 +242,14 @@ plan_action(PlanEval *pe, const char *action, bool *no_match)
 		return pf_bool(false);
 	}
 
+	/* every role with its parents, for derived roles */
+	nall = 0;
+	for (ri = 0; ri < pr->nroles && nall < ENGINE_MAX_ROLES; ri++)
+		all_roles[nall++] = pr->roles[ri];
+	nall = engine_add_parent_roles(c, engine_scope_value(res->scope), all_roles, nall, ENGINE_MAX_ROLES);
+	pe->edr_roles = all_roles;
+	pe->edr_nroles = nall;
+
 	walk(pe, true, action, pscopes, npscopes, NULL, 0, &p_allow, &p_deny);
 	r_allow = pf_bool(false);
 	for (ri = 0; ri < pr->nroles; ri++)
@@ -248,5 +265,8 @@ plan_action(PlanEval *pe, const char *action, bool *no_match)
 		json_decref(d);
 		r_allow = pf_or(r_allow, a);
 	}
+	pe->edr_roles = NULL;
+	pe->edr_nroles = 0;
+	pe->edr_scope = NULL;
 	return pf_or(p_allow, pf_and(pf_not(p_deny), r_allow));
 }
