@@ -693,52 +693,64 @@ lambda_form(PlanEval *pe, const CelAst *ast, const CelExpr *e, PRes range)
 	json_t	   *lam,
 			   *ops[2];
 
-	if (iter2[0] == '\0')
+	if ((s = call_named(ast, step, "_&&_")) != NULL)
+		op = "all", body = ast->args[s->u.call.args + 1];
+	else if ((s = call_named(ast, step, "_||_")) != NULL)
+		op = "exists", body = ast->args[s->u.call.args + 1];
+	else if ((s = call_named(ast, step, "_?_:_")) != NULL)
 	{
-		if ((s = call_named(ast, step, "_&&_")) != NULL)
-			op = "all", body = ast->args[s->u.call.args + 1];
-		else if ((s = call_named(ast, step, "_||_")) != NULL)
-			op = "exists", body = ast->args[s->u.call.args + 1];
-		else if ((s = call_named(ast, step, "_?_:_")) != NULL)
+		CelNodeRef	then = ast->args[s->u.call.args + 1];
+		const CelExpr *add = call_named(ast, then, "_+_");
+
+		if (init->kind == CEL_EXPR_CONST && init->u.constant.kind == CEL_CONST_INT)
+			op = "exists_one", body = ast->args[s->u.call.args];
+		else if (add != NULL && iter2[0] == '\0')
 		{
-			CelNodeRef	then = ast->args[s->u.call.args + 1];
-			const CelExpr *add = call_named(ast, then, "_+_");
-
-			if (init->kind == CEL_EXPR_CONST && init->u.constant.kind == CEL_CONST_INT)
-				op = "exists_one", body = ast->args[s->u.call.args];
-			else if (add != NULL)
-			{
-				const CelExpr *lst = cel_ast_node(ast, ast->args[add->u.call.args + 1]);
-
-				if (lst->kind == CEL_EXPR_LIST && lst->u.list.nelems == 1)
-				{
-					const CelExpr *el = cel_ast_node(ast, ast->args[lst->u.list.elems]);
-
-					if (el->kind == CEL_EXPR_IDENT &&
-						strcmp(cel_ast_str(ast, el->u.ident.name), iter) == 0)
-						op = "filter", body = ast->args[s->u.call.args];
-				}
-			}
-		}
-		else if ((s = call_named(ast, step, "_+_")) != NULL)
-		{
-			const CelExpr *lst = cel_ast_node(ast, ast->args[s->u.call.args + 1]);
+			const CelExpr *lst = cel_ast_node(ast, ast->args[add->u.call.args + 1]);
 
 			if (lst->kind == CEL_EXPR_LIST && lst->u.list.nelems == 1)
-				op = "map", body = ast->args[lst->u.list.elems];
+			{
+				const CelExpr *el = cel_ast_node(ast, ast->args[lst->u.list.elems]);
+
+				if (el->kind == CEL_EXPR_IDENT &&
+					strcmp(cel_ast_str(ast, el->u.ident.name), iter) == 0)
+					op = "filter", body = ast->args[s->u.call.args];
+			}
 		}
+	}
+	else if ((s = call_named(ast, step, "_+_")) != NULL)
+	{
+		const CelExpr *lst = cel_ast_node(ast, ast->args[s->u.call.args + 1]);
+
+		if (lst->kind == CEL_EXPR_LIST && lst->u.list.nelems == 1)
+			op = iter2[0] ? "transformList" : "map", body = ast->args[lst->u.list.elems];
+	}
+	else if ((s = call_named(ast, step, "cel.@mapInsert")) != NULL && iter2[0])
+	{
+		if (s->u.call.nargs == 3)
+			op = "transformMap", body = ast->args[s->u.call.args + 2];
+		else if (s->u.call.nargs == 2)
+			op = "transformMapEntry", body = ast->args[s->u.call.args + 1];
 	}
 	if (op == NULL)
 	{
 		/* not a form Cerbos names: keep it as an opaque residual */
 		return unknown(pf_expr1("unsupported-comprehension", to_tree(pe, range)));
 	}
-	if (!push_local(pe, iter, unknown(pf_var(iter))))
+	if (!push_local(pe, iter, unknown(pf_var(iter))) ||
+		(iter2[0] && !push_local(pe, iter2, unknown(pf_var(iter2)))))
 		return known(cel_error(pe->c->arena, "too many nested comprehensions"));
 	b = settle(pe, eval_node(pe, ast, body));
-	json_decref(pe->local_vals[base].j);
-	pe->nlocals = base;
-	lam = pf_expr2("lambda", to_tree(pe, b), pf_var(iter));
+	while (pe->nlocals > base)
+		json_decref(pe->local_vals[--pe->nlocals].j);
+	if (iter2[0])
+	{
+		json_t	   *l[3] = {to_tree(pe, b), pf_var(iter), pf_var(iter2)};
+
+		lam = pf_expr("lambda", l, 3);
+	}
+	else
+		lam = pf_expr2("lambda", to_tree(pe, b), pf_var(iter));
 	ops[0] = to_tree(pe, range);
 	ops[1] = lam;
 	return unknown(pf_expr(op, ops, 2));
