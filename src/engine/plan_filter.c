@@ -83,7 +83,28 @@ pf_is_bool(const json_t *f, bool *b)
 	return true;
 }
 
-/* a AND b, folding constants. */
+/* The operator of an expression tree, or NULL. */
+static const char *
+op_of(const json_t *f)
+{
+	return json_string_value(json_object_get(json_object_get(f, "expression"), "operator"));
+}
+
+/* Operand i of an expression tree (borrowed). */
+static json_t *
+operand(const json_t *f, size_t i)
+{
+	return json_array_get(json_object_get(json_object_get(f, "expression"), "operands"), i);
+}
+
+/* Number of operands of an expression tree. */
+static size_t
+noperands(const json_t *f)
+{
+	return json_array_size(json_object_get(json_object_get(f, "expression"), "operands"));
+}
+
+/* a AND b, folding constants and a repeated operand. */
 json_t *
 pf_and(json_t *a, json_t *b)
 {
@@ -101,6 +122,8 @@ pf_and(json_t *a, json_t *b)
 			return (json_decref(a), b);
 		return (json_decref(b), a);
 	}
+	if (json_equal(a, b))
+		return (json_decref(b), a);
 	return pf_expr2("and", a, b);
 }
 
@@ -122,6 +145,20 @@ pf_or(json_t *a, json_t *b)
 			return (json_decref(a), b);
 		return (json_decref(b), a);
 	}
+	if (json_equal(a, b))
+		return (json_decref(b), a);
+	/* (X and Y) or (X and Z) is X and (Y or Z), as Cerbos factors it */
+	if (op_of(a) && op_of(b) && strcmp(op_of(a), "and") == 0 && strcmp(op_of(b), "and") == 0 &&
+		noperands(a) == 2 && noperands(b) == 2 && json_equal(operand(a, 0), operand(b, 0)))
+	{
+		json_t	   *x0 = json_incref(operand(a, 0));
+		json_t	   *y = json_incref(operand(a, 1));
+		json_t	   *z = json_incref(operand(b, 1));
+
+		json_decref(a);
+		json_decref(b);
+		return pf_and(x0, pf_or(y, z));
+	}
 	return pf_expr2("or", a, b);
 }
 
@@ -133,7 +170,56 @@ pf_not(json_t *a)
 
 	if (pf_is_bool(a, &x))
 		return (json_decref(a), pf_bool(!x));
+	if (op_of(a) && strcmp(op_of(a), "not") == 0 && noperands(a) == 1)
+	{
+		json_t	   *inner = json_incref(operand(a, 0));
+
+		json_decref(a);
+		return inner;
+	}
 	return pf_expr1("not", a);
+}
+
+/*
+ * The n-ary and/or Cerbos writes for a condition's all/any list: the
+ * operands that are not constants (takes them); NULL entries are skipped.
+ */
+json_t *
+pf_nary(const char *op, json_t **fs, int n)
+{
+	bool		is_and = strcmp(op, "and") == 0;
+	json_t	   *keep[64];
+	int			k = 0,
+				i;
+	bool		x;
+
+	for (i = 0; i < n; i++)
+	{
+		if (pf_is_bool(fs[i], &x))
+		{
+			if (x != is_and)
+			{
+				int			j;
+
+				for (j = 0; j < k; j++)
+					json_decref(keep[j]);
+				for (j = i + 1; j < n; j++)
+					json_decref(fs[j]);
+				return fs[i];
+			}
+			json_decref(fs[i]);
+			continue;
+		}
+		if (k < 64)
+			keep[k++] = fs[i];
+		else
+			keep[k - 1] = is_and ? pf_and(keep[k - 1], fs[i]) : pf_or(keep[k - 1], fs[i]);
+	}
+	if (k == 0)
+		return pf_bool(is_and);
+	if (k == 1)
+		return keep[0];
+	return pf_expr(op, keep, k);
 }
 
 /* A condition's residual, marked as an error-is-false boundary when asked. */

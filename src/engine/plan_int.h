@@ -24,6 +24,7 @@ extern json_t *pf_and(json_t *a, json_t *b);
 extern json_t *pf_or(json_t *a, json_t *b);
 extern json_t *pf_not(json_t *a);
 extern json_t *pf_mark(json_t *a, bool marks);
+extern json_t *pf_nary(const char *op, json_t **fs, int n);
 
 /* ---------- plan_residual.c ---------- */
 

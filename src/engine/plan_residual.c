@@ -191,6 +191,9 @@ to_tree(PlanEval *pe, PRes r)
 	switch (r.kind)
 	{
 		case PRES_KNOWN:
+			if (r.v.kind == CEL_VAL_DURATION || r.v.kind == CEL_VAL_TIMESTAMP)
+				return pf_expr1(r.v.kind == CEL_VAL_DURATION ? "duration" : "timestamp",
+								pf_value(engine_cel_to_json(r.v, 0)));
 			if (r.ast != NULL && !representable(r.v, 0))
 				return rebuild_tree(pe, r.ast, r.node);
 			return pf_value(engine_cel_to_json(r.v, 0));
@@ -609,6 +612,37 @@ eval_call(PlanEval *pe, const CelAst *ast, CelNodeRef ref, const CelExpr *e)
 		}
 		return unknown(f);
 	}
+	/* v in m[k]: k is one of the keys whose entry holds v */
+	if (strcmp(fn, "@in") == 0 && n == 2 && parts[1].kind == PRES_INDEX &&
+		settle(pe, parts[0]).kind == PRES_KNOWN)
+	{
+		PRes		ix = parts[1];
+		PRes		val = settle(pe, parts[0]);
+		json_t	   *f = pf_bool(false);
+		size_t		k,
+					m;
+
+		for (k = 0; k < ix.v.u.map->len && !is_err(val); k++)
+		{
+			CelValue	entry = ix.v.u.map->values[k];
+			bool		hit = false;
+
+			if (entry.kind == CEL_VAL_LIST)
+				for (m = 0; m < entry.u.list->len && !hit; m++)
+					hit = cel_equal_bool(entry.u.list->items[m], val.v);
+			else if (entry.kind == CEL_VAL_MAP)
+			{
+				CelValue	dummy;
+
+				hit = cel_map_get(entry.u.map, val.v, &dummy);
+			}
+			if (hit)
+				f = pf_or(f, pf_expr2("eq", json_deep_copy(ix.j),
+									  pf_value(engine_cel_to_json(ix.v.u.map->keys[k], 0))));
+		}
+		json_decref(ix.j);
+		return unknown(f);
+	}
 	for (i = 0; i < n; i++)
 		parts[i] = settle(pe, parts[i]);
 	for (i = 0; i < n; i++)
@@ -629,6 +663,14 @@ eval_call(PlanEval *pe, const CelAst *ast, CelNodeRef ref, const CelExpr *e)
 				release(parts[i]);
 			return err;
 		}
+	/* x in map: x is one of its keys */
+	if (strcmp(fn, "@in") == 0 && n == 2 && parts[1].kind == PRES_KNOWN &&
+		parts[1].v.kind == CEL_VAL_MAP)
+	{
+		const CelMap *m = parts[1].v.u.map;
+
+		parts[1] = known(cel_list_from(pe->c->arena, m->keys, m->len));
+	}
 	/* x in [v] is x == v; x in [] is false; Cerbos reads x in "s" as x == "s" */
 	if (strcmp(fn, "@in") == 0 && n == 2 && parts[1].kind == PRES_KNOWN &&
 		((parts[1].v.kind == CEL_VAL_LIST && parts[1].v.u.list->len <= 1) ||
@@ -1059,12 +1101,15 @@ runtime_list(PlanEval *pe)
 	PRes		saved_vals[PLAN_MAX_LOCALS];
 	const EParams *saved_params = pe->params;
 	int			saved_n = pe->nlocals;
+	json_t	   *terms[2 * ENGINE_MAX_ROLES + 1];
 	int			ndr = 0,
 				nknown = 0,
+				nterms = 0,
 				i,
 				j,
 				k;
-	json_t	   *acc = NULL;
+	bool		any_unknown = false;
+	json_t	   *acc;
 
 	if (pe->in_derived || pe->edr_scope == NULL)
 		return known(engine_string_list(arena, NULL, 0));
@@ -1107,20 +1152,17 @@ runtime_list(PlanEval *pe)
 		}
 		if (nknown > 0)
 		{
-			json_t	   *run = pf_value(engine_cel_to_json(engine_string_list(arena, names, nknown), 0));
-
-			acc = acc ? pf_expr2("add", acc, run) : run;
+			terms[nterms++] = pf_value(engine_cel_to_json(engine_string_list(arena, names, nknown), 0));
 			nknown = 0;
 		}
 		{
 			json_t	   *ops[3];
-			json_t	   *term;
 
 			ops[0] = f;
 			ops[1] = pf_value(json_pack("[s]", drs[i]->name));
 			ops[2] = pf_value(json_array());
-			term = pf_expr("if", ops, 3);
-			acc = acc ? pf_expr2("add", acc, term) : term;
+			terms[nterms++] = pf_expr("if", ops, 3);
+			any_unknown = true;
 		}
 	}
 	pe->in_derived = false;
@@ -1128,11 +1170,17 @@ runtime_list(PlanEval *pe)
 	memcpy(pe->local_vals, saved_vals, sizeof(saved_vals));
 	pe->nlocals = saved_n;
 	pe->params = saved_params;
-	sort_names(names, nknown);
-	if (acc == NULL)
+	if (!any_unknown)
+	{
+		sort_names(names, nknown);
 		return known(engine_string_list(arena, names, nknown));
+	}
 	if (nknown > 0)
-		acc = pf_expr2("add", acc, pf_value(engine_cel_to_json(engine_string_list(arena, names, nknown), 0)));
+		terms[nterms++] = pf_value(engine_cel_to_json(engine_string_list(arena, names, nknown), 0));
+	/* add(a, add(b, c)): right to left, as Cerbos nests it */
+	acc = terms[nterms - 1];
+	for (i = nterms - 2; i >= 0; i--)
+		acc = pf_expr2("add", terms[i], acc);
 	return unknown(acc);
 }
 
@@ -1157,21 +1205,22 @@ plan_cond(PlanEval *pe, const ECond *cond, const EParams *params, int depth)
 			return pf_mark(as_formula(pe, eval_node(pe, cond->ast, cond->ast->root)),
 						   pe->marks);
 		case ECOND_ALL:
-			f = pf_bool(true);
-			for (i = 0; i < cond->nof; i++)
-				f = pf_and(f, plan_cond(pe, &cond->of[i], params, depth + 1));
-			break;
 		case ECOND_ANY:
-			f = pf_bool(false);
-			for (i = 0; i < cond->nof; i++)
-				f = pf_or(f, plan_cond(pe, &cond->of[i], params, depth + 1));
-			break;
 		case ECOND_NONE:
-			f = pf_bool(false);
-			for (i = 0; i < cond->nof; i++)
-				f = pf_or(f, plan_cond(pe, &cond->of[i], params, depth + 1));
-			f = pf_not(f);
-			break;
+			{
+				json_t	  **fs = arena_alloc0(pe->c->arena, sizeof(json_t *) * (cond->nof + 1));
+
+				if (fs == NULL)
+					return pf_bool(false);
+				for (i = 0; i < cond->nof; i++)
+				{
+					fs[i] = plan_cond(pe, &cond->of[i], params, depth + 1);
+					if (cond->op == ECOND_NONE)
+						fs[i] = pf_not(fs[i]);
+				}
+				f = pf_nary(cond->op == ECOND_ANY ? "or" : "and", fs, cond->nof);
+				break;
+			}
 		default:
 			return pf_bool(false);
 	}

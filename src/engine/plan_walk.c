@@ -36,11 +36,12 @@ share(json_t *f)
 static json_t *
 row_formula(PlanEval *pe, const ERow *row)
 {
-	json_t	   *f = pf_bool(true);
+	json_t	   *f = plan_cond(pe, row->cond, row->params, 0);
 
+	/* the rule's own condition first, as Cerbos writes it */
 	if (row->derived_role != NULL && row->derived_role->cond != NULL)
-		f = plan_cond(pe, row->derived_role->cond, row->derived_role->params, 0);
-	return pf_and(f, plan_cond(pe, row->cond, row->params, 0));
+		f = pf_and(f, plan_cond(pe, row->derived_role->cond, row->derived_role->params, 0));
+	return f;
 }
 
 /* Are there resource-policy rows at this scope for the kind and roles? */

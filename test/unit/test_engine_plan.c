@@ -663,6 +663,16 @@ run_case(const char *base, const json_t *configs, const json_t *c, char *why, si
 				n_identical++;
 				n_semantic++;
 			}
+			else if (getenv("AUTHZ_PLAN_SHOW_DIFF"))
+			{
+				char	   *a = json_dumps(wc, JSON_COMPACT);
+				char	   *b = json_dumps(gc, JSON_COMPACT);
+
+				printf("DIFF %s\n  want %s\n  got  %s\n",
+					   json_string_value(json_object_get(c, "id")), a, b);
+				free(a);
+				free(b);
+			}
 			else if (same_semantics(arena, wc, gc, &ctx, known_attr, &cmp, why, whylen))
 				n_semantic++;
 			else
