@@ -303,6 +303,8 @@ extern bool engine_decode_resource(Arena *arena, const json_t *j, EResource *out
 extern bool engine_decode_request_parts(Arena *arena, const char *principal_json,
 										const char *resource_json, ERequest *req,
 										EResourceEntry *entry, const char **error);
+extern bool engine_decode_aux_data(Arena *arena, const json_t *j, CelValue *out,
+								  const EngineCheckOptions *options, const char **error);
 extern char *engine_encode_response(Arena *arena, const ERequest *req,
 									const EResult *results);
 

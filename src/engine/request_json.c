@@ -455,3 +455,11 @@ done:
 	json_decref(root);
 	return ok;
 }
+
+/* auxData for the planner (the same decoding as CheckResources'). */
+bool
+engine_decode_aux_data(Arena *arena, const json_t *j, CelValue *out,
+					   const EngineCheckOptions *options, const char **error)
+{
+	return aux_data(arena, j, out, options, error);
+}

@@ -1,0 +1,68 @@
+/*
+ * plan.h — Cerbos 0.55's PlanResources: the policies partially evaluated
+ * for a known principal and an unknown resource.
+ *
+ * The answer is a filter in Cerbos' AST: always allowed, always denied, or
+ * a residual condition over request.resource.attr.* and request.resource.id
+ * built from {"expression":{"operator":op,"operands":[...]}},
+ * {"variable":name} and {"value":json}.  With condition marks on, each
+ * rule's (and derived role's) whole residual is wrapped in the unary
+ * operator "authz.condition": "X, where an evaluation error counts as
+ * false" — the place where Cerbos turns a CEL error into false, which the
+ * SQL translation needs to stay exact.  The JSON API never emits it.
+ *
+ * Files: plan_filter.c (building and printing filter trees),
+ * plan_residual.c (partial evaluation of one CEL expression),
+ * plan_walk.c (rule selection as formulas), plan_json.c (the HTTP body).
+ */
+#ifndef AUTHZ_PLAN_H
+#define AUTHZ_PLAN_H
+
+#include "engine.h"
+
+#include <jansson.h>
+
+#define PLAN_KIND_ALWAYS_ALLOWED 1
+#define PLAN_KIND_ALWAYS_DENIED 2
+#define PLAN_KIND_CONDITIONAL 3
+
+/* Name of the marking operator (see above). */
+#define PLAN_CONDITION_MARK "authz.condition"
+
+/* One plan: kind, and the condition when conditional (a new reference). */
+typedef struct EnginePlan
+{
+	int			kind;			/* PLAN_KIND_* */
+	json_t	   *condition;		/* NULL unless PLAN_KIND_CONDITIONAL; caller decrefs */
+	bool		no_match;		/* no policy applies at all (filterDebug NO_MATCH) */
+} EnginePlan;
+
+/*
+ * PlanResources: request JSON text in, response JSON text out (allocated
+ * in arena).  NULL with *error naming the field for a request Cerbos
+ * would reject.  with_condition_marks adds "authz.condition" nodes.
+ */
+extern char *engine_plan_json(const EngineSet *set, Arena *arena,
+							  const char *request_json, size_t len,
+							  const EngineCheckOptions *options,
+							  bool with_condition_marks, const char **error);
+
+/*
+ * The plan for a decoded principal (validated as for engine_check_decoded)
+ * and the resource's kind, policy version, scope and known attributes
+ * (resource->id and attr may be empty), for the actions (all must be
+ * allowed).  options->aux_jwt gives request.auxData.jwt.  False with
+ * *error for a bad principal or resource.
+ */
+extern bool engine_plan_decoded(const EngineSet *set, Arena *arena,
+								const EnginePrincipal *principal,
+								const EngineResource *resource,
+								const char **actions, int nactions,
+								const EngineCheckOptions *options,
+								bool with_condition_marks,
+								EnginePlan *out, const char **error);
+
+/* Cerbos' s-expression for a filter condition: (and (eq a "x") ...). */
+extern char *engine_plan_debug(Arena *arena, const json_t *condition);
+
+#endif							/* AUTHZ_PLAN_H */

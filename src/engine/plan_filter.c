@@ -1,0 +1,318 @@
+/*
+ * plan_filter.c — building Cerbos' filter trees, folding the constants
+ * true and false out of and/or/not as Cerbos does, and printing a tree as
+ * the s-expression Cerbos reports in meta.filterDebug.
+ */
+#include "plan_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* {"value": v} (takes v). */
+json_t *
+pf_value(json_t *v)
+{
+	json_t	   *o = json_object();
+
+	json_object_set_new(o, "value", v ? v : json_null());
+	return o;
+}
+
+/* The constant true or false. */
+json_t *
+pf_bool(bool b)
+{
+	return pf_value(json_boolean(b));
+}
+
+/* {"variable": name}. */
+json_t *
+pf_var(const char *name)
+{
+	json_t	   *o = json_object();
+
+	json_object_set_new(o, "variable", json_string(name));
+	return o;
+}
+
+/* {"expression": {"operator": op, "operands": [...]}} (takes operands). */
+json_t *
+pf_expr(const char *op, json_t **operands, int n)
+{
+	json_t	   *e = json_object();
+	json_t	   *inner = json_object();
+	json_t	   *arr = json_array();
+	int			i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, operands[i] ? operands[i] : pf_value(json_null()));
+	json_object_set_new(inner, "operator", json_string(op));
+	json_object_set_new(inner, "operands", arr);
+	json_object_set_new(e, "expression", inner);
+	return e;
+}
+
+/* A unary expression. */
+json_t *
+pf_expr1(const char *op, json_t *a)
+{
+	return pf_expr(op, &a, 1);
+}
+
+/* A binary expression. */
+json_t *
+pf_expr2(const char *op, json_t *a, json_t *b)
+{
+	json_t	   *ops[2] = {a, b};
+
+	return pf_expr(op, ops, 2);
+}
+
+/* Is the tree the constant true or false? */
+bool
+pf_is_bool(const json_t *f, bool *b)
+{
+	json_t	   *v;
+
+	if (f == NULL || !json_is_object(f) || json_object_size(f) != 1)
+		return false;
+	v = json_object_get(f, "value");
+	if (v == NULL || !json_is_boolean(v))
+		return false;
+	*b = json_is_true(v);
+	return true;
+}
+
+/* The operator of an expression tree, or NULL. */
+static const char *
+op_of(const json_t *f)
+{
+	return json_string_value(json_object_get(json_object_get(f, "expression"), "operator"));
+}
+
+/* Operand i of an expression tree (borrowed). */
+static json_t *
+operand(const json_t *f, size_t i)
+{
+	return json_array_get(json_object_get(json_object_get(f, "expression"), "operands"), i);
+}
+
+/* Number of operands of an expression tree. */
+static size_t
+noperands(const json_t *f)
+{
+	return json_array_size(json_object_get(json_object_get(f, "expression"), "operands"));
+}
+
+/* a AND b, folding constants and a repeated operand. */
+json_t *
+pf_and(json_t *a, json_t *b)
+{
+	bool		x;
+
+	if (pf_is_bool(a, &x))
+	{
+		if (!x)
+			return (json_decref(b), a);
+		return (json_decref(a), b);
+	}
+	if (pf_is_bool(b, &x))
+	{
+		if (!x)
+			return (json_decref(a), b);
+		return (json_decref(b), a);
+	}
+	if (json_equal(a, b))
+		return (json_decref(b), a);
+	return pf_expr2("and", a, b);
+}
+
+/* a OR b, folding constants. */
+json_t *
+pf_or(json_t *a, json_t *b)
+{
+	bool		x;
+
+	if (pf_is_bool(a, &x))
+	{
+		if (x)
+			return (json_decref(b), a);
+		return (json_decref(a), b);
+	}
+	if (pf_is_bool(b, &x))
+	{
+		if (x)
+			return (json_decref(a), b);
+		return (json_decref(b), a);
+	}
+	if (json_equal(a, b))
+		return (json_decref(b), a);
+	/* (X and Y) or (X and Z) is X and (Y or Z), as Cerbos factors it */
+	if (op_of(a) && op_of(b) && strcmp(op_of(a), "and") == 0 && strcmp(op_of(b), "and") == 0 &&
+		noperands(a) == 2 && noperands(b) == 2 && json_equal(operand(a, 0), operand(b, 0)))
+	{
+		json_t	   *x0 = json_incref(operand(a, 0));
+		json_t	   *y = json_incref(operand(a, 1));
+		json_t	   *z = json_incref(operand(b, 1));
+
+		json_decref(a);
+		json_decref(b);
+		return pf_and(x0, pf_or(y, z));
+	}
+	return pf_expr2("or", a, b);
+}
+
+/* NOT a, folding constants. */
+json_t *
+pf_not(json_t *a)
+{
+	bool		x;
+
+	if (pf_is_bool(a, &x))
+		return (json_decref(a), pf_bool(!x));
+	if (op_of(a) && strcmp(op_of(a), "not") == 0 && noperands(a) == 1)
+	{
+		json_t	   *inner = json_incref(operand(a, 0));
+
+		json_decref(a);
+		return inner;
+	}
+	return pf_expr1("not", a);
+}
+
+/*
+ * The n-ary and/or Cerbos writes for a condition's all/any list: the
+ * operands that are not constants (takes them); NULL entries are skipped.
+ */
+json_t *
+pf_nary(const char *op, json_t **fs, int n)
+{
+	bool		is_and = strcmp(op, "and") == 0;
+	json_t	   *keep[64];
+	int			k = 0,
+				i;
+	bool		x;
+
+	for (i = 0; i < n; i++)
+	{
+		if (pf_is_bool(fs[i], &x))
+		{
+			if (x != is_and)
+			{
+				int			j;
+
+				for (j = 0; j < k; j++)
+					json_decref(keep[j]);
+				for (j = i + 1; j < n; j++)
+					json_decref(fs[j]);
+				return fs[i];
+			}
+			json_decref(fs[i]);
+			continue;
+		}
+		if (k < 64)
+			keep[k++] = fs[i];
+		else
+			keep[k - 1] = is_and ? pf_and(keep[k - 1], fs[i]) : pf_or(keep[k - 1], fs[i]);
+	}
+	if (k == 0)
+		return pf_bool(is_and);
+	if (k == 1)
+		return keep[0];
+	return pf_expr(op, keep, k);
+}
+
+/* A condition's residual, marked as an error-is-false boundary when asked. */
+json_t *
+pf_mark(json_t *a, bool marks)
+{
+	bool		x;
+
+	if (!marks || pf_is_bool(a, &x))
+		return a;
+	return pf_expr1(PLAN_CONDITION_MARK, a);
+}
+
+typedef struct DebugBuf
+{
+	char	   *data;
+	size_t		len;
+	size_t		cap;
+	Arena	   *arena;
+} DebugBuf;
+
+/* Appends n bytes. */
+static void
+db_add(DebugBuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+	{
+		size_t		cap = (b->cap ? b->cap * 2 : 128) + n;
+		char	   *d = arena_realloc(b->arena, b->data, b->cap, cap);
+
+		if (d == NULL)
+			return;
+		b->data = d;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+/* Appends the s-expression of one tree node. */
+static void
+db_node(DebugBuf *b, const json_t *f, int depth)
+{
+	json_t	   *e,
+			   *v;
+
+	if (depth > 200)
+		return;
+	if ((e = json_object_get(f, "expression")) != NULL)
+	{
+		const char *op = json_string_value(json_object_get(e, "operator"));
+		json_t	   *ops = json_object_get(e, "operands");
+		size_t		i;
+
+		db_add(b, "(", 1);
+		db_add(b, op ? op : "", op ? strlen(op) : 0);
+		for (i = 0; i < json_array_size(ops); i++)
+		{
+			db_add(b, " ", 1);
+			db_node(b, json_array_get(ops, i), depth + 1);
+		}
+		db_add(b, ")", 1);
+	}
+	else if ((v = json_object_get(f, "variable")) != NULL)
+	{
+		const char *s = json_string_value(v);
+
+		db_add(b, s ? s : "", s ? strlen(s) : 0);
+	}
+	else if ((v = json_object_get(f, "value")) != NULL)
+	{
+		char	   *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		if (s)
+		{
+			db_add(b, s, strlen(s));
+			free(s);
+		}
+	}
+}
+
+/* Cerbos' filterDebug for a condition. */
+char *
+engine_plan_debug(Arena *arena, const json_t *condition)
+{
+	DebugBuf	b = {NULL, 0, 0, arena};
+	bool		x;
+
+	if (condition == NULL)
+		return "(false)";
+	if (pf_is_bool(condition, &x))
+		return x ? "(true)" : "(false)";
+	db_node(&b, condition, 0);
+	return b.data ? b.data : "";
+}

@@ -1,0 +1,89 @@
+/*
+ * plan_int.h — shared between the planner's files (see plan.h).
+ *
+ * Filter trees are jansson values.  Every builder takes ownership of the
+ * trees passed to it and returns a new reference; a tree used twice is
+ * json_incref'd first.  The constants true and false are {"value":true}
+ * and {"value":false}, which the builders fold away.
+ */
+#ifndef AUTHZ_PLAN_INT_H
+#define AUTHZ_PLAN_INT_H
+
+#include "engine_int.h"
+#include "plan.h"
+
+/* ---------- plan_filter.c ---------- */
+extern json_t *pf_value(json_t *v);
+extern json_t *pf_bool(bool b);
+extern json_t *pf_var(const char *name);
+extern json_t *pf_expr(const char *op, json_t **operands, int n);
+extern json_t *pf_expr1(const char *op, json_t *a);
+extern json_t *pf_expr2(const char *op, json_t *a, json_t *b);
+extern bool pf_is_bool(const json_t *f, bool *b);
+extern json_t *pf_and(json_t *a, json_t *b);
+extern json_t *pf_or(json_t *a, json_t *b);
+extern json_t *pf_not(json_t *a);
+extern json_t *pf_mark(json_t *a, bool marks);
+extern json_t *pf_nary(const char *op, json_t **fs, int n);
+
+/* ---------- plan_residual.c ---------- */
+
+/* A partially evaluated node: a value, a residual, or a part of request. */
+typedef enum PResKind
+{
+	PRES_KNOWN = 1,
+	PRES_UNKNOWN,				/* j: filter tree */
+	PRES_REQUEST,				/* request */
+	PRES_RESOURCE,				/* request.resource */
+	PRES_ATTR,					/* request.resource.attr */
+	PRES_VARS,					/* V / variables */
+	PRES_INDEX,					/* m[k]: v the known map m, j the residual key k */
+	PRES_RUNTIME				/* runtime */
+} PResKind;
+
+typedef struct PRes
+{
+	int			kind;
+	CelValue	v;
+	json_t	   *j;
+	/* a known value JSON cannot carry (timestamp, duration, hierarchy...)
+	 * is written as the call that made it: the node it came from */
+	const CelAst *ast;
+	CelNodeRef	node;
+} PRes;
+
+#define PLAN_MAX_LOCALS 64
+
+typedef struct PlanEval
+{
+	ECheck	   *c;
+	bool		marks;
+	const EParams *params;		/* whose V and C are in scope */
+	const char *local_names[PLAN_MAX_LOCALS];
+	PRes		local_vals[PLAN_MAX_LOCALS];
+	int			nlocals;
+	int			depth;
+	/* per EParams.id: residuals of its variables (NULL until needed) */
+	PRes	  **vars;
+	uint8_t   **vars_state;		/* 0 not yet, 1 evaluating, 2 done */
+	CelValue   *known_vars;		/* map of the known ones, for cel_eval */
+	uint8_t    *known_vars_done;
+	CelActivation act;
+	/* runtime.effectiveDerivedRoles: the derived roles of the resource
+	 * policy at the scope being walked, for these roles */
+	const char *edr_version;
+	const char *edr_scope;
+	const char **edr_roles;
+	int			edr_nroles;
+	bool		in_derived;		/* evaluating derived roles: runtime is empty */
+} PlanEval;
+
+extern bool plan_eval_init(PlanEval *pe, ECheck *c, bool marks);
+
+/* A condition tree as a boolean formula (errors false), marked if asked. */
+extern json_t *plan_cond(PlanEval *pe, const ECond *cond, const EParams *params, int depth);
+
+/* ---------- plan_walk.c ---------- */
+extern json_t *plan_action(PlanEval *pe, const char *action, bool *no_match);
+
+#endif							/* AUTHZ_PLAN_INT_H */

@@ -1,0 +1,431 @@
+/*
+ * plan_json.c — PlanResources entry points: the HTTP body of Cerbos'
+ * POST /api/plan/resources in and out, and the decoded form the
+ * PostgreSQL layer calls once per statement.
+ *
+ * The request is decoded with the check engine's decoders (the resource
+ * has no id: it is what the plan ranges over); every action is planned
+ * with plan_walk.c and the resource must be allowed all of them, so the
+ * filters are ANDed.  Schemas are validated as for a check: with
+ * enforcement "reject", a request with validation errors is always
+ * denied.
+ */
+#include "plan_int.h"
+#include "../policy/policy.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The per-call options with now() fixed for the whole plan. */
+static EngineCheckOptions
+fixed_now(const EngineCheckOptions *options)
+{
+	EngineCheckOptions o;
+	struct timespec ts;
+
+	if (options)
+		o = *options;
+	else
+		memset(&o, 0, sizeof(o));
+	if (!o.now_pinned)
+	{
+		clock_gettime(CLOCK_REALTIME, &ts);
+		o.now_pinned = true;
+		o.now_sec = ts.tv_sec;
+		o.now_nsec = (int32_t) ts.tv_nsec;
+	}
+	return o;
+}
+
+/*
+ * The resource of a plan is partial: an attribute it does not give is
+ * unknown, not missing, so "required" does not apply to it.
+ */
+static void
+drop_missing_resource_properties(EResult *r)
+{
+	int			i,
+				n = 0;
+
+	for (i = 0; i < r->nvalidation_errors; i++)
+	{
+		const EValidationError *e = &r->validation_errors[i];
+
+		if (strcmp(e->source, "SOURCE_RESOURCE") == 0 &&
+			strncmp(e->message, "missing property", 16) == 0)
+			continue;
+		r->validation_errors[n++] = *e;
+	}
+	r->nvalidation_errors = n;
+}
+
+/* Plans a decoded request (req with one resource entry holding the actions). */
+static void
+plan_request(const EngineSet *set, Arena *arena, ERequest *req, EResourceEntry *entry,
+			 const EngineCheckOptions *options, bool marks, EnginePlan *out,
+			 EResult *result)
+{
+	ECheck		c;
+	PlanEval	pe;
+	json_t	   *f = pf_bool(true);
+	bool		b;
+	int			ai;
+
+	memset(out, 0, sizeof(*out));
+	memset(result, 0, sizeof(*result));
+	out->kind = PLAN_KIND_ALWAYS_DENIED;
+	if (!engine_eval_begin(&c, set, arena, req, entry, options, result) ||
+		!plan_eval_init(&pe, &c, marks))
+	{
+		json_decref(f);
+		return;
+	}
+	/* schemas of the first resource policy with any, as a check reads them */
+	if (set->config.schema_enforcement != ENGINE_SCHEMA_NONE)
+	{
+		const EResource *res = &entry->resource;
+		const char *rversion = res->policy_version[0] ? res->policy_version : set->default_version;
+		const char *rscopes[ENGINE_MAX_SCOPES];
+		const char *rkey;
+		const EPolicy *pol = NULL;
+		int			n = engine_scope_chain(&c, false, res->kind, rversion,
+										   engine_scope_value(res->scope), rscopes, &rkey),
+					si;
+
+		for (si = 0; si < n && pol == NULL; si++)
+		{
+			pol = engine_policy(set, POLICY_RESOURCE, res->kind, rversion, rscopes[si]);
+			if (pol && !pol->principal_schema.present && !pol->resource_schema.present)
+				pol = NULL;
+		}
+		if (n > 0)
+			result->nvalidation_errors = engine_validate(arena, pol, &req->principal, entry,
+														 &result->validation_errors);
+		drop_missing_resource_properties(result);
+		if (result->nvalidation_errors > 0 &&
+			set->config.schema_enforcement == ENGINE_SCHEMA_REJECT)
+		{
+			json_decref(f);
+			return;
+		}
+	}
+	out->no_match = entry->nactions > 0;
+	for (ai = 0; ai < entry->nactions; ai++)
+	{
+		bool		no_match;
+		json_t	   *a = plan_action(&pe, entry->actions[ai], &no_match);
+
+		if (!no_match)
+			out->no_match = false;
+		f = pf_and(f, a);
+	}
+	if (pf_is_bool(f, &b))
+	{
+		out->kind = b ? PLAN_KIND_ALWAYS_ALLOWED : PLAN_KIND_ALWAYS_DENIED;
+		json_decref(f);
+		return;
+	}
+	out->kind = PLAN_KIND_CONDITIONAL;
+	out->condition = f;
+}
+
+/* The plan for an already decoded principal and resource. */
+bool
+engine_plan_decoded(const EngineSet *set, Arena *arena, const EnginePrincipal *principal,
+					const EngineResource *resource, const char **actions, int nactions,
+					const EngineCheckOptions *options, bool with_condition_marks,
+					EnginePlan *out, const char **error)
+{
+	ERequest	req;
+	EResourceEntry entry;
+	EResult		result;
+	EngineCheckOptions o = fixed_now(options);
+	int			i;
+
+	*error = NULL;
+	memset(out, 0, sizeof(*out));
+	if (principal == NULL || principal->id == NULL || principal->id[0] == '\0')
+		return (*error = "principal.id: value length must be at least 1 characters", false);
+	if (principal->nroles < 1 || principal->roles == NULL)
+		return (*error = "principal.roles: value must contain at least 1 item(s)", false);
+	for (i = 0; i < principal->nroles; i++)
+		if (principal->roles[i] == NULL || principal->roles[i][0] == '\0')
+			return (*error = "principal.roles: value length must be at least 1 characters", false);
+	if (resource == NULL || resource->kind == NULL || resource->kind[0] == '\0')
+		return (*error = "resource.kind: value length must be at least 1 characters", false);
+	if (nactions < 1 || actions == NULL)
+		return (*error = "actions: value must contain at least 1 item(s)", false);
+	for (i = 0; i < nactions; i++)
+		if (actions[i] == NULL || actions[i][0] == '\0')
+			return (*error = "action: value length must be at least 1 characters", false);
+	memset(&req, 0, sizeof(req));
+	memset(&entry, 0, sizeof(entry));
+	req.principal = *principal;
+	if (req.principal.policy_version == NULL)
+		req.principal.policy_version = "";
+	if (req.principal.scope == NULL)
+		req.principal.scope = "";
+	if (req.principal.attr.kind != CEL_VAL_MAP)
+		req.principal.attr = cel_map_from(arena, NULL, NULL, 0);
+	entry.resource = *resource;
+	if (entry.resource.id == NULL)
+		entry.resource.id = "";
+	if (entry.resource.policy_version == NULL)
+		entry.resource.policy_version = "";
+	if (entry.resource.scope == NULL)
+		entry.resource.scope = "";
+	if (entry.resource.attr.kind != CEL_VAL_MAP)
+		entry.resource.attr = cel_map_from(arena, NULL, NULL, 0);
+	req.request_id = "";
+	if (o.aux_jwt != NULL && o.aux_jwt->kind == CEL_VAL_MAP)
+	{
+		CelValue	key = cel_string("jwt", 3);
+
+		req.aux_data = cel_map_from(arena, &key, o.aux_jwt, 1);
+	}
+	else
+		req.aux_data = cel_map_from(arena, NULL, NULL, 0);
+	entry.actions = actions;
+	entry.nactions = nactions;
+	req.resources = &entry;
+	req.nresources = 1;
+	plan_request(set, arena, &req, &entry, &o, with_condition_marks, out, &result);
+	if (arena->failed)
+		return (*error = "out of memory", false);
+	return true;
+}
+
+/* The member camel (or snake) of obj. */
+static json_t *
+get(const json_t *obj, const char *camel, const char *snake)
+{
+	json_t	   *v = json_object_get(obj, camel);
+
+	if (v == NULL && snake)
+		v = json_object_get(obj, snake);
+	return v;
+}
+
+/* Decodes the request body; false with *error naming the field. */
+static bool
+decode_plan_request(const EngineSet *set, Arena *arena, json_t *root,
+					const EngineCheckOptions *options, ERequest *req,
+					EResourceEntry *entry, bool *single_action, const char **error)
+{
+	static const char *const known[] = {"requestId", "request_id", "action", "actions",
+		"principal", "resource", "auxData", "aux_data", "includeMeta", "include_meta",
+	"requestContext", "request_context", NULL};
+	const char *k;
+	json_t	   *v,
+			   *action,
+			   *actions,
+			   *res,
+			   *copy;
+	bool		ok;
+	size_t		i;
+
+	memset(req, 0, sizeof(*req));
+	memset(entry, 0, sizeof(*entry));
+	json_object_foreach(root, k, v)
+	{
+		int			n;
+
+		for (n = 0; known[n] && strcmp(known[n], k) != 0; n++)
+			;
+		if (known[n] == NULL)
+			return (*error = arena_printf(arena, "unknown field \"%s\"", k), false);
+	}
+	v = get(root, "requestId", "request_id");
+	req->request_id = "";
+	if (v && !json_is_null(v))
+	{
+		if (!json_is_string(v))
+			return (*error = "requestId: must be a string", false);
+		req->request_id = arena_strdup(arena, json_string_value(v));
+	}
+	v = get(root, "includeMeta", "include_meta");
+	if (v && !json_is_boolean(v) && !json_is_null(v))
+		return (*error = "includeMeta: must be a boolean", false);
+	req->include_meta = v && json_is_true(v);
+
+	action = json_object_get(root, "action");
+	actions = json_object_get(root, "actions");
+	*single_action = false;
+	if (actions && !json_is_null(actions) && json_array_size(actions) > 0)
+	{
+		if (!json_is_array(actions))
+			return (*error = "actions: must be an array", false);
+		entry->nactions = (int) json_array_size(actions);
+		entry->actions = arena_alloc0(arena, sizeof(char *) * (entry->nactions + 1));
+		if (entry->actions == NULL)
+			return (*error = "out of memory", false);
+		for (i = 0; i < json_array_size(actions); i++)
+		{
+			json_t	   *a = json_array_get(actions, i);
+			size_t		j;
+
+			if (!json_is_string(a) || json_string_length(a) == 0)
+				return (*error = arena_printf(arena, "actions[%zu]: value length must be at least 1 characters", i), false);
+			entry->actions[i] = arena_strdup(arena, json_string_value(a));
+			for (j = 0; j < i; j++)
+				if (strcmp(entry->actions[j], entry->actions[i]) == 0)
+					return (*error = arena_printf(arena, "actions: repeated value must contain unique items"), false);
+		}
+		if (action && !json_is_null(action) && json_string_length(action) > 0)
+			return (*error = "action: must not be set together with actions", false);
+	}
+	else
+	{
+		if (action == NULL || !json_is_string(action) || json_string_length(action) == 0)
+			return (*error = "action: value length must be at least 1 characters", false);
+		entry->nactions = 1;
+		entry->actions = arena_alloc0(arena, sizeof(char *) * 2);
+		if (entry->actions == NULL)
+			return (*error = "out of memory", false);
+		entry->actions[0] = arena_strdup(arena, json_string_value(action));
+		*single_action = true;
+	}
+	if (set && set->config.max_actions > 0 && entry->nactions > set->config.max_actions)
+		return (*error = arena_printf(arena, "actions: number of actions (%d) exceeds the configured limit of %d",
+									  entry->nactions, set->config.max_actions), false);
+
+	if (!engine_decode_principal(arena, json_object_get(root, "principal"), &req->principal, error))
+		return false;
+	res = json_object_get(root, "resource");
+	if (res == NULL || json_is_null(res))
+		return (*error = "resource: value is required", false);
+	if (!json_is_object(res))
+		return (*error = "resource: must be an object", false);
+	/* the decoder wants an id; the plan's resource has none */
+	copy = json_copy(res);
+	if (copy == NULL)
+		return (*error = "out of memory", false);
+	if (json_object_get(copy, "id") == NULL)
+		json_object_set_new(copy, "id", json_string("-"));
+	ok = engine_decode_resource(arena, copy, &entry->resource, "resource", error);
+	if (ok && json_object_get(res, "id") == NULL)
+		entry->resource.id = "";
+	json_decref(copy);
+	if (!ok)
+		return false;
+	if (!engine_decode_aux_data(arena, get(root, "auxData", "aux_data"), &req->aux_data,
+								options, error))
+		return false;
+	req->resources = entry;
+	req->nresources = 1;
+	return true;
+}
+
+/* The validation errors of a result as Cerbos lists them. */
+static json_t *
+validation_errors(const EResult *r)
+{
+	json_t	   *arr = json_array();
+	int			i;
+
+	for (i = 0; i < r->nvalidation_errors; i++)
+	{
+		json_t	   *e = json_object();
+
+		json_object_set_new(e, "path", json_string(r->validation_errors[i].path));
+		json_object_set_new(e, "message", json_string(r->validation_errors[i].message));
+		json_object_set_new(e, "source", json_string(r->validation_errors[i].source));
+		json_array_append_new(arr, e);
+	}
+	return arr;
+}
+
+/* PlanResources: request JSON in, response JSON out. */
+char *
+engine_plan_json(const EngineSet *set, Arena *arena, const char *request_json, size_t len,
+				 const EngineCheckOptions *options, bool with_condition_marks,
+				 const char **error)
+{
+	EngineCheckOptions o = fixed_now(options);
+	json_error_t jerr;
+	json_t	   *root = json_loadb(request_json, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t	   *resp,
+			   *filter,
+			   *arr;
+	ERequest	req;
+	EResourceEntry entry;
+	EResult		result;
+	EnginePlan	plan;
+	bool		single;
+	char	   *dumped,
+			   *text;
+	int			i;
+
+	*error = NULL;
+	if (root == NULL)
+	{
+		*error = arena_printf(arena, "invalid JSON at line %d column %d: %s",
+							  jerr.line, jerr.column, jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(root))
+	{
+		json_decref(root);
+		*error = "request: must be a JSON object";
+		return NULL;
+	}
+	if (!decode_plan_request(set, arena, root, &o, &req, &entry, &single, error))
+	{
+		json_decref(root);
+		return NULL;
+	}
+	json_decref(root);
+	plan_request(set, arena, &req, &entry, &o, with_condition_marks, &plan, &result);
+
+	resp = json_object();
+	json_object_set_new(resp, "requestId", json_string(req.request_id));
+	if (single)
+		json_object_set_new(resp, "action", json_string(entry.actions[0]));
+	else
+	{
+		arr = json_array();
+		for (i = 0; i < entry.nactions; i++)
+			json_array_append_new(arr, json_string(entry.actions[i]));
+		json_object_set_new(resp, "actions", arr);
+	}
+	json_object_set_new(resp, "resourceKind", json_string(entry.resource.kind));
+	if (entry.resource.policy_version[0])
+		json_object_set_new(resp, "policyVersion", json_string(entry.resource.policy_version));
+	filter = json_object();
+	json_object_set_new(filter, "kind", json_string(plan.kind == PLAN_KIND_ALWAYS_ALLOWED ? "KIND_ALWAYS_ALLOWED" :
+												   plan.kind == PLAN_KIND_ALWAYS_DENIED ? "KIND_ALWAYS_DENIED" :
+												   "KIND_CONDITIONAL"));
+	if (plan.condition)
+		json_object_set(filter, "condition", plan.condition);
+	json_object_set_new(resp, "filter", filter);
+	if (req.include_meta)
+	{
+		json_t	   *meta = json_object();
+		const char *dbg = plan.no_match ? "NO_MATCH" :
+			plan.kind == PLAN_KIND_ALWAYS_ALLOWED ? "(true)" :
+			plan.kind == PLAN_KIND_ALWAYS_DENIED ? "(false)" :
+			engine_plan_debug(arena, plan.condition);
+
+		json_object_set_new(meta, "filterDebug", json_string(dbg));
+		json_object_set_new(resp, "meta", meta);
+	}
+	if (result.nvalidation_errors > 0)
+		json_object_set_new(resp, "validationErrors", validation_errors(&result));
+	json_decref(plan.condition);
+	dumped = json_dumps(resp, JSON_COMPACT);
+	json_decref(resp);
+	if (dumped == NULL)
+	{
+		*error = "out of memory";
+		return NULL;
+	}
+	text = arena_strdup(arena, dumped);
+	free(dumped);
+	if (text == NULL || arena->failed)
+	{
+		*error = "out of memory";
+		return NULL;
+	}
+	return text;
+}

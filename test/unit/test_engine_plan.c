@@ -1,0 +1,774 @@
+/*
+ * test_engine_plan.c — replays Cerbos' own query-planner cases.
+ *
+ * Each line of plan.jsonl names a policy folder, an engine configuration
+ * and a PlanResources request with the filter Cerbos' tests expect.  The
+ * runner compiles each (folder, configuration) once, plans the request
+ * with engine_plan_json (now() pinned as the planner tests pin it) and
+ * compares the filter: the kind must be equal; a conditional filter is
+ * either identical as JSON or semantically equal: both filters, printed
+ * as CEL (plansql's filter_to_cel), keep the same resources out of a set
+ * generated from the literals in both filters plus absent attributes.
+ * The same is checked for the plan with condition marks.  meta.filterDebug
+ * is compared with the real Cerbos' answer where the JSON is identical.
+ * Cases listed in engine_plan_known_failures.txt (id, then the reason)
+ * may fail; any other failure fails the test.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "unit.h"
+#include "engine/engine_int.h"
+#include "engine/plan.h"
+#include "plansql/plansql.h"
+#include "plansql/plansql_eval.h"
+#include "policy_paths.h"
+
+#define KNOWN_FAILURES "engine_plan_known_failures.txt"
+#define MAX_SETS 64
+#define MAX_CANDIDATES 24
+#define MAX_ATTRS 24
+#define MAX_RESOURCES 4000
+
+typedef struct CachedSet
+{
+	char		key[512];
+	EngineSet  *set;
+	const char *diags;
+} CachedSet;
+
+static Arena *compile_arena;
+static CachedSet sets[MAX_SETS];
+static int	nsets;
+
+/* Numbers equal as doubles; everything else structurally (objects by key). */
+static bool
+json_same(const json_t *a, const json_t *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	if (json_is_number(a) && json_is_number(b))
+		return fabs(json_number_value(a) - json_number_value(b)) <= 1e-9 * fmax(1.0, fabs(json_number_value(a)));
+	if (json_typeof(a) != json_typeof(b))
+		return false;
+	if (json_is_object(a))
+	{
+		const char *k;
+		json_t	   *v;
+
+		if (json_object_size(a) != json_object_size(b))
+			return false;
+		json_object_foreach((json_t *) a, k, v)
+			if (!json_same(v, json_object_get(b, k)))
+			return false;
+		return true;
+	}
+	if (json_is_array(a))
+	{
+		size_t		i;
+
+		if (json_array_size(a) != json_array_size(b))
+			return false;
+		for (i = 0; i < json_array_size(a); i++)
+			if (!json_same(json_array_get(a, i), json_array_get(b, i)))
+				return false;
+		return true;
+	}
+	return json_equal((json_t *) a, (json_t *) b);
+}
+
+/* Arrays equal as multisets (missing = empty). */
+static bool
+json_same_set(const json_t *a, const json_t *b)
+{
+	size_t		na = a ? json_array_size(a) : 0;
+	size_t		nb = b ? json_array_size(b) : 0;
+	size_t		i,
+				j;
+	char		used[1024] = {0};
+
+	if (na != nb || na > sizeof(used))
+		return false;
+	for (i = 0; i < na; i++)
+	{
+		bool		found = false;
+
+		for (j = 0; j < nb && !found; j++)
+			if (!used[j] && json_same(json_array_get(a, i), json_array_get(b, j)))
+				used[j] = found = true;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Reads a whole file (malloc'd). */
+static char *
+read_file(const char *path)
+{
+	FILE	   *f = fopen(path, "rb");
+	char	   *buf;
+	long		n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t) n + 1);
+	if (buf && fread(buf, 1, (size_t) n, f) != (size_t) n)
+	{
+		free(buf);
+		buf = NULL;
+	}
+	if (buf)
+		buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The compiled set for (policy folder, config), compiled on first use. */
+static CachedSet *
+get_set(const char *base, const char *policy_set, const char *config_name,
+		const json_t *config)
+{
+	char		key[512];
+	char		dir[2048];
+	EngineConfig ec;
+	DiagList	diags;
+	json_t	   *g;
+	const char *se;
+	int			i;
+
+	snprintf(key, sizeof(key), "%s|%s", policy_set, config_name);
+	for (i = 0; i < nsets; i++)
+		if (strcmp(sets[i].key, key) == 0)
+			return &sets[i];
+	if (nsets == MAX_SETS)
+		return NULL;
+	memset(&ec, 0, sizeof(ec));
+	g = json_object_get(config, "globals");
+	ec.globals_json = g ? json_dumps(g, JSON_COMPACT) : NULL;
+	ec.lenient_scope_search = json_is_true(json_object_get(config, "lenientScopeSearch"));
+	se = json_string_value(json_object_get(config, "schemaEnforcement"));
+	ec.schema_enforcement = se == NULL ? ENGINE_SCHEMA_NONE :
+		strcmp(se, "warn") == 0 ? ENGINE_SCHEMA_WARN :
+		strcmp(se, "reject") == 0 ? ENGINE_SCHEMA_REJECT : ENGINE_SCHEMA_NONE;
+	{
+		json_t	   *lim = json_object_get(config, "requestLimits");
+
+		if (lim)
+		{
+			ec.max_actions = (int) json_integer_value(json_object_get(lim, "maxActionsPerResource"));
+			ec.max_resources = (int) json_integer_value(json_object_get(lim, "maxResourcesPerRequest"));
+		}
+	}
+	snprintf(dir, sizeof(dir), "%s/policies/%s", base, policy_set);
+	diag_init(&diags, compile_arena);
+	strcpy(sets[nsets].key, key);
+	sets[nsets].set = engine_compile_dir(compile_arena, dir, &ec, &diags);
+	sets[nsets].diags = diags.count ? diag_render(&diags) : "";
+	return &sets[nsets++];
+}
+
+/* RFC 3339 with offset -> Unix seconds and nanos. */
+static bool
+parse_rfc3339(const char *s, int64_t *sec, int32_t *nsec)
+{
+	struct tm	tm;
+	int			y,
+				mo,
+				d,
+				h,
+				mi,
+				se,
+				n = 0;
+	const char *p;
+	int32_t		ns = 0;
+	int			off = 0;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6)
+		return false;
+	p = s + n;
+	if (*p == '.')
+	{
+		int			digits = 0;
+
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+			if (digits < 9)
+				ns = ns * 10 + (*p - '0');
+		for (; digits < 9; digits++)
+			ns *= 10;
+	}
+	if (*p == '+' || *p == '-')
+	{
+		int			oh,
+					om;
+
+		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+			return false;
+		off = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	*sec = (int64_t) timegm(&tm) - off;
+	*nsec = ns;
+	return true;
+}
+
+/* The reason a case is a known failure, or NULL. */
+static const char *
+known_failure(char *known, const char *id)
+{
+	char	   *line = known;
+	size_t		idlen = strlen(id);
+
+	while (line && *line)
+	{
+		char	   *nl = strchr(line, '\n');
+
+		if (strncmp(line, id, idlen) == 0 && (line[idlen] == ' ' || line[idlen] == '\t'))
+			return line + idlen + 1;
+		line = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+
+/* ---------- generated resources ---------- */
+
+typedef struct Harvest
+{
+	const char *attrs[MAX_ATTRS];	/* top-level attribute names */
+	int			nattrs;
+	bool		uses_id;
+	json_t	   *values;			/* candidate values (array) */
+} Harvest;
+
+/* Adds a candidate value if not already there. */
+static void
+add_value(Harvest *h, json_t *v)
+{
+	size_t		i;
+
+	for (i = 0; i < json_array_size(h->values); i++)
+		if (json_equal(json_array_get(h->values, i), v))
+		{
+			json_decref(v);
+			return;
+		}
+	if (json_array_size(h->values) < MAX_CANDIDATES)
+		json_array_append_new(h->values, v);
+	else
+		json_decref(v);
+}
+
+/* Collects variables and literals of a filter tree. */
+static void
+harvest(Harvest *h, const json_t *f, int depth)
+{
+	json_t	   *e,
+			   *v;
+
+	if (f == NULL || depth > 100)
+		return;
+	if ((e = json_object_get(f, "expression")) != NULL)
+	{
+		json_t	   *ops = json_object_get(e, "operands");
+		size_t		i;
+
+		for (i = 0; i < json_array_size(ops); i++)
+			harvest(h, json_array_get(ops, i), depth + 1);
+	}
+	else if ((v = json_object_get(f, "variable")) != NULL)
+	{
+		const char *name = json_string_value(v);
+		const char *prefix = "request.resource.attr.";
+
+		if (name && strcmp(name, "request.resource.id") == 0)
+			h->uses_id = true;
+		else if (name && strncmp(name, prefix, strlen(prefix)) == 0)
+		{
+			char		attr[256];
+			const char *p = name + strlen(prefix);
+			size_t		n = strcspn(p, ".");
+			int			i;
+
+			snprintf(attr, sizeof(attr), "%.*s", (int) n, p);
+			for (i = 0; i < h->nattrs; i++)
+				if (strcmp(h->attrs[i], attr) == 0)
+					break;
+			if (i == h->nattrs && h->nattrs < MAX_ATTRS)
+				h->attrs[h->nattrs++] = strdup(attr);
+		}
+	}
+	else if ((v = json_object_get(f, "value")) != NULL)
+	{
+		add_value(h, json_incref(v));
+		if (json_is_array(v))
+		{
+			size_t		i;
+
+			for (i = 0; i < json_array_size(v); i++)
+				add_value(h, json_incref(json_array_get(v, i)));
+		}
+	}
+}
+
+/* A small deterministic generator. */
+static uint64_t
+next_random(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *s >> 33;
+}
+
+/*
+ * Candidate values of one attribute: absent (NULL), every literal, lists
+ * of them, and the nested forms a dotted variable needs.
+ */
+static json_t *
+candidates(const Harvest *h)
+{
+	json_t	   *c = json_array();
+	json_t	   *strs = json_array();
+	size_t		i;
+
+	json_array_append_new(c, json_null());	/* stands for "absent" */
+	for (i = 0; i < json_array_size(h->values); i++)
+	{
+		json_t	   *v = json_array_get(h->values, i);
+
+		json_array_append(c, v);
+		if (!json_is_array(v))
+		{
+			json_t	   *one = json_array();
+
+			json_array_append(one, v);
+			json_array_append_new(c, one);
+		}
+		if (json_is_string(v))
+			json_array_append(strs, v);
+	}
+	json_array_append_new(c, json_array());
+	json_array_append_new(c, strs);
+	json_array_append_new(c, json_true());
+	json_array_append_new(c, json_false());
+	json_array_append_new(c, json_string(""));
+	return c;
+}
+
+/* Fills the nested forms of dotted variables (x.a.b = literal). */
+static void
+nested_candidates(const json_t *f, json_t *cands_by_attr, int depth)
+{
+	json_t	   *e;
+
+	if (f == NULL || depth > 100)
+		return;
+	if ((e = json_object_get(f, "expression")) != NULL)
+	{
+		json_t	   *ops = json_object_get(e, "operands");
+		size_t		i,
+					j;
+
+		/* (op var value): the variable's path holding the value */
+		for (i = 0; i < json_array_size(ops); i++)
+		{
+			const char *name = json_string_value(json_object_get(json_array_get(ops, i), "variable"));
+			const char *prefix = "request.resource.attr.";
+
+			if (name && strncmp(name, prefix, strlen(prefix)) == 0 &&
+				strchr(name + strlen(prefix), '.') != NULL)
+			{
+				char		attr[256];
+				const char *p = name + strlen(prefix);
+				size_t		n = strcspn(p, ".");
+				json_t	   *list;
+
+				snprintf(attr, sizeof(attr), "%.*s", (int) n, p);
+				list = json_object_get(cands_by_attr, attr);
+				for (j = 0; list && j < json_array_size(ops); j++)
+				{
+					json_t	   *val = json_object_get(json_array_get(ops, j), "value");
+					json_t	   *obj,
+							   *cur;
+					const char *seg = p + n + 1;
+
+					if (val == NULL)
+						continue;
+					obj = json_object();
+					cur = obj;
+					while (strchr(seg, '.'))
+					{
+						char		part[256];
+						json_t	   *inner = json_object();
+
+						snprintf(part, sizeof(part), "%.*s", (int) strcspn(seg, "."), seg);
+						json_object_set_new(cur, part, inner);
+						cur = inner;
+						seg += strcspn(seg, ".") + 1;
+					}
+					json_object_set(cur, seg, val);
+					json_array_append_new(list, obj);
+				}
+			}
+			nested_candidates(json_array_get(ops, i), cands_by_attr, depth + 1);
+		}
+	}
+}
+
+/* A generated resource's verdicts agree for both compiled filters? */
+typedef struct Compare
+{
+	int			resources;
+	int			differ;
+	char		example[600];
+} Compare;
+
+/* Evaluates both filters over generated resources. */
+static bool
+same_semantics(Arena *arena, const json_t *want, const json_t *got, CelEvalContext *ctx,
+			   const json_t *known_attr, Compare *cmp, char *why, size_t whylen)
+{
+	Harvest		h;
+	const char *err = NULL;
+	char	   *wtext = filter_operand_to_cel(arena, want, &err);
+	char	   *gtext;
+	PlanSqlCel *wc,
+			   *gc;
+	json_t	   *cands,
+			   *by_attr;
+	size_t		ncand[MAX_ATTRS + 1];
+	double		total = 1;
+	uint64_t	seed = 12345;
+	int			r,
+				i;
+	const char *ids[] = {NULL, ""};
+
+	memset(cmp, 0, sizeof(*cmp));
+	if (wtext == NULL)
+		return snprintf(why, whylen, "expected filter does not print: %s", err), false;
+	gtext = filter_operand_to_cel(arena, got, &err);
+	if (gtext == NULL)
+		return snprintf(why, whylen, "our filter does not print: %s", err), false;
+	wc = plansql_cel_compile(arena, wtext, &err);
+	if (wc == NULL)
+		return snprintf(why, whylen, "expected filter does not compile: %s: %.200s", err, wtext), false;
+	gc = plansql_cel_compile(arena, gtext, &err);
+	if (gc == NULL)
+		return snprintf(why, whylen, "our filter does not compile: %s: %.300s", err, gtext), false;
+
+	memset(&h, 0, sizeof(h));
+	h.values = json_array();
+	harvest(&h, want, 0);
+	harvest(&h, got, 0);
+	cands = candidates(&h);
+	by_attr = json_object();
+	for (i = 0; i < h.nattrs; i++)
+		json_object_set_new(by_attr, h.attrs[i], json_deep_copy(cands));
+	nested_candidates(want, by_attr, 0);
+	nested_candidates(got, by_attr, 0);
+	for (i = 0; i < h.nattrs; i++)
+	{
+		ncand[i] = json_array_size(json_object_get(by_attr, h.attrs[i]));
+		total *= (double) ncand[i];
+	}
+	/* the id: absent, or one of the string literals */
+	for (r = 0; r < MAX_RESOURCES && (double) r < total * (h.uses_id ? 4 : 1); r++)
+	{
+		json_t	   *attr = json_deep_copy(known_attr ? known_attr : json_object());
+		uint64_t	k = (uint64_t) r;
+		const char *id = "";
+		CelValue	av;
+		int			wv,
+					gv;
+		char		idbuf[256];
+
+		if (attr == NULL)
+			attr = json_object();
+		if (h.uses_id)
+		{
+			size_t		pick = (total * 4 > MAX_RESOURCES) ? next_random(&seed) % 4 : k % 4;
+			json_t	   *s = json_array_get(h.values, pick);
+
+			if (!(total * 4 > MAX_RESOURCES))
+				k /= 4;
+			(void) ids;
+			if (pick > 0 && s && json_is_string(s))
+			{
+				snprintf(idbuf, sizeof(idbuf), "%s", json_string_value(s));
+				id = idbuf;
+			}
+			else if (pick > 0)
+			{
+				/* any literal string will do */
+				size_t		j;
+
+				for (j = 0; j < json_array_size(h.values); j++)
+					if (json_is_string(json_array_get(h.values, j)))
+					{
+						snprintf(idbuf, sizeof(idbuf), "%s", json_string_value(json_array_get(h.values, j)));
+						id = (pick == 1) ? idbuf : "other";
+						break;
+					}
+			}
+		}
+		for (i = 0; i < h.nattrs; i++)
+		{
+			json_t	   *list = json_object_get(by_attr, h.attrs[i]);
+			size_t		pick;
+
+			if (total > MAX_RESOURCES)
+				pick = (r == 0) ? 0 : next_random(&seed) % ncand[i];
+			else
+			{
+				pick = k % ncand[i];
+				k /= ncand[i];
+			}
+			if (pick > 0)
+				json_object_set(attr, h.attrs[i], json_array_get(list, pick));
+		}
+		av = engine_json_to_cel(arena, attr, 0);
+		wv = plansql_cel_eval(ctx, wc, av, id);
+		gv = plansql_cel_eval(ctx, gc, av, id);
+		cmp->resources++;
+		if ((wv == 1) != (gv == 1))
+		{
+			if (cmp->differ++ == 0)
+			{
+				char	   *a = json_dumps(attr, JSON_COMPACT);
+
+				snprintf(cmp->example, sizeof(cmp->example), "id=%s attr=%.300s want %d got %d",
+						 id, a ? a : "", wv, gv);
+				free(a);
+			}
+		}
+		json_decref(attr);
+	}
+	json_decref(cands);
+	json_decref(by_attr);
+	json_decref(h.values);
+	for (i = 0; i < h.nattrs; i++)
+		free((char *) h.attrs[i]);
+	if (cmp->differ > 0)
+		return snprintf(why, whylen, "%d of %d resources differ (%s); want %.300s; got %.500s",
+						cmp->differ, cmp->resources, cmp->example, wtext, gtext), false;
+	return true;
+}
+
+/* ---------- one case ---------- */
+
+static int n_kind_equal,
+			n_identical,
+			n_semantic,
+			n_debug_equal,
+			n_debug_total,
+			n_marks_equal,
+			n_valerr_equal;
+
+/* Runs one case; true when the plan matches. */
+static bool
+run_case(const char *base, const json_t *configs, const json_t *c, char *why, size_t whylen)
+{
+	const char *policy_set = json_string_value(json_object_get(c, "policy_set"));
+	const char *config_name = json_string_value(json_object_get(c, "config"));
+	const json_t *want = json_object_get(c, "expected");
+	const json_t *oracle = json_object_get(json_object_get(c, "oracle"), "response");
+	const json_t *req = json_object_get(c, "request");
+	const json_t *wfilter = json_object_get(want, "filter");
+	CachedSet  *cs = get_set(base, policy_set, config_name, json_object_get(configs, config_name));
+	EngineCheckOptions opts;
+	Arena	   *arena;
+	char	   *body;
+	char	   *resp,
+			   *resp_marked;
+	const char *err = NULL;
+	json_t	   *got = NULL,
+			   *got_marked = NULL;
+	const json_t *gfilter;
+	CelEvalContext ctx;
+	Compare		cmp;
+	bool		ok = true;
+	const char *now = json_string_value(json_object_get(c, "now"));
+
+	if (cs == NULL || cs->set == NULL)
+		return snprintf(why, whylen, "policy set %s did not compile: %.300s", policy_set,
+						cs ? cs->diags : "too many sets"), false;
+	memset(&opts, 0, sizeof(opts));
+	opts.now_pinned = parse_rfc3339(now ? now : "2024-01-16T10:18:27.395+13:00",
+									&opts.now_sec, &opts.now_nsec);
+	arena = arena_create(NULL, 0);
+	body = json_dumps(req, JSON_COMPACT);
+	resp = engine_plan_json(cs->set, arena, body, strlen(body), &opts, false, &err);
+	resp_marked = engine_plan_json(cs->set, arena, body, strlen(body), &opts, true, &err);
+	free(body);
+	if (resp == NULL || resp_marked == NULL)
+	{
+		snprintf(why, whylen, "request rejected: %s", err ? err : "?");
+		arena_destroy(arena);
+		return false;
+	}
+	got = json_loads(resp, 0, NULL);
+	got_marked = json_loads(resp_marked, 0, NULL);
+	gfilter = json_object_get(got, "filter");
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.arena = arena;
+	ctx.now_set = true;
+	ctx.now_sec = opts.now_sec;
+	ctx.now_nsec = opts.now_nsec;
+	ctx.max_iterations = 1000000;
+	ctx.max_string_bytes = 1 << 20;
+	ctx.max_list_items = 100000;
+	ctx.regex_match_limit = 100000;
+
+	if (oracle && json_same_set(json_object_get(got, "validationErrors"),
+								json_object_get(oracle, "validationErrors")))
+		n_valerr_equal++;
+	if (!json_equal(json_object_get(gfilter, "kind"), json_object_get(wfilter, "kind")))
+	{
+		char	   *g = json_dumps(gfilter, JSON_COMPACT);
+
+		snprintf(why, whylen, "kind: want %s, got %.600s",
+				 json_string_value(json_object_get(wfilter, "kind")), g ? g : "");
+		free(g);
+		ok = false;
+	}
+	else
+	{
+		n_kind_equal++;
+		if (json_object_get(wfilter, "condition") == NULL)
+		{
+			n_identical++;
+			n_semantic++;
+			n_marks_equal++;
+		}
+		else
+		{
+			const json_t *wc = json_object_get(wfilter, "condition");
+			const json_t *gc = json_object_get(gfilter, "condition");
+			const json_t *known_attr = json_object_get(json_object_get(req, "resource"), "attr");
+
+			if (json_same(wc, gc))
+			{
+				n_identical++;
+				n_semantic++;
+			}
+			else if (getenv("AUTHZ_PLAN_SHOW_DIFF"))
+			{
+				char	   *a = json_dumps(wc, JSON_COMPACT);
+				char	   *b = json_dumps(gc, JSON_COMPACT);
+
+				printf("DIFF %s\n  want %s\n  got  %s\n",
+					   json_string_value(json_object_get(c, "id")), a, b);
+				free(a);
+				free(b);
+			}
+			else if (same_semantics(arena, wc, gc, &ctx, known_attr, &cmp, why, whylen))
+				n_semantic++;
+			else
+				ok = false;
+			if (same_semantics(arena, wc, json_object_get(json_object_get(got_marked, "filter"), "condition"),
+							   &ctx, known_attr, &cmp, why, whylen))
+				n_marks_equal++;
+			if (json_same(wc, gc) && oracle && json_object_get(oracle, "meta"))
+			{
+				n_debug_total++;
+				if (json_equal(json_object_get(json_object_get(oracle, "meta"), "filterDebug"),
+							   json_object_get(json_object_get(got, "meta"), "filterDebug")))
+					n_debug_equal++;
+			}
+		}
+	}
+	json_decref(got);
+	json_decref(got_marked);
+	arena_destroy(arena);
+	return ok;
+}
+
+int
+main(void)
+{
+	const char *data = shared_data_dir();
+	char		base[1024];
+	char		path[1200];
+	char		cfgpath[1200];
+	char	   *text;
+	char	   *known;
+	char	   *line;
+	json_t	   *configs;
+	int			passed = 0,
+				failed = 0,
+				known_failed = 0,
+				unexpected = 0,
+				total = 0;
+
+	CHECK(data != NULL);
+	if (data == NULL)
+		UNIT_DONE("engine_plan");
+	snprintf(base, sizeof(base), "%s/cerbos", data);
+	snprintf(path, sizeof(path), "%s/plan.jsonl", base);
+	snprintf(cfgpath, sizeof(cfgpath), "%s/configs.json", base);
+	text = read_file(path);
+	configs = json_load_file(cfgpath, 0, NULL);
+	CHECK(text != NULL);
+	CHECK(configs != NULL);
+	if (text == NULL || configs == NULL)
+		UNIT_DONE("engine_plan");
+	known = read_file(KNOWN_FAILURES);
+	compile_arena = arena_create(NULL, 0);
+
+	for (line = text; line && *line;)
+	{
+		char	   *nl = strchr(line, '\n');
+		json_t	   *c;
+		char		why[2048] = "";
+
+		if (nl)
+			*nl = '\0';
+		c = json_loads(line, 0, NULL);
+		if (c != NULL)
+		{
+			const char *id = json_string_value(json_object_get(c, "id"));
+			const char *reason = known ? known_failure(known, id) : NULL;
+
+			total++;
+			if (run_case(base, configs, c, why, sizeof(why)))
+				passed++;
+			else
+			{
+				failed++;
+				if (reason)
+					known_failed++;
+				else
+					unexpected++;
+				printf("FAIL %s%s: %s\n", id, reason ? " (known)" : "", why);
+			}
+			json_decref(c);
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	printf("plan cases: %d; kinds equal %d, identical JSON %d, semantically equal %d; "
+		   "with condition marks semantically equal %d; filterDebug equal %d of %d identical; "
+		   "validationErrors equal %d\n",
+		   total, n_kind_equal, n_identical, n_semantic, n_marks_equal, n_debug_equal,
+		   n_debug_total, n_valerr_equal);
+	printf("engine_plan: %d passed, %d failed (%d known, %d unexpected)\n",
+		   passed, failed, known_failed, unexpected);
+	CHECK(unexpected == 0);
+	CHECK(passed > 0);
+	json_decref(configs);
+	free(text);
+	free(known);
+	arena_destroy(compile_arena);
+	UNIT_DONE("engine_plan_unit");
+}
