@@ -228,3 +228,25 @@ COMMENT ON FUNCTION authz_decision_log() IS
 	'The decisions recorded while authz.decision_log was on, oldest first (the last authz.decision_log_size of them).';
 REVOKE ALL ON FUNCTION authz_decision_log() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION authz_decision_log() TO authz_admin;
+
+-- Query-plan filters (Cerbos' PlanResources AST) as SQL and as CEL.
+CREATE FUNCTION authz_filter_sql(filter jsonb, columns jsonb DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'authz_filter_sql'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_filter_sql(jsonb, jsonb) IS
+	'A Cerbos query-plan filter (its condition, the filter or the whole PlanResources response) as a SQL boolean expression over a table''s columns; columns maps attributes to columns or expressions and their types.';
+
+CREATE FUNCTION authz_filter_cel_text(filter jsonb)
+RETURNS text
+AS 'MODULE_PATHNAME', 'authz_filter_cel_text'
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_filter_cel_text(jsonb) IS
+	'A Cerbos query-plan filter as CEL source text over R.attr / request.resource.attr.';
+
+CREATE FUNCTION authz_filter_cel(expr text, attr jsonb, id text DEFAULT NULL)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'authz_filter_cel'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_filter_cel(text, jsonb, text) IS
+	'Evaluates a CEL condition for one resource (R.attr = attr, R.id = id); NULL when the evaluation errs. The per-row fallback of authz_filter_sql.';
