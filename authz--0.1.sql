@@ -307,3 +307,25 @@ END
 $$;
 CREATE EVENT TRIGGER authz_protected_dropped ON sql_drop
 	EXECUTE FUNCTION authz_protected_dropped();
+
+-- Query-plan filters (Cerbos' PlanResources AST) as SQL and as CEL.
+CREATE FUNCTION authz_filter_sql(filter jsonb, columns jsonb DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'authz_filter_sql'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_filter_sql(jsonb, jsonb) IS
+	'A Cerbos query-plan filter (its condition, the filter or the whole PlanResources response) as a SQL boolean expression over a table''s columns; columns maps attributes to columns or expressions and their types.';
+
+CREATE FUNCTION authz_filter_cel_text(filter jsonb)
+RETURNS text
+AS 'MODULE_PATHNAME', 'authz_filter_cel_text'
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_filter_cel_text(jsonb) IS
+	'A Cerbos query-plan filter as CEL source text over R.attr / request.resource.attr.';
+
+CREATE FUNCTION authz_filter_cel(expr text, attr jsonb, id text DEFAULT NULL)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'authz_filter_cel'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_filter_cel(text, jsonb, text) IS
+	'Evaluates a CEL condition for one resource (R.attr = attr, R.id = id); NULL when the evaluation errs. The per-row fallback of authz_filter_sql.';

@@ -23,7 +23,12 @@
 #include <stdbool.h>
 
 #include "../common/arena.h"
+
+#ifndef PLANSQL_NO_JANSSON
 #include "../common/jansson_safe.h"
+#else
+typedef struct json_t json_t;
+#endif
 
 /* The private operator the planner adds: X, with an error counting as false. */
 #define PLANSQL_CONDITION_OP "authz.condition"
@@ -113,5 +118,24 @@ extern char *plansql_quote_literal(Arena *arena, const char *s, size_t len);
  * "KIND_ALWAYS_ALLOWED"/"KIND_ALWAYS_DENIED" when there is none. */
 extern const json_t *plansql_condition(const json_t *filter, const char **kind,
 									   const char **error);
+
+/* ---------- driven by JSON text (columns_json.c) ---------- */
+
+/* The column type a type name ("text", "int[]", "jsonb"...) stands for. */
+extern bool plansql_type_named(const char *name, PlanSqlType *out);
+
+/*
+ * filter_to_sql over JSON text: columns_json (may be NULL) maps attribute
+ * names to a column name or {"column"|"sql", "type", "not_null"}; names it
+ * does not map go to next (may be NULL), whose fallback_function is used.
+ */
+extern char *plansql_sql_from_text(Arena *arena, const char *filter_json,
+								   const char *columns_json,
+								   const PlanSqlColumns *next,
+								   PlanSqlStats *stats, const char **error);
+
+/* filter_to_cel over JSON text. */
+extern char *plansql_cel_from_text(Arena *arena, const char *filter_json,
+								   const char **error);
 
 #endif							/* AUTHZ_PLANSQL_H */

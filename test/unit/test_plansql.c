@@ -229,6 +229,60 @@ test_cel_plan_cases(void)
 	printf("plan cases printed as CEL and checked: %d of %d\n", ok, n);
 }
 
+/* Columns of the SQL tests: one of each type. */
+static const char *const test_columns =
+	"{\"s\": {\"type\": \"text\"}, \"n\": {\"type\": \"numeric\"},"
+	" \"b\": {\"type\": \"boolean\"}, \"t\": {\"type\": \"timestamptz\"},"
+	" \"l\": {\"type\": \"text[]\"}, \"nl\": {\"type\": \"int[]\"},"
+	" \"j\": {\"type\": \"jsonb\"}, \"m\": {\"sql\": \"meta->'m'\", \"type\": \"jsonb\"},"
+	" \"owner\": \"owner_id\", \"id\": {\"column\": \"rid\", \"not_null\": true}}";
+
+/* The SQL of a filter over test_columns. */
+static const char *
+sql_of(const char *filter_json)
+{
+	const char *error = NULL;
+	PlanSqlStats stats;
+	char	   *out = plansql_sql_from_text(arena, filter_json, test_columns, NULL, &stats, &error);
+
+	return out ? out : arena_printf(arena, "<error: %s>", error);
+}
+
+#define SQL_CASE(filter, want) CHECK_STR(sql_of(filter), want)
+
+/* The SQL printed for each operator and column type. */
+static void
+test_sql_text(void)
+{
+	char	   *deep;
+	int			i;
+
+#include "plansql_sql_cases.h"
+	/* whole filters and responses */
+	CHECK_STR(sql_of("{\"kind\":\"KIND_ALWAYS_ALLOWED\"}"), "true");
+	CHECK_STR(sql_of("{\"filter\":{\"kind\":\"KIND_CONDITIONAL\",\"condition\":" E("eq", V("b") "," VAL("false")) "}}"),
+			  "\"b\" = false");
+	/* malformed filters and columns are errors, not crashes */
+	CHECK_STR(sql_of(E("eq", "{\"variable\":\"P.attr.x\"}," VAL("1"))),
+			  "<error: unknown variable \"P.attr.x\" in the filter>");
+	CHECK_STR(sql_of(E("lt", V("s"))), "<error: a binary operator needs two operands>");
+	CHECK_STR(sql_of("{\"kind\":\"KIND_MAYBE\"}"), "<error: unknown filter kind>");
+	CHECK_STR(sql_of("[1"), "<error: invalid filter: ']' expected near end of file>");
+	{
+		const char *error = NULL;
+
+		CHECK(plansql_sql_from_text(arena, "true", "{\"a\": {\"type\": \"money\"}}", NULL, NULL, &error) == NULL);
+		CHECK(error != NULL && strstr(error, "unknown column type") != NULL);
+		CHECK(plansql_sql_from_text(arena, "true", "{\"a\": 1}", NULL, NULL, &error) == NULL);
+	}
+	/* nesting is bounded */
+	deep = arena_strdup(arena, V("b"));
+	for (i = 0; i < 400; i++)
+		deep = arena_printf(arena, "{\"expression\":{\"operator\":\"not\",\"operands\":[%s]}}", deep);
+	CHECK_STR(sql_of(deep), "<error: the filter is nested too deeply>");
+	CHECK_STR(cel_of(deep), "<error: the filter is nested too deeply>");
+}
+
 int
 main(void)
 {
@@ -236,6 +290,7 @@ main(void)
 	test_cel_text();
 	test_cel_eval();
 	test_cel_plan_cases();
+	test_sql_text();
 	arena_destroy(arena);
 	UNIT_DONE("test_plansql");
 }
