@@ -72,6 +72,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -104,6 +105,16 @@ static const char *const table_names[N_TABLES] = {
 /* prepared queries for one configuration (schema, prefix, extension) */
 static char *plans_config = NULL;
 static Oid	reader_role = InvalidOid;
+static Oid	extension_oid = InvalidOid;
+
+/*
+ * The extension, its owner and the tables were checked since the last
+ * relcache invalidation.  Any DDL (a table renamed away and a view put in
+ * its place, a GRANT revoked, the extension dropped) sends one, so the
+ * checks run again before the next read and not on every call.
+ */
+static bool checked = false;
+static bool callback_registered = false;
 static SPIPlanPtr fingerprint_plan = NULL;
 static SPIPlanPtr keys_plan = NULL;
 static SPIPlanPtr facts_plan = NULL;
@@ -128,6 +139,13 @@ typedef struct CoreFacts
 	char	   *metadata;		/* JSON object text or NULL */
 	uint64		digest;
 } CoreFacts;
+
+/* Forgets the checks after DDL (see "checked"). */
+static void
+forget_checks(Datum arg, Oid relid)
+{
+	checked = false;
+}
 
 /* Adds the schema to errors raised while reading the core's tables. */
 static void
@@ -204,7 +222,12 @@ static SPIPlanPtr
 keep_plan(const char *sql, int nargs)
 {
 	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+	/*
+	 * A generic plan: the queries are indexed lookups whatever the values,
+	 * and a custom plan per call would cost more than the read itself.
+	 */
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
 
 	if (plan == NULL)
 		elog(ERROR, "could not prepare a query on the SuperTokens core tables: %s",
@@ -221,31 +244,18 @@ keep_plan(const char *sql, int nargs)
 static void
 ensure_plans(void)
 {
-	Oid			ext = get_extension_oid("authz", false);
 	char	   *config = psprintf("%s\x1f%s\x1f%u",
 								  authz_supertokens_schema,
 								  authz_supertokens_table_prefix ? authz_supertokens_table_prefix : "",
-								  ext);
-	Oid			namespace;
+								  extension_oid);
 	char	   *t[N_TABLES];
 	int			i;
 
-	/*
-	 * The tables are checked on every read (a few syscache lookups): one
-	 * could be renamed away and a view put in its place, which the kept
-	 * plans would pick up when they are planned again.
-	 */
-	namespace = get_namespace_oid(authz_supertokens_schema, true);
-	if (!OidIsValid(namespace))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_SCHEMA),
-				 errmsg("schema \"%s\" named by authz.supertokens_schema does not exist",
-						authz_supertokens_schema)));
-	for (i = 0; i < N_TABLES; i++)
-		check_core_table(namespace, i, reader_role);
-
 	if (plans_config && strcmp(plans_config, config) == 0)
+	{
+		pfree(config);
 		return;
+	}
 	if (fingerprint_plan)
 		SPI_freeplan(fingerprint_plan);
 	if (keys_plan)
@@ -260,15 +270,22 @@ ensure_plans(void)
 	for (i = 0; i < N_TABLES; i++)
 		t[i] = quote_qualified_identifier(authz_supertokens_schema, core_table_name(i));
 
-	/* no key column is read: created_at_time / key_id and each row's xmin */
+	/*
+	 * The queries avoid sorts, DISTINCT and CTEs: each would set up a
+	 * tuplesort or tuplestore per call, which costs more than the reads.
+	 * Order and duplicates are dealt with in C.
+	 *
+	 * Fingerprint: no key column is read, only created_at_time / key_id and
+	 * each row's xmin, hashed and summed so that row order does not matter.
+	 */
 	fingerprint_plan = keep_plan(psprintf(
-		"SELECT coalesce((SELECT string_agg(k.created_at_time::text || ':' || k.xmin::text, ','"
-		"                                   ORDER BY k.created_at_time)"
-		"                 FROM %s k WHERE k.app_id = $1), '')"
+		"SELECT (SELECT count(*) || ':' || coalesce(sum(hashtextextended("
+		"                 k.created_at_time::text || ':' || k.xmin::text, 0)::numeric), 0)"
+		"          FROM %s k WHERE k.app_id = $1)"
 		"    || '/' ||"
-		"       coalesce((SELECT string_agg(j.key_id::text || ':' || j.xmin::text, ','"
-		"                                   ORDER BY j.key_id::text COLLATE \"C\")"
-		"                 FROM %s j WHERE j.app_id = $1), '')",
+		"       (SELECT count(*) || ':' || coalesce(sum(hashtextextended("
+		"                 j.key_id::text || ':' || j.xmin::text, 0)::numeric), 0)"
+		"          FROM %s j WHERE j.app_id = $1)",
 		t[T_DYNAMIC_KEYS], t[T_STATIC_KEYS]), 1);
 
 	/* the public half only: the private half never leaves the executor */
@@ -282,30 +299,71 @@ ensure_plans(void)
 		"  FROM %s j WHERE j.app_id = $1 AND upper(j.algorithm) = 'RS256'",
 		t[T_DYNAMIC_KEYS], t[T_STATIC_KEYS]), 1);
 
-	/* $1 app, $2 tenant, $3 sub, $4 session handle */
-	facts_plan = keep_plan(psprintf(
-		"WITH ids AS ("
-		"  SELECT $3::text AS id"
-		"  UNION"
-		"  SELECT m.supertokens_user_id::text FROM %s m"
-		"   WHERE m.app_id = $1 AND m.external_user_id = $3"
-		"), r AS ("
-		"  SELECT DISTINCT u.role::text COLLATE \"C\" AS role FROM %s u"
-		"   WHERE u.app_id = $1 AND u.tenant_id = $2 AND u.user_id IN (SELECT id FROM ids)"
-		")"
-		"SELECT EXISTS (SELECT 1 FROM %s s"
-		"                WHERE s.app_id = $1 AND s.tenant_id = $2 AND s.session_handle = $4),"
-		"       ARRAY(SELECT r.role FROM r ORDER BY r.role),"
-		"       ARRAY(SELECT DISTINCT p.permission::text COLLATE \"C\" AS permission FROM %s p"
-		"              WHERE p.app_id = $1 AND p.role IN (SELECT r.role FROM r)"
-		"              ORDER BY permission),"
-		"       (SELECT um.user_metadata::text FROM %s um"
-		"         WHERE um.app_id = $1 AND um.user_id IN (SELECT id FROM ids)"
-		"         ORDER BY um.user_id = $3 DESC LIMIT 1)",
-		t[T_ID_MAPPING], t[T_USER_ROLES], t[T_SESSIONS], t[T_ROLE_PERMISSIONS],
-		t[T_METADATA]), 4);
+	/*
+	 * $1 app, $2 tenant, $3 sub, $4 session handle.  The user is sub and,
+	 * when sub is an external id, the core's own id mapped to it.
+	 */
+	{
+		char	   *mapped = psprintf("(SELECT m.supertokens_user_id::text FROM %s m"
+									  " WHERE m.app_id = $1 AND m.external_user_id = $3)",
+									  t[T_ID_MAPPING]);
+
+		facts_plan = keep_plan(psprintf(
+			"SELECT EXISTS (SELECT 1 FROM %s s"
+			"                WHERE s.app_id = $1 AND s.tenant_id = $2 AND s.session_handle = $4),"
+			"       ARRAY(SELECT u.role::text FROM %s u"
+			"              WHERE u.app_id = $1 AND u.tenant_id = $2"
+			"                AND u.user_id = ANY (ARRAY[$3, %s])),"
+			"       ARRAY(SELECT p.permission::text FROM %s u JOIN %s p"
+			"                ON p.app_id = u.app_id AND p.role = u.role"
+			"              WHERE u.app_id = $1 AND u.tenant_id = $2"
+			"                AND u.user_id = ANY (ARRAY[$3, %s])),"
+			"       coalesce((SELECT um.user_metadata::text FROM %s um"
+			"                  WHERE um.app_id = $1 AND um.user_id = $3),"
+			"                (SELECT um.user_metadata::text FROM %s um"
+			"                  WHERE um.app_id = $1 AND um.user_id = %s))",
+			t[T_SESSIONS], t[T_USER_ROLES], mapped, t[T_USER_ROLES],
+			t[T_ROLE_PERMISSIONS], mapped, t[T_METADATA], t[T_METADATA], mapped), 4);
+	}
 
 	plans_config = MemoryContextStrdup(TopMemoryContext, config);
+}
+
+/*
+ * Finds the extension and its owner and checks the seven tables: plain
+ * tables that the owner may read.  Does nothing when that was done since
+ * the last DDL for the same schema and prefix.
+ */
+static void
+check_tables(void)
+{
+	static char *checked_config = NULL;
+	char	   *config = psprintf("%s\x1f%s", authz_supertokens_schema,
+								  authz_supertokens_table_prefix ? authz_supertokens_table_prefix : "");
+	Oid			namespace;
+	int			i;
+
+	if (checked && checked_config && strcmp(checked_config, config) == 0)
+	{
+		pfree(config);
+		return;
+	}
+	checked = false;
+	if (checked_config)
+		pfree(checked_config);
+	checked_config = NULL;
+	extension_oid = get_extension_oid("authz", false);
+	reader_role = extension_owner(extension_oid);
+	namespace = get_namespace_oid(authz_supertokens_schema, true);
+	if (!OidIsValid(namespace))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_SCHEMA),
+				 errmsg("schema \"%s\" named by authz.supertokens_schema does not exist",
+						authz_supertokens_schema)));
+	for (i = 0; i < N_TABLES; i++)
+		check_core_table(namespace, i, reader_role);
+	checked_config = MemoryContextStrdup(TopMemoryContext, config);
+	checked = true;
 }
 
 /*
@@ -317,16 +375,17 @@ ensure_plans(void)
 static void
 core_begin(CoreRead *r)
 {
-	Oid			ext;
-
 	r->context.callback = core_error_context;
 	r->context.arg = NULL;
 	r->context.previous = error_context_stack;
 	error_context_stack = &r->context;
 
-	ext = get_extension_oid("authz", false);
-	if (!plans_config || !OidIsValid(reader_role))
-		reader_role = extension_owner(ext);
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(forget_checks, (Datum) 0);
+		callback_registered = true;
+	}
+	check_tables();
 
 	GetUserIdAndSecContext(&r->save_user, &r->save_sec);
 	r->guc_nest = NewGUCNestLevel();
@@ -426,7 +485,14 @@ authz_core_add_keys(StKeySet *keys)
 	core_end(&r);
 }
 
-/* The text[] in column col as C strings in context into. */
+/* qsort comparator for C strings (byte order, like COLLATE "C"). */
+static int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The text[] in column col as sorted, distinct C strings in context into. */
 static const char **
 text_array_column(int col, int *count, MemoryContext into)
 {
@@ -448,6 +514,12 @@ text_array_column(int col, int *count, MemoryContext into)
 	for (i = 0; i < n; i++)
 		if (!nulls[i])
 			out[kept++] = MemoryContextStrdup(into, TextDatumGetCString(items[i]));
+	qsort(out, kept, sizeof(char *), compare_strings);
+	n = kept;
+	kept = 0;
+	for (i = 0; i < n; i++)
+		if (kept == 0 || strcmp(out[kept - 1], out[i]) != 0)
+			out[kept++] = out[i];
 	*count = kept;
 	return out;
 }
@@ -472,12 +544,6 @@ core_fetch(const char *sub, const char *tenant, const char *session_handle,
 	run_plan(facts_plan, 4, args);
 	if (SPI_processed != 1)
 		elog(ERROR, "could not read the SuperTokens core tables");
-	for (col = 1; col <= 4; col++)
-	{
-		char	   *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col);
-
-		appendStringInfo(&digest, "%d:%s\x1f", v ? (int) strlen(v) : -1, v ? v : "");
-	}
 	{
 		bool		isnull;
 
@@ -492,6 +558,15 @@ core_fetch(const char *sub, const char *tenant, const char *session_handle,
 		facts->metadata = m ? MemoryContextStrdup(into, m) : NULL;
 	}
 	core_end(&r);
+
+	/* what the principal is built from, lengths first so nothing is ambiguous */
+	appendStringInfo(&digest, "%d/%d/%d/", facts->live, facts->nroles, facts->npermissions);
+	for (col = 0; col < facts->nroles; col++)
+		appendStringInfo(&digest, "%zu:%s", strlen(facts->roles[col]), facts->roles[col]);
+	for (col = 0; col < facts->npermissions; col++)
+		appendStringInfo(&digest, "%zu:%s", strlen(facts->permissions[col]), facts->permissions[col]);
+	if (facts->metadata)
+		appendStringInfoString(&digest, facts->metadata);
 	facts->digest = hash_bytes_extended((const unsigned char *) digest.data, digest.len, 0);
 	pfree(digest.data);
 }
