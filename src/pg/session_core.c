@@ -360,6 +360,13 @@ check_tables(void)
 				(errcode(ERRCODE_UNDEFINED_SCHEMA),
 				 errmsg("schema \"%s\" named by authz.supertokens_schema does not exist",
 						authz_supertokens_schema)));
+	if (pg_namespace_aclcheck(namespace, reader_role, ACL_USAGE) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\", which owns extension authz, may not use schema \"%s\" of the SuperTokens core tables",
+						GetUserNameFromId(reader_role, false), authz_supertokens_schema),
+				 errhint("GRANT USAGE ON SCHEMA %s TO %s;", quote_identifier(authz_supertokens_schema),
+						 quote_identifier(GetUserNameFromId(reader_role, false)))));
 	for (i = 0; i < N_TABLES; i++)
 		check_core_table(namespace, i, reader_role);
 	checked_config = MemoryContextStrdup(TopMemoryContext, config);

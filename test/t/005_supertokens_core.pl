@@ -348,6 +348,25 @@ like($out, qr/^r4\|none$/m, 'pooled: a new transaction starts without a principa
 like($out, qr/^r4-bob\|\["viewer"\]\|bob$/m, 'pooled: the next user gets only their own roles');
 like($out, qr/^end\|none$/m, 'pooled: nothing at the end');
 
+# authz reads with the rights of its extension's owner, which must be
+# granted them (here an owner without superuser, set in the catalog)
+$node->safe_psql('postgres',
+	q{CREATE ROLE authz_owner NOLOGIN; UPDATE pg_extension SET extowner = 'authz_owner'::regrole WHERE extname = 'authz'});
+($rc, $out, $err) = $node->psql('postgres', "SELECT authz_set_session('$bob')");
+like($err, qr/role "authz_owner", which owns extension authz, may not use schema "supertokens"/,
+	'an owner without USAGE on the schema is named');
+$node->safe_psql('postgres', 'GRANT USAGE ON SCHEMA supertokens TO authz_owner');
+($rc, $out, $err) = $node->psql('postgres', "SELECT authz_set_session('$bob')");
+like($err, qr/may not read SuperTokens core table supertokens\.st_session_access_token_signing_keys/,
+	'an owner without SELECT is told which table');
+like($err, qr/GRANT SELECT ON supertokens\.st_session_access_token_signing_keys TO authz_owner/,
+	'and how to grant it');
+$node->safe_psql('postgres', 'GRANT SELECT ON ALL TABLES IN SCHEMA supertokens TO authz_owner');
+like($node->safe_psql('postgres', "SELECT authz_set_session('$bob')->>'id'", extra_params => [ '-U', 'app' ]),
+	qr/^bob$/, 'with those grants the owner reads for the application role');
+$node->safe_psql('postgres',
+	q{UPDATE pg_extension SET extowner = 'postgres'::regrole WHERE extname = 'authz'});
+
 # a view in place of a core table is refused (it would run as the owner)
 $node->safe_psql('postgres', <<'SQL');
 ALTER TABLE supertokens.st_user_metadata RENAME TO st_user_metadata_real;
