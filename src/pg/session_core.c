@@ -35,13 +35,15 @@
  * switched to the owner of extension authz for the duration of each read,
  * with SECURITY_RESTRICTED_OPERATION, search_path pinned to pg_catalog
  * (so no operator or function of the caller's choosing runs with those
- * rights), read-only SPI, and only plain tables accepted (a view would run
- * its functions with the owner's rights).  The extension owner therefore
- * needs SELECT on these tables; errors say which table is missing or
- * unreadable.  Nothing read here is returned to SQL except through the
- * principal (roles, permissions, metadata of the token's own user).
+ * rights), read-only SPI, and only plain tables of built-in column types
+ * accepted (a view, or a type's output function, would run code of the
+ * table owner's choosing with the extension owner's rights).  The
+ * extension owner therefore needs USAGE on the schema and SELECT on these
+ * tables; errors say which table is missing or unreadable.  Nothing read
+ * here is returned to SQL except through the principal (roles,
+ * permissions, metadata of the token's own user).
  *
- * Freshness.  authz_core_keys_fingerprint digests (created_at_time, xmin)
+ * Freshness.  authz_core_keys_fingerprint hashes (created_at_time, xmin)
  * of the dynamic key rows and (key_id, xmin) of the static ones: any
  * insert, update or delete changes it, and session_pg.c rebuilds its key
  * set when it does, so key rotation needs no configuration.  Roles,
@@ -56,7 +58,9 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/table.h"
+#include "access/transam.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -206,6 +210,29 @@ check_core_table(Oid namespace, int which, Oid reader)
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("SuperTokens core table %s is not a table", qualified),
 				 errdetail("authz reads the core's tables with the rights of the extension's owner and refuses views and other relations.")));
+
+	/*
+	 * Column types must be built in: a user-defined type's output function
+	 * would run with the owner's rights when authz reads the column.
+	 */
+	{
+		Relation	rel = relation_open(relid, AccessShareLock);
+		TupleDesc	desc = RelationGetDescr(rel);
+		int			i;
+
+		for (i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (!att->attisdropped && att->atttypid >= FirstNormalObjectId)
+				ereport(ERROR,
+						(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+						 errmsg("column \"%s\" of SuperTokens core table %s has a user-defined type",
+								NameStr(att->attname), qualified),
+						 errdetail("authz reads the core's tables with the rights of the extension's owner and accepts only built-in column types.")));
+		}
+		relation_close(rel, AccessShareLock);
+	}
 	if (pg_class_aclcheck(relid, reader, ACL_SELECT) != ACLCHECK_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

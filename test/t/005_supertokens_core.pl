@@ -367,6 +367,20 @@ like($node->safe_psql('postgres', "SELECT authz_set_session('$bob')->>'id'", ext
 $node->safe_psql('postgres',
 	q{UPDATE pg_extension SET extowner = 'postgres'::regrole WHERE extname = 'authz'});
 
+# a column of a user-defined type is refused (its output function would run
+# with the owner's rights)
+$node->safe_psql('postgres', <<'SQL');
+CREATE DOMAIN supertokens.json_text AS text;
+ALTER TABLE supertokens.st_user_metadata ALTER COLUMN user_metadata TYPE supertokens.json_text;
+SQL
+($rc, $out, $err) = $node->psql('postgres', "SELECT authz_set_session('$bob')");
+like($err, qr/column "user_metadata" of SuperTokens core table supertokens\.st_user_metadata has a user-defined type/,
+	'a user-defined column type is refused');
+$node->safe_psql('postgres',
+	'ALTER TABLE supertokens.st_user_metadata ALTER COLUMN user_metadata TYPE text');
+like($node->safe_psql('postgres', "SELECT authz_set_session('$bob')->>'id'"), qr/^bob$/,
+	'and accepted again once it is text');
+
 # a view in place of a core table is refused (it would run as the owner)
 $node->safe_psql('postgres', <<'SQL');
 ALTER TABLE supertokens.st_user_metadata RENAME TO st_user_metadata_real;
