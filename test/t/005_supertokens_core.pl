@@ -258,6 +258,16 @@ like($p, qr/"roles": \["viewer"\]/, 'roles of the token tenant only');
 $p = $node->safe_psql('postgres', "SELECT authz_set_session('$carol') #>> '{}'");
 like($p, qr/"roles": \["auditor"\]/, 'roles in the token win over user_roles');
 
+# a key row in the older "public;private" form
+my $legacy = new_key('legacy');
+(my $legacy_value = $legacy->{core}) =~ s/\|/;/;
+$node->safe_psql('postgres',
+	"INSERT INTO supertokens.st_session_access_token_signing_keys (created_at_time, value) VALUES (1690000000000, '$legacy_value')");
+like($node->safe_psql('postgres', "SELECT authz_set_session('"
+	  . token(key => $legacy, kid => 'd-1690000000000', sub => 'carol', roles => '["auditor"]',
+		handle => '33333333-cccc-4000-8000-000000000003') . "')->>'id'"),
+	qr/^carol$/, 'a key row in the older "public;private" form verifies');
+
 # the application role cannot read the core's tables itself
 ($rc, $out, $err) = $node->psql('postgres',
 	'SELECT count(*) FROM supertokens.st_session_access_token_signing_keys',
