@@ -35,13 +35,15 @@
  * switched to the owner of extension authz for the duration of each read,
  * with SECURITY_RESTRICTED_OPERATION, search_path pinned to pg_catalog
  * (so no operator or function of the caller's choosing runs with those
- * rights), read-only SPI, and only plain tables accepted (a view would run
- * its functions with the owner's rights).  The extension owner therefore
- * needs SELECT on these tables; errors say which table is missing or
- * unreadable.  Nothing read here is returned to SQL except through the
- * principal (roles, permissions, metadata of the token's own user).
+ * rights), read-only SPI, and only plain tables of built-in column types
+ * accepted (a view, or a type's output function, would run code of the
+ * table owner's choosing with the extension owner's rights).  The
+ * extension owner therefore needs USAGE on the schema and SELECT on these
+ * tables; errors say which table is missing or unreadable.  Nothing read
+ * here is returned to SQL except through the principal (roles,
+ * permissions, metadata of the token's own user).
  *
- * Freshness.  authz_core_keys_fingerprint digests (created_at_time, xmin)
+ * Freshness.  authz_core_keys_fingerprint hashes (created_at_time, xmin)
  * of the dynamic key rows and (key_id, xmin) of the static ones: any
  * insert, update or delete changes it, and session_pg.c rebuilds its key
  * set when it does, so key rotation needs no configuration.  Roles,
@@ -56,7 +58,9 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/table.h"
+#include "access/transam.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -72,6 +76,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -104,6 +109,16 @@ static const char *const table_names[N_TABLES] = {
 /* prepared queries for one configuration (schema, prefix, extension) */
 static char *plans_config = NULL;
 static Oid	reader_role = InvalidOid;
+static Oid	extension_oid = InvalidOid;
+
+/*
+ * The extension, its owner and the tables were checked since the last
+ * relcache invalidation.  Any DDL (a table renamed away and a view put in
+ * its place, a GRANT revoked, the extension dropped) sends one, so the
+ * checks run again before the next read and not on every call.
+ */
+static bool checked = false;
+static bool callback_registered = false;
 static SPIPlanPtr fingerprint_plan = NULL;
 static SPIPlanPtr keys_plan = NULL;
 static SPIPlanPtr facts_plan = NULL;
@@ -128,6 +143,13 @@ typedef struct CoreFacts
 	char	   *metadata;		/* JSON object text or NULL */
 	uint64		digest;
 } CoreFacts;
+
+/* Forgets the checks after DDL (see "checked"). */
+static void
+forget_checks(Datum arg, Oid relid)
+{
+	checked = false;
+}
 
 /* Adds the schema to errors raised while reading the core's tables. */
 static void
@@ -188,6 +210,29 @@ check_core_table(Oid namespace, int which, Oid reader)
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("SuperTokens core table %s is not a table", qualified),
 				 errdetail("authz reads the core's tables with the rights of the extension's owner and refuses views and other relations.")));
+
+	/*
+	 * Column types must be built in: a user-defined type's output function
+	 * would run with the owner's rights when authz reads the column.
+	 */
+	{
+		Relation	rel = relation_open(relid, AccessShareLock);
+		TupleDesc	desc = RelationGetDescr(rel);
+		int			i;
+
+		for (i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (!att->attisdropped && att->atttypid >= FirstNormalObjectId)
+				ereport(ERROR,
+						(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+						 errmsg("column \"%s\" of SuperTokens core table %s has a user-defined type",
+								NameStr(att->attname), qualified),
+						 errdetail("authz reads the core's tables with the rights of the extension's owner and accepts only built-in column types.")));
+		}
+		relation_close(rel, AccessShareLock);
+	}
 	if (pg_class_aclcheck(relid, reader, ACL_SELECT) != ACLCHECK_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -204,7 +249,12 @@ static SPIPlanPtr
 keep_plan(const char *sql, int nargs)
 {
 	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+	/*
+	 * A generic plan: the queries are indexed lookups whatever the values,
+	 * and a custom plan per call would cost more than the read itself.
+	 */
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
 
 	if (plan == NULL)
 		elog(ERROR, "could not prepare a query on the SuperTokens core tables: %s",
@@ -221,31 +271,18 @@ keep_plan(const char *sql, int nargs)
 static void
 ensure_plans(void)
 {
-	Oid			ext = get_extension_oid("authz", false);
 	char	   *config = psprintf("%s\x1f%s\x1f%u",
 								  authz_supertokens_schema,
 								  authz_supertokens_table_prefix ? authz_supertokens_table_prefix : "",
-								  ext);
-	Oid			namespace;
+								  extension_oid);
 	char	   *t[N_TABLES];
 	int			i;
 
-	/*
-	 * The tables are checked on every read (a few syscache lookups): one
-	 * could be renamed away and a view put in its place, which the kept
-	 * plans would pick up when they are planned again.
-	 */
-	namespace = get_namespace_oid(authz_supertokens_schema, true);
-	if (!OidIsValid(namespace))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_SCHEMA),
-				 errmsg("schema \"%s\" named by authz.supertokens_schema does not exist",
-						authz_supertokens_schema)));
-	for (i = 0; i < N_TABLES; i++)
-		check_core_table(namespace, i, reader_role);
-
 	if (plans_config && strcmp(plans_config, config) == 0)
+	{
+		pfree(config);
 		return;
+	}
 	if (fingerprint_plan)
 		SPI_freeplan(fingerprint_plan);
 	if (keys_plan)
@@ -260,15 +297,22 @@ ensure_plans(void)
 	for (i = 0; i < N_TABLES; i++)
 		t[i] = quote_qualified_identifier(authz_supertokens_schema, core_table_name(i));
 
-	/* no key column is read: created_at_time / key_id and each row's xmin */
+	/*
+	 * The queries avoid sorts, DISTINCT and CTEs: each would set up a
+	 * tuplesort or tuplestore per call, which costs more than the reads.
+	 * Order and duplicates are dealt with in C.
+	 *
+	 * Fingerprint: no key column is read, only created_at_time / key_id and
+	 * each row's xmin, hashed and summed so that row order does not matter.
+	 */
 	fingerprint_plan = keep_plan(psprintf(
-		"SELECT coalesce((SELECT string_agg(k.created_at_time::text || ':' || k.xmin::text, ','"
-		"                                   ORDER BY k.created_at_time)"
-		"                 FROM %s k WHERE k.app_id = $1), '')"
+		"SELECT (SELECT count(*) || ':' || coalesce(sum(hashtextextended("
+		"                 k.created_at_time::text || ':' || k.xmin::text, 0)::numeric), 0)"
+		"          FROM %s k WHERE k.app_id = $1)"
 		"    || '/' ||"
-		"       coalesce((SELECT string_agg(j.key_id::text || ':' || j.xmin::text, ','"
-		"                                   ORDER BY j.key_id::text COLLATE \"C\")"
-		"                 FROM %s j WHERE j.app_id = $1), '')",
+		"       (SELECT count(*) || ':' || coalesce(sum(hashtextextended("
+		"                 j.key_id::text || ':' || j.xmin::text, 0)::numeric), 0)"
+		"          FROM %s j WHERE j.app_id = $1)",
 		t[T_DYNAMIC_KEYS], t[T_STATIC_KEYS]), 1);
 
 	/* the public half only: the private half never leaves the executor */
@@ -282,30 +326,78 @@ ensure_plans(void)
 		"  FROM %s j WHERE j.app_id = $1 AND upper(j.algorithm) = 'RS256'",
 		t[T_DYNAMIC_KEYS], t[T_STATIC_KEYS]), 1);
 
-	/* $1 app, $2 tenant, $3 sub, $4 session handle */
-	facts_plan = keep_plan(psprintf(
-		"WITH ids AS ("
-		"  SELECT $3::text AS id"
-		"  UNION"
-		"  SELECT m.supertokens_user_id::text FROM %s m"
-		"   WHERE m.app_id = $1 AND m.external_user_id = $3"
-		"), r AS ("
-		"  SELECT DISTINCT u.role::text COLLATE \"C\" AS role FROM %s u"
-		"   WHERE u.app_id = $1 AND u.tenant_id = $2 AND u.user_id IN (SELECT id FROM ids)"
-		")"
-		"SELECT EXISTS (SELECT 1 FROM %s s"
-		"                WHERE s.app_id = $1 AND s.tenant_id = $2 AND s.session_handle = $4),"
-		"       ARRAY(SELECT r.role FROM r ORDER BY r.role),"
-		"       ARRAY(SELECT DISTINCT p.permission::text COLLATE \"C\" AS permission FROM %s p"
-		"              WHERE p.app_id = $1 AND p.role IN (SELECT r.role FROM r)"
-		"              ORDER BY permission),"
-		"       (SELECT um.user_metadata::text FROM %s um"
-		"         WHERE um.app_id = $1 AND um.user_id IN (SELECT id FROM ids)"
-		"         ORDER BY um.user_id = $3 DESC LIMIT 1)",
-		t[T_ID_MAPPING], t[T_USER_ROLES], t[T_SESSIONS], t[T_ROLE_PERMISSIONS],
-		t[T_METADATA]), 4);
+	/*
+	 * $1 app, $2 tenant, $3 sub, $4 session handle.  The user is sub and,
+	 * when sub is an external id, the core's own id mapped to it.
+	 */
+	{
+		char	   *mapped = psprintf("(SELECT m.supertokens_user_id::text FROM %s m"
+									  " WHERE m.app_id = $1 AND m.external_user_id = $3)",
+									  t[T_ID_MAPPING]);
+
+		facts_plan = keep_plan(psprintf(
+			"SELECT EXISTS (SELECT 1 FROM %s s"
+			"                WHERE s.app_id = $1 AND s.tenant_id = $2 AND s.session_handle = $4),"
+			"       ARRAY(SELECT u.role::text FROM %s u"
+			"              WHERE u.app_id = $1 AND u.tenant_id = $2"
+			"                AND u.user_id = ANY (ARRAY[$3, %s])),"
+			"       ARRAY(SELECT p.permission::text FROM %s u JOIN %s p"
+			"                ON p.app_id = u.app_id AND p.role = u.role"
+			"              WHERE u.app_id = $1 AND u.tenant_id = $2"
+			"                AND u.user_id = ANY (ARRAY[$3, %s])),"
+			"       coalesce((SELECT um.user_metadata::text FROM %s um"
+			"                  WHERE um.app_id = $1 AND um.user_id = $3),"
+			"                (SELECT um.user_metadata::text FROM %s um"
+			"                  WHERE um.app_id = $1 AND um.user_id = %s))",
+			t[T_SESSIONS], t[T_USER_ROLES], mapped, t[T_USER_ROLES],
+			t[T_ROLE_PERMISSIONS], mapped, t[T_METADATA], t[T_METADATA], mapped), 4);
+	}
 
 	plans_config = MemoryContextStrdup(TopMemoryContext, config);
+}
+
+/*
+ * Finds the extension and its owner and checks the seven tables: plain
+ * tables that the owner may read.  Does nothing when that was done since
+ * the last DDL for the same schema and prefix.
+ */
+static void
+check_tables(void)
+{
+	static char *checked_config = NULL;
+	char	   *config = psprintf("%s\x1f%s", authz_supertokens_schema,
+								  authz_supertokens_table_prefix ? authz_supertokens_table_prefix : "");
+	Oid			namespace;
+	int			i;
+
+	if (checked && checked_config && strcmp(checked_config, config) == 0)
+	{
+		pfree(config);
+		return;
+	}
+	checked = false;
+	if (checked_config)
+		pfree(checked_config);
+	checked_config = NULL;
+	extension_oid = get_extension_oid("authz", false);
+	reader_role = extension_owner(extension_oid);
+	namespace = get_namespace_oid(authz_supertokens_schema, true);
+	if (!OidIsValid(namespace))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_SCHEMA),
+				 errmsg("schema \"%s\" named by authz.supertokens_schema does not exist",
+						authz_supertokens_schema)));
+	if (pg_namespace_aclcheck(namespace, reader_role, ACL_USAGE) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\", which owns extension authz, may not use schema \"%s\" of the SuperTokens core tables",
+						GetUserNameFromId(reader_role, false), authz_supertokens_schema),
+				 errhint("GRANT USAGE ON SCHEMA %s TO %s;", quote_identifier(authz_supertokens_schema),
+						 quote_identifier(GetUserNameFromId(reader_role, false)))));
+	for (i = 0; i < N_TABLES; i++)
+		check_core_table(namespace, i, reader_role);
+	checked_config = MemoryContextStrdup(TopMemoryContext, config);
+	checked = true;
 }
 
 /*
@@ -317,16 +409,17 @@ ensure_plans(void)
 static void
 core_begin(CoreRead *r)
 {
-	Oid			ext;
-
 	r->context.callback = core_error_context;
 	r->context.arg = NULL;
 	r->context.previous = error_context_stack;
 	error_context_stack = &r->context;
 
-	ext = get_extension_oid("authz", false);
-	if (!plans_config || !OidIsValid(reader_role))
-		reader_role = extension_owner(ext);
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(forget_checks, (Datum) 0);
+		callback_registered = true;
+	}
+	check_tables();
 
 	GetUserIdAndSecContext(&r->save_user, &r->save_sec);
 	r->guc_nest = NewGUCNestLevel();
@@ -426,7 +519,14 @@ authz_core_add_keys(StKeySet *keys)
 	core_end(&r);
 }
 
-/* The text[] in column col as C strings in context into. */
+/* qsort comparator for C strings (byte order, like COLLATE "C"). */
+static int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The text[] in column col as sorted, distinct C strings in context into. */
 static const char **
 text_array_column(int col, int *count, MemoryContext into)
 {
@@ -448,6 +548,12 @@ text_array_column(int col, int *count, MemoryContext into)
 	for (i = 0; i < n; i++)
 		if (!nulls[i])
 			out[kept++] = MemoryContextStrdup(into, TextDatumGetCString(items[i]));
+	qsort(out, kept, sizeof(char *), compare_strings);
+	n = kept;
+	kept = 0;
+	for (i = 0; i < n; i++)
+		if (kept == 0 || strcmp(out[kept - 1], out[i]) != 0)
+			out[kept++] = out[i];
 	*count = kept;
 	return out;
 }
@@ -472,12 +578,6 @@ core_fetch(const char *sub, const char *tenant, const char *session_handle,
 	run_plan(facts_plan, 4, args);
 	if (SPI_processed != 1)
 		elog(ERROR, "could not read the SuperTokens core tables");
-	for (col = 1; col <= 4; col++)
-	{
-		char	   *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col);
-
-		appendStringInfo(&digest, "%d:%s\x1f", v ? (int) strlen(v) : -1, v ? v : "");
-	}
 	{
 		bool		isnull;
 
@@ -492,6 +592,15 @@ core_fetch(const char *sub, const char *tenant, const char *session_handle,
 		facts->metadata = m ? MemoryContextStrdup(into, m) : NULL;
 	}
 	core_end(&r);
+
+	/* what the principal is built from, lengths first so nothing is ambiguous */
+	appendStringInfo(&digest, "%d/%d/%d/", facts->live, facts->nroles, facts->npermissions);
+	for (col = 0; col < facts->nroles; col++)
+		appendStringInfo(&digest, "%zu:%s", strlen(facts->roles[col]), facts->roles[col]);
+	for (col = 0; col < facts->npermissions; col++)
+		appendStringInfo(&digest, "%zu:%s", strlen(facts->permissions[col]), facts->permissions[col]);
+	if (facts->metadata)
+		appendStringInfoString(&digest, facts->metadata);
 	facts->digest = hash_bytes_extended((const unsigned char *) digest.data, digest.len, 0);
 	pfree(digest.data);
 }

@@ -258,6 +258,16 @@ like($p, qr/"roles": \["viewer"\]/, 'roles of the token tenant only');
 $p = $node->safe_psql('postgres', "SELECT authz_set_session('$carol') #>> '{}'");
 like($p, qr/"roles": \["auditor"\]/, 'roles in the token win over user_roles');
 
+# a key row in the older "public;private" form
+my $legacy = new_key('legacy');
+(my $legacy_value = $legacy->{core}) =~ s/\|/;/;
+$node->safe_psql('postgres',
+	"INSERT INTO supertokens.st_session_access_token_signing_keys (created_at_time, value) VALUES (1690000000000, '$legacy_value')");
+like($node->safe_psql('postgres', "SELECT authz_set_session('"
+	  . token(key => $legacy, kid => 'd-1690000000000', sub => 'carol', roles => '["auditor"]',
+		handle => '33333333-cccc-4000-8000-000000000003') . "')->>'id'"),
+	qr/^carol$/, 'a key row in the older "public;private" form verifies');
+
 # the application role cannot read the core's tables itself
 ($rc, $out, $err) = $node->psql('postgres',
 	'SELECT count(*) FROM supertokens.st_session_access_token_signing_keys',
@@ -347,6 +357,39 @@ like($out, qr/^between3\|none$/m, 'pooled: nothing after a refused token and ROL
 like($out, qr/^r4\|none$/m, 'pooled: a new transaction starts without a principal');
 like($out, qr/^r4-bob\|\["viewer"\]\|bob$/m, 'pooled: the next user gets only their own roles');
 like($out, qr/^end\|none$/m, 'pooled: nothing at the end');
+
+# authz reads with the rights of its extension's owner, which must be
+# granted them (here an owner without superuser, set in the catalog)
+$node->safe_psql('postgres',
+	q{CREATE ROLE authz_owner NOLOGIN; UPDATE pg_extension SET extowner = 'authz_owner'::regrole WHERE extname = 'authz'});
+($rc, $out, $err) = $node->psql('postgres', "SELECT authz_set_session('$bob')");
+like($err, qr/role "authz_owner", which owns extension authz, may not use schema "supertokens"/,
+	'an owner without USAGE on the schema is named');
+$node->safe_psql('postgres', 'GRANT USAGE ON SCHEMA supertokens TO authz_owner');
+($rc, $out, $err) = $node->psql('postgres', "SELECT authz_set_session('$bob')");
+like($err, qr/may not read SuperTokens core table supertokens\.st_session_access_token_signing_keys/,
+	'an owner without SELECT is told which table');
+like($err, qr/GRANT SELECT ON supertokens\.st_session_access_token_signing_keys TO authz_owner/,
+	'and how to grant it');
+$node->safe_psql('postgres', 'GRANT SELECT ON ALL TABLES IN SCHEMA supertokens TO authz_owner');
+like($node->safe_psql('postgres', "SELECT authz_set_session('$bob')->>'id'", extra_params => [ '-U', 'app' ]),
+	qr/^bob$/, 'with those grants the owner reads for the application role');
+$node->safe_psql('postgres',
+	q{UPDATE pg_extension SET extowner = 'postgres'::regrole WHERE extname = 'authz'});
+
+# a column of a user-defined type is refused (its output function would run
+# with the owner's rights)
+$node->safe_psql('postgres', <<'SQL');
+CREATE DOMAIN supertokens.json_text AS text;
+ALTER TABLE supertokens.st_user_metadata ALTER COLUMN user_metadata TYPE supertokens.json_text;
+SQL
+($rc, $out, $err) = $node->psql('postgres', "SELECT authz_set_session('$bob')");
+like($err, qr/column "user_metadata" of SuperTokens core table supertokens\.st_user_metadata has a user-defined type/,
+	'a user-defined column type is refused');
+$node->safe_psql('postgres',
+	'ALTER TABLE supertokens.st_user_metadata ALTER COLUMN user_metadata TYPE text');
+like($node->safe_psql('postgres', "SELECT authz_set_session('$bob')->>'id'"), qr/^bob$/,
+	'and accepted again once it is text');
 
 # a view in place of a core table is refused (it would run as the owner)
 $node->safe_psql('postgres', <<'SQL');
