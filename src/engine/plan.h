@@ -20,7 +20,7 @@
 
 #include "engine.h"
 
-#include <jansson.h>
+#include "../common/jansson_safe.h"
 
 #define PLAN_KIND_ALWAYS_ALLOWED 1
 #define PLAN_KIND_ALWAYS_DENIED 2
