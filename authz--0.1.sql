@@ -329,3 +329,14 @@ AS 'MODULE_PATHNAME', 'authz_filter_cel'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION authz_filter_cel(text, jsonb, text) IS
 	'Evaluates a CEL condition for one resource (R.attr = attr, R.id = id); NULL when the evaluation errs. The per-row fallback of authz_filter_sql.';
+
+-- Query planning: Cerbos' PlanResources, and the plan as a SQL filter.
+CREATE FUNCTION authz_plan_resources(request jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'authz_plan_resources'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+
+CREATE FUNCTION authz_plan_sql(request jsonb, columns jsonb DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'authz_plan_sql'
+LANGUAGE C STABLE PARALLEL SAFE;

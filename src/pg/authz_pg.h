@@ -88,6 +88,10 @@ struct EngineSet;
 struct EngineCheckOptions;
 extern const struct EngineSet *authz_current_engine(void);
 extern void authz_engine_options(struct EngineCheckOptions *opts);
+struct Arena;
+struct EnginePrincipal;
+extern void authz_decode_principal(struct Arena *arena, Jsonb *principal,
+								   struct EnginePrincipal *out);
 
 /* request decoding (request.c) */
 extern void authz_validate_principal(Jsonb *principal, const char *field);

@@ -25,7 +25,13 @@
  *   - when policies are published, the publishing transaction queues a
  *     relcache invalidation of every relation, which reaches every backend
  *     (and, through the WAL, hot standbys) when it commits, after the new
- *     image is installed.
+ *     image is installed;
+ *   - a backend inside a transaction does not read invalidations while it
+ *     holds its locks, so each statement also compares the policy
+ *     generation with the one its filters were built from, before parse
+ *     analysis (simple protocol, and PL/pgSQL called from it) and before
+ *     execution (so a named prepared statement bound through the extended
+ *     protocol is at most that one statement late, inside a transaction).
  * Keeping the principal in backend memory (not a GUC) is what makes the
  * first rule possible: we see every change.
  */
@@ -36,7 +42,9 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "executor/executor.h"
 #include "nodes/parsenodes.h"
+#include "parser/analyze.h"
 #include "parser/parse_clause.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_node.h"
@@ -54,8 +62,13 @@
 static row_security_policy_hook_type prev_permissive_hook = NULL;
 static row_security_policy_hook_type prev_restrictive_hook = NULL;
 
+static post_parse_analyze_hook_type prev_post_parse_analyze = NULL;
+static ExecutorStart_hook_type prev_executor_start = NULL;
+
 /* Whether a filter was built since the principal last changed. */
 static bool filters_built = false;
+/* The policy generation those filters were built from. */
+static uint64 filters_generation = 0;
 
 /* Parses a SQL boolean expression over rel's columns into a policy qual. */
 static Expr *
@@ -116,6 +129,8 @@ protection_policy(CmdType cmd, Relation rel, bool permissive)
 
 	if (!authz_protected_lookup(RelationGetRelid(rel), cmd, &protection))
 		return NULL;
+	if (!filters_built)
+		filters_generation = authz_store_generation();
 	sql = authz_rls_filter_sql(rel, &protection);
 	qual = parse_filter(rel, sql, &hassublinks);
 	filters_built = true;
@@ -184,9 +199,43 @@ authz_rls_policies_changed(void)
 	authz_rls_principal_changed();
 }
 
+/* Forgets cached plans whose filters predate the published policies. */
+static void
+check_policy_generation(void)
+{
+	if (filters_built && authz_shmem_available() &&
+		authz_store_generation() != filters_generation)
+	{
+		filters_built = false;
+		ResetPlanCache();
+	}
+}
+
+static void
+authz_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+	check_policy_generation();
+	if (prev_post_parse_analyze)
+		prev_post_parse_analyze(pstate, query, jstate);
+}
+
+static void
+authz_executor_start(QueryDesc *queryDesc, int eflags)
+{
+	check_policy_generation();
+	if (prev_executor_start)
+		prev_executor_start(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
+
 void
 authz_rls_install_hooks(void)
 {
+	prev_post_parse_analyze = post_parse_analyze_hook;
+	post_parse_analyze_hook = authz_post_parse_analyze;
+	prev_executor_start = ExecutorStart_hook;
+	ExecutorStart_hook = authz_executor_start;
 	prev_permissive_hook = row_security_policy_hook_permissive;
 	row_security_policy_hook_permissive = authz_permissive_policies;
 	prev_restrictive_hook = row_security_policy_hook_restrictive;

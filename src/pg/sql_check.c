@@ -511,3 +511,10 @@ authz_engine_options(EngineCheckOptions *opts)
 {
 	check_options(opts);
 }
+
+/* A principal jsonb decoded for the engine (validated; errors are 22023). */
+void
+authz_decode_principal(Arena *arena, Jsonb *principal, EnginePrincipal *out)
+{
+	decode_principal(arena, principal, out);
+}

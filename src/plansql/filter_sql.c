@@ -321,7 +321,14 @@ tr_bool_expr(SCtx *c, const json_t *j, const FNode *n, const SScope *scope, int 
 		sql = tr_cond(c, fnode_arg(n, 0), scope, depth);
 		if (sql == NULL)
 			return NULL;
-		return arena_printf(c->arena, n->op[0] == 'n' ? "NOT (%s)" : "COALESCE((%s), false)", sql);
+		if (n->op[0] == 'n')
+			return arena_printf(c->arena, "NOT (%s)", sql);
+		/*
+		 * Where only AND and OR lead to the top, NULL and false keep the
+		 * same rows (Kleene logic is monotone), so the bare expression is
+		 * exact and stays indexable; elsewhere NULL must become false.
+		 */
+		return arena_printf(c->arena, c->positive ? "(%s)" : "COALESCE((%s), false)", sql);
 	}
 	if (strcmp(n->op, "if") == 0)
 	{
@@ -416,15 +423,39 @@ tr_bool(SCtx *c, const json_t *j, const SScope *scope, int depth)
 		return NULL;
 	}
 	if (n.kind == FN_EXPR && !is_value_op(n.op))
-		return tr_bool_expr(c, j, &n, scope, depth + 1);
+	{
+		bool		saved = c->positive;
+		char	   *sql;
+
+		if (strcmp(n.op, "and") != 0 && strcmp(n.op, "or") != 0 &&
+			strcmp(n.op, PLANSQL_CONDITION_OP) != 0)
+			c->positive = false;
+		sql = tr_bool_expr(c, j, &n, scope, depth + 1);
+		c->positive = saved;
+		return sql;
+	}
 	if (!tr_value(c, j, scope, depth + 1, &v))
 		return NULL;
 	return sql_as_bool(c, &v);
 }
 
-/* A value operand. */
+static bool tr_value_inner(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out);
+
+/* A value operand (never in a positive position: conditions in it keep COALESCE). */
 static bool
 tr_value(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out)
+{
+	bool		saved = c->positive;
+	bool		ok;
+
+	c->positive = false;
+	ok = tr_value_inner(c, j, scope, depth, out);
+	c->positive = saved;
+	return ok;
+}
+
+static bool
+tr_value_inner(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out)
 {
 	FNode		n;
 
@@ -519,6 +550,7 @@ filter_to_sql(Arena *arena, const json_t *filter, const PlanSqlColumns *columns,
 	c.arena = arena;
 	c.columns = columns;
 	c.stats = stats;
+	c.positive = true;
 	sql = tr_cond(&c, cond, NULL, 0);
 	if (sql == NULL || c.error != NULL)
 	{

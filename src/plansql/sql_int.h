@@ -46,6 +46,7 @@ typedef struct SCtx
 	PlanSqlStats *stats;
 	const char *error;			/* a malformed filter */
 	int			aliases;		/* counter for subquery aliases */
+	bool		positive;		/* only and/or lead from here to the top */
 } SCtx;
 
 /* sql_values.c */

@@ -78,8 +78,11 @@
 			 "NULL::boolean");
 	SQL_CASE(E("and", E("not", V("b")) "," E("or", V("j") "," V("s"))),
 			 "((NOT (\"b\")) AND (((CASE WHEN jsonb_typeof(\"j\") = 'boolean' THEN (\"j\")::boolean END) OR (NULL::boolean))))");
+	/* at the top (only AND/OR above) NULL and false keep the same rows */
 	SQL_CASE(E("authz.condition", E("eq", V("s") "," VAL("\"a\""))),
-			 "COALESCE((\"s\" = 'a'), false)");
+			 "(\"s\" = 'a')");
+	SQL_CASE(E("or", E("authz.condition", E("eq", V("s") "," VAL("\"a\""))) "," V("b")),
+			 "(((\"s\" = 'a')) OR (\"b\"))");
 	SQL_CASE(E("not", E("authz.condition", E("eq", V("s") "," VAL("\"a\"")))),
 			 "NOT (COALESCE((\"s\" = 'a'), false))");
 	SQL_CASE(E("if", V("b") "," E("eq", V("s") "," VAL("\"a\"")) "," VAL("false")),

@@ -1,0 +1,33 @@
+/*
+ * plan_sql.h — the query planner's answer as SQL, without jansson in sight
+ * (for the PostgreSQL layer, whose headers clash with jansson's).
+ */
+#ifndef AUTHZ_PLAN_SQL_H
+#define AUTHZ_PLAN_SQL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../common/arena.h"
+#include "../engine/engine.h"
+
+struct PlanSqlColumns;
+struct PlanSqlStats;
+
+/*
+ * The SQL filter for principal on kind's rows for action: "true", "false"
+ * or a boolean expression over the columns next resolves (columns_json
+ * first, may be NULL); NULL with *error set.
+ */
+extern char *plansql_principal_filter(const EngineSet *set, Arena *arena,
+									  const EnginePrincipal *principal, const char *kind,
+									  const char *action, const EngineCheckOptions *options,
+									  const char *columns_json, const struct PlanSqlColumns *next,
+									  struct PlanSqlStats *stats, const char **error);
+
+/* PlanResources over JSON text (engine_plan_json), for callers without jansson. */
+extern char *plansql_plan_json(const EngineSet *set, Arena *arena, const char *request_json,
+							   size_t len, const EngineCheckOptions *options,
+							   bool with_condition_marks, const char **error);
+
+#endif							/* AUTHZ_PLAN_SQL_H */
