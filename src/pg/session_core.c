@@ -48,8 +48,10 @@
  * insert, update or delete changes it, and session_pg.c rebuilds its key
  * set when it does, so key rotation needs no configuration.  Roles,
  * permissions, metadata and the session row are read again on every use of
- * a cached token (one indexed query): a cached principal is handed out only
- * while they are unchanged.
+ * a cached token, together with the key fingerprint (one read, two
+ * indexed queries): a cached principal is handed out only while none of
+ * them changed.  A token not in the cache has the fingerprint checked
+ * before it is verified, so a key the core has just added is found.
  *
  * Reads use the latest snapshot, so a revocation committed by the core is
  * seen by the next call even inside a REPEATABLE READ transaction.
@@ -458,19 +460,54 @@ run_plan(SPIPlanPtr plan, int nargs, const char *const *args)
 		elog(ERROR, "could not read the SuperTokens core tables");
 }
 
-/* See session_core.h. */
-uint64
-authz_core_keys_fingerprint(void)
+/* The settings that name the core's rows, as one string. */
+static char *
+current_settings(void)
 {
-	CoreRead	r;
-	const char *app = authz_supertokens_app_id ? authz_supertokens_app_id : "public";
-	uint64		digest;
-	StringInfoData buf;
+	return psprintf("%s\x1f%s\x1f%s",
+					authz_supertokens_schema ? authz_supertokens_schema : "",
+					authz_supertokens_table_prefix ? authz_supertokens_table_prefix : "",
+					authz_supertokens_app_id ? authz_supertokens_app_id : "public");
+}
 
-	if (authz_supertokens_schema == NULL || authz_supertokens_schema[0] == '\0')
-		return 0;
+/* the settings of the last successful authz_core_keys_fingerprint */
+static char *fingerprint_settings = NULL;
+
+/* Remembers the settings a fingerprint was taken under. */
+static void
+remember_settings(void)
+{
+	char	   *now = current_settings();
+
+	if (fingerprint_settings == NULL || strcmp(now, fingerprint_settings) != 0)
+	{
+		if (fingerprint_settings)
+			pfree(fingerprint_settings);
+		fingerprint_settings = MemoryContextStrdup(TopMemoryContext, now);
+	}
+	pfree(now);
+}
+
+/* See session_core.h. */
+bool
+authz_core_config_changed(void)
+{
+	char	   *now = current_settings();
+	bool		changed = fingerprint_settings == NULL || strcmp(now, fingerprint_settings) != 0;
+
+	pfree(now);
+	return changed;
+}
+
+/* Runs the fingerprint query inside a read and hashes its answer. */
+static uint64
+read_fingerprint(void)
+{
+	const char *app = authz_supertokens_app_id ? authz_supertokens_app_id : "public";
+	StringInfoData buf;
+	uint64		digest;
+
 	initStringInfo(&buf);
-	core_begin(&r);
 	run_plan(fingerprint_plan, 1, &app);
 	appendStringInfo(&buf, "%s\x1f%s\x1f", plans_config, app);
 	if (SPI_processed == 1)
@@ -480,10 +517,28 @@ authz_core_keys_fingerprint(void)
 		if (v)
 			appendStringInfoString(&buf, v);
 	}
-	core_end(&r);
 	digest = hash_bytes_extended((const unsigned char *) buf.data, buf.len, 0);
 	pfree(buf.data);
 	return digest == 0 ? 1 : digest;
+}
+
+/* See session_core.h. */
+uint64
+authz_core_keys_fingerprint(void)
+{
+	CoreRead	r;
+	uint64		digest;
+
+	if (authz_supertokens_schema == NULL || authz_supertokens_schema[0] == '\0')
+	{
+		remember_settings();
+		return 0;
+	}
+	core_begin(&r);
+	digest = read_fingerprint();
+	core_end(&r);
+	remember_settings();
+	return digest;
 }
 
 /* See session_core.h. */
@@ -558,10 +613,11 @@ text_array_column(int col, int *count, MemoryContext into)
 	return out;
 }
 
-/* Reads the facts about one token's session and user (one query). */
+/* Reads the facts about one token's session and user (one query), and the
+ * key fingerprint too when asked. */
 static void
 core_fetch(const char *sub, const char *tenant, const char *session_handle,
-		   CoreFacts *facts, MemoryContext into)
+		   CoreFacts *facts, MemoryContext into, uint64 *fingerprint)
 {
 	CoreRead	r;
 	const char *args[4];
@@ -591,6 +647,9 @@ core_fetch(const char *sub, const char *tenant, const char *session_handle,
 
 		facts->metadata = m ? MemoryContextStrdup(into, m) : NULL;
 	}
+	/* the keys in the same read (after the facts: it replaces SPI_tuptable) */
+	if (fingerprint)
+		*fingerprint = read_fingerprint();
 	core_end(&r);
 
 	/* what the principal is built from, lengths first so nothing is ambiguous */
@@ -627,7 +686,7 @@ authz_core_authenticate(const StKeySet *keys, const char *token, size_t len,
 	PG_TRY();
 	{
 		core_fetch(verified.sub, verified.tenant_id, verified.session_handle, &facts,
-				   CurrentMemoryContext);
+				   CurrentMemoryContext, NULL);
 	}
 	PG_CATCH();
 	{
@@ -678,11 +737,14 @@ authz_core_authenticate(const StKeySet *keys, const char *token, size_t len,
 /* See session_core.h. */
 AuthzCoreCheck
 authz_core_recheck(const char *sub, const char *tenant, const char *session_handle,
-				   uint64 digest)
+				   uint64 digest, uint64 *fingerprint)
 {
 	CoreFacts	facts;
 
-	core_fetch(sub, tenant, session_handle, &facts, CurrentMemoryContext);
+	*fingerprint = 0;
+	if (authz_core_config_changed())
+		return AUTHZ_CORE_CHANGED;	/* the caller's keys are from elsewhere */
+	core_fetch(sub, tenant, session_handle, &facts, CurrentMemoryContext, fingerprint);
 	if (authz_supertokens_check_revocation && !facts.live)
 		return AUTHZ_CORE_REVOKED;
 	return facts.digest == digest ? AUTHZ_CORE_SAME : AUTHZ_CORE_CHANGED;

@@ -27,6 +27,10 @@ typedef enum AuthzCoreCheck
  */
 extern uint64 authz_core_keys_fingerprint(void);
 
+/* Whether the settings naming the core's tables changed since the last
+ * authz_core_keys_fingerprint (so that its value no longer applies). */
+extern bool authz_core_config_changed(void);
+
 /* Adds the core's public signing keys (static and dynamic) to keys. */
 extern void authz_core_add_keys(StKeySet *keys);
 
@@ -42,8 +46,12 @@ extern StStatus authz_core_authenticate(const StKeySet *keys, const char *token,
 										StSession *out, uint64 *digest,
 										StError *err);
 
-/* Reads a cached token's facts again and compares them with digest. */
+/*
+ * Reads a cached token's facts again and compares them with digest; in the
+ * same read, *fingerprint receives authz_core_keys_fingerprint's value.
+ */
 extern AuthzCoreCheck authz_core_recheck(const char *sub, const char *tenant,
-										 const char *session_handle, uint64 digest);
+										 const char *session_handle, uint64 digest,
+										 uint64 *fingerprint);
 
 #endif							/* AUTHZ_SESSION_CORE_H */

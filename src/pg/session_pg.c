@@ -166,13 +166,18 @@ raise_key_error(const char *where, const StError *err)
 					err->message ? err->message : st_status_name(err->status))));
 }
 
-/* The key set for this call, rebuilt when its sources changed. */
+/*
+ * The key set for this call, rebuilt when its sources changed.  The core's
+ * key rows are looked at when check_core is set (or their settings changed):
+ * a cached token's read checks them itself (see verify_token).
+ */
 static StKeySet *
-current_keys(void)
+current_keys(bool check_core)
 {
 	uint64		generation = authz_store_keys_generation();
 	const char *file = authz_supertokens_jwks_file ? authz_supertokens_jwks_file : "";
-	uint64		core = authz_core_keys_fingerprint();
+	uint64		core = check_core || backend_keys == NULL || authz_core_config_changed()
+		? authz_core_keys_fingerprint() : keys_built_core;
 	bool		stale = backend_keys == NULL ||
 		core != keys_built_core ||
 		generation != keys_built_generation ||
@@ -290,7 +295,7 @@ raise_token_error(const StError *err)
 static TokenCacheEntry *
 verify_token(const char *token, Size len)
 {
-	StKeySet   *keys = current_keys();
+	StKeySet   *keys = current_keys(false);
 	int64		now_us = GetCurrentTimestamp() + ST_PG_EPOCH_OFFSET_US;
 	TokenCacheKey key;
 	TokenCacheEntry *entry;
@@ -313,21 +318,37 @@ verify_token(const char *token, Size len)
 		}
 		if (entry->core_sub == NULL)
 			return entry;
-		switch (authz_core_recheck(entry->core_sub, entry->core_tenant,
-								   entry->core_handle, entry->core_digest))
 		{
-			case AUTHZ_CORE_SAME:
-				return entry;
-			case AUTHZ_CORE_REVOKED:
-				{
-					StError		err = {ST_SESSION_REVOKED, AUTHZ_CORE_REVOKED_MESSAGE};
+			uint64		fingerprint = 0;
+			AuthzCoreCheck check = authz_core_recheck(entry->core_sub, entry->core_tenant,
+													  entry->core_handle, entry->core_digest,
+													  &fingerprint);
 
-					raise_token_error(&err);
+			/* with other keys (one deleted, say) the token is verified again */
+			if (fingerprint == keys_built_core)
+				switch (check)
+				{
+					case AUTHZ_CORE_SAME:
+						return entry;
+					case AUTHZ_CORE_REVOKED:
+						{
+							StError		err = {ST_SESSION_REVOKED, AUTHZ_CORE_REVOKED_MESSAGE};
+
+							raise_token_error(&err);
+						}
+						break;
+					case AUTHZ_CORE_CHANGED:
+						break;	/* roles or metadata changed: build it again */
 				}
-				break;
-			case AUTHZ_CORE_CHANGED:
-				break;			/* roles or metadata changed: build it again */
 		}
+	}
+
+	/* a token not served from the cache may name a key the core just added */
+	if (keys_built_core != 0)
+	{
+		keys = current_keys(true);
+		ensure_token_cache();
+		key.keyset_serial = keyset_serial;
 	}
 
 	{

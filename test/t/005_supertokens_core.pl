@@ -224,6 +224,8 @@ my $bob = token(key => $static, kid => $kid_static, sub => 'bob', tenant => 'acm
 	handle => '22222222-bbbb-4000-8000-000000000002_acme');
 my $carol = token(key => $dynamic, kid => $kid_dynamic, sub => 'carol', roles => '["auditor"]',
 	handle => '33333333-cccc-4000-8000-000000000003');
+my $carol_other = token(key => $dynamic, kid => $kid_dynamic, sub => 'carol', roles => '["reader"]',
+	handle => '33333333-cccc-4000-8000-000000000003');
 my $dave_rotated = token(key => $rotated, kid => $kid_rotated, sub => 'carol',
 	handle => '33333333-cccc-4000-8000-000000000003');
 
@@ -296,8 +298,10 @@ SELECT 'revoked', authz_set_session('$alice')->>'id';
 SET authz.supertokens_check_revocation = off;
 SELECT 'not-checked', authz_set_session('$alice')->>'id';
 RESET authz.supertokens_check_revocation;
+SELECT 'cached', authz_set_session('$carol')->>'id';
 DELETE FROM supertokens.st_session_access_token_signing_keys WHERE created_at_time = 1700000000000;
 SELECT 'removed-key', authz_set_session('$carol')->>'id';
+SELECT 'removed-key-new', authz_set_session('$carol_other')->>'id';
 SELECT 'still', authz_set_session('$dave_rotated')->>'id';
 SQL
 ($rc, $out, $err) = $node->psql('postgres', $script, on_error_stop => 0,
@@ -312,8 +316,10 @@ like($err, qr/28000.*\n?.*the session has ended or was revoked/,
 	'revocation: SQLSTATE 28000 and its own message');
 like($err, qr/reason: session_revoked/, 'revocation: its own reason');
 like($out, qr/^not-checked\|ext-alice$/m, 'with the check off a revoked session is not looked for');
-unlike($out, qr/^removed-key\|/m, 'a deleted key row stops its tokens');
-like($err, qr/reason: unknown_kid/, 'deleted key: unknown kid');
+like($out, qr/^cached\|carol$/m, 'a token verified and cached');
+unlike($out, qr/^removed-key\|/m, 'a deleted key row stops its cached tokens');
+unlike($out, qr/^removed-key-new\|/m, 'and its new ones');
+like($err, qr/unknown_kid(.|\n)*unknown_kid/, 'deleted key: unknown kid, twice');
 like($out, qr/^still\|carol$/m, 'the remaining key still verifies');
 
 # a new connection sees the revocation too
