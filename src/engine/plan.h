@@ -28,6 +28,12 @@
 
 /* Name of the marking operator (see above). */
 #define PLAN_CONDITION_MARK "authz.condition"
+/* With marks on, has(x) over the unknown resource is this unary operator
+ * (Cerbos writes it as x != null, which for an absent x means an error). */
+#define PLAN_HAS_MARK "authz.has"
+/* With marks on, a CEL error next to an unknown is this operator (no
+ * operands) rather than false, which is only right outside a negation. */
+#define PLAN_ERROR_MARK "authz.error"
 
 /* One plan: kind, and the condition when conditional (a new reference). */
 typedef struct EnginePlan

@@ -248,13 +248,23 @@ is_err(PRes r)
 	return r.kind == PRES_KNOWN && r.v.kind == CEL_VAL_ERROR;
 }
 
-/* A boolean formula from a residual or value (non-bool values: false). */
+/*
+ * A boolean formula from a residual or value.  A non-bool value is an
+ * error there; Cerbos' filter has no way to say so and reads it as false,
+ * but next to an unknown that is only right outside a negation (error &&
+ * x is false or an error, and !error is an error, not true), so with
+ * marks on it stays an error for the SQL translation (SQL NULL).
+ */
 static json_t *
 as_formula(PlanEval *pe, PRes r)
 {
 	r = settle(pe, r);
 	if (r.kind == PRES_KNOWN)
-		return pf_bool(r.v.kind == CEL_VAL_BOOL && r.v.u.b);
+	{
+		if (r.v.kind == CEL_VAL_BOOL)
+			return pf_bool(r.v.u.b);
+		return pe->marks ? pf_expr(PLAN_ERROR_MARK, NULL, 0) : pf_bool(false);
+	}
 	return r.j;
 }
 
@@ -399,7 +409,8 @@ select_on(PlanEval *pe, PRes obj, const char *field, bool test_only)
 				if (map_field(pe->c->entry->resource.attr, field, &v))
 					return known(test_only ? cel_bool(true) : v);
 				if (test_only)
-					return unknown(pf_expr2("ne", pf_var(name), pf_value(json_null())));
+					return unknown(pe->marks ? pf_expr1(PLAN_HAS_MARK, pf_var(name))
+								   : pf_expr2("ne", pf_var(name), pf_value(json_null())));
 				return unknown(pf_var(name));
 			}
 		case PRES_VARS:
@@ -449,8 +460,14 @@ select_on(PlanEval *pe, PRes obj, const char *field, bool test_only)
 				}
 				else
 					t = pf_expr2("get-field", obj.j, pf_value(json_string(field)));
+				/*
+				 * Cerbos writes has(x) as x != null, which is not what
+				 * x != null means in CEL for an absent x (an error, not
+				 * false); the SQL translation needs to tell them apart.
+				 */
 				if (test_only)
-					return unknown(pf_expr2("ne", t, pf_value(json_null())));
+					return unknown(pe->marks ? pf_expr1(PLAN_HAS_MARK, t)
+								   : pf_expr2("ne", t, pf_value(json_null())));
 				return unknown(t);
 			}
 	}

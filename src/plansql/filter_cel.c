@@ -317,6 +317,22 @@ print_expr(CelOut *o, const FNode *n, int depth)
 		return print_logical(o, n, " && ", "true", depth);
 	if (strcmp(n->op, "or") == 0)
 		return print_logical(o, n, " || ", "false", depth);
+	if (strcmp(n->op, PLANSQL_ERROR_OP) == 0)
+	{
+		/* an expression that type-checks and always errs */
+		cel_strbuf_puts(&o->sb, "(1 / 0 == 0)");
+		return true;
+	}
+	if (strcmp(n->op, PLANSQL_HAS_OP) == 0)
+	{
+		if (n->noperands != 1)
+			return fail(o, "a unary operator needs one operand");
+		cel_strbuf_puts(&o->sb, "has(");
+		if (!print_operand(o, fnode_arg(n, 0), depth))
+			return false;
+		cel_strbuf_putc(&o->sb, ')');
+		return true;
+	}
 	if (strcmp(n->op, "not") == 0 || strcmp(n->op, PLANSQL_CONDITION_OP) == 0)
 	{
 		if (n->noperands != 1)

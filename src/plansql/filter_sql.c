@@ -330,6 +330,17 @@ tr_bool_expr(SCtx *c, const json_t *j, const FNode *n, const SScope *scope, int 
 		 */
 		return arena_printf(c->arena, c->positive ? "(%s)" : "COALESCE((%s), false)", sql);
 	}
+	if (strcmp(n->op, PLANSQL_ERROR_OP) == 0)
+		return arena_strdup(c->arena, "NULL::boolean");
+	if (strcmp(n->op, PLANSQL_HAS_OP) == 0)
+	{
+		/* a NULL column is an absent attribute; jsonb null is present */
+		if (n->noperands != 1 || !tr_value(c, fnode_arg(n, 0), scope, depth, &args[0]))
+			return NULL;
+		if (args[0].kind == SK_LIT)
+			return arena_strdup(c->arena, json_is_null(args[0].lit) ? "false" : "true");
+		return arena_printf(c->arena, "(%s IS NOT NULL)", args[0].sql);
+	}
 	if (strcmp(n->op, "if") == 0)
 	{
 		char	   *cond,

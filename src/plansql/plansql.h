@@ -32,6 +32,10 @@ typedef struct json_t json_t;
 
 /* The private operator the planner adds: X, with an error counting as false. */
 #define PLANSQL_CONDITION_OP "authz.condition"
+/* ... and has(X), which Cerbos itself writes as X != null. */
+#define PLANSQL_HAS_OP "authz.has"
+/* ... and a CEL error where a condition was expected (no operands). */
+#define PLANSQL_ERROR_OP "authz.error"
 
 /* Deepest filter tree either translator accepts. */
 #define PLANSQL_MAX_DEPTH 200

@@ -55,13 +55,18 @@ def condition(rnd, depth=0, variables=True):
     return rnd.choice(atoms)
 
 
-def yaml_condition(rnd, indent, variables=True):
+def yaml_condition(rnd, indent, tag, variables=True):
+    """A condition block.  Every expression carries a no-op naming its rule
+    (tag): Cerbos 0.55 merges rules whose condition lists are equal but
+    whose all/any/none differ, even across policies (a bug authz does not
+    copy), so no two rules may share a list."""
     pad = " " * indent
+    expr = lambda: json.dumps("(%s) && \"%s\" != \"\"" % (condition(rnd, 0, variables), tag))
     if rnd.random() < 0.25:
         comb = rnd.choice(["all", "any", "none"])
-        exprs = "".join("%s      - expr: %s\n" % (pad, json.dumps(condition(rnd, 0, variables))) for _ in range(rnd.randint(1, 3)))
+        exprs = "".join("%s      - expr: %s\n" % (pad, expr()) for _ in range(rnd.randint(1, 3)))
         return "%scondition:\n%s  match:\n%s    %s:\n%s      of:\n%s" % (pad, pad, pad, comb, pad, exprs.replace(pad + "      - ", pad + "        - "))
-    return "%scondition:\n%s  match:\n%s    expr: %s\n" % (pad, pad, pad, json.dumps(condition(rnd, 0, variables)))
+    return "%scondition:\n%s  match:\n%s    expr: %s\n" % (pad, pad, pad, expr())
 
 
 def policy_set(rnd, kind):
@@ -70,16 +75,16 @@ def policy_set(rnd, kind):
                "    - name: owner\n      parentRoles: [\"user\"]\n      condition:\n        match:\n"
                "          expr: R.attr.owner == P.id\n"
                "    - name: colleague\n      parentRoles: [\"user\", \"manager\"]\n"
-               "%s" % (kind, yaml_condition(rnd, 6, False)))
+               "%s" % (kind, yaml_condition(rnd, 6, kind + "/colleague", False)))
     rules = ""
-    for _ in range(rnd.randint(1, 4)):
+    for r in range(rnd.randint(1, 4)):
         acts = rnd.sample(ACTIONS, rnd.randint(1, 2))
         effect = "EFFECT_DENY" if rnd.random() < 0.25 else "EFFECT_ALLOW"
         if rnd.random() < 0.3:
             who = "      derivedRoles: [%s]\n" % ", ".join('"%s"' % r for r in rnd.sample(["owner", "colleague"], rnd.randint(1, 2)))
         else:
             who = "      roles: [%s]\n" % ", ".join('"%s"' % r for r in rnd.sample(ROLES + ["*"], rnd.randint(1, 2)))
-        cond = yaml_condition(rnd, 6) if rnd.random() < 0.8 else ""
+        cond = yaml_condition(rnd, 6, "%s/%d" % (kind, r)) if rnd.random() < 0.8 else ""
         rules += "    - actions: [%s]\n      effect: %s\n%s%s" % (", ".join('"%s"' % a for a in acts), effect, who, cond)
     resource = ("apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  resource: %s\n  version: default\n"
                 "  importDerivedRoles: [dr_%s]\n  variables:\n    local:\n      mine: R.attr.owner == P.id\n"
@@ -243,7 +248,7 @@ def main():
     finally:
         server.terminate()
         server.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
+        (shutil.rmtree(tmp, ignore_errors=True) if not os.environ.get("KEEP") else print("kept", tmp))
 
 
 if __name__ == "__main__":

@@ -79,6 +79,13 @@ is(as_app($count_ids), '0::', 'no principal: no rows');
 is(as_app("$u1 $count_ids"), '100:u1:u1', 'u1 sees only its 100 documents');
 is(as_app("$admin $count_ids"), '1000:u0:u9', 'admin sees all 1000');
 
+# the filter is ordinary SQL over the columns: an index serves it
+my $plan = as_app("$u1 EXPLAIN (COSTS OFF) SELECT title FROM docs");
+like($plan, qr/Index Cond: \(owner = 'u1'::text\)/, 'EXPLAIN shows the filter as SQL on the owner index');
+like($plan, qr/docs_owner/, 'the owner index is used');
+is(as_app("$admin EXPLAIN (COSTS OFF) SELECT title FROM docs"), 'Seq Scan on docs',
+	'an admin may see everything: no filter at all');
+
 # the table owner bypasses row-level security unless it is forced
 is($node->safe_psql('postgres', "SET ROLE docowner; $count_ids"), '1000:u0:u9', 'owner bypasses without FORCE');
 $node->safe_psql('postgres', 'ALTER TABLE docs FORCE ROW LEVEL SECURITY');
