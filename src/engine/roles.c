@@ -62,6 +62,12 @@ engine_derived_roles_eval(ECheck *c)
 				j,
 				k;
 
+	/*
+	 * A derived role's own condition may read runtime.effectiveDerivedRoles:
+	 * while they run it is the empty list (as in Cerbos), not a request to
+	 * evaluate them again (which recursed without end).
+	 */
+	c->edr_pending = false;
 	edr = arena_alloc0(c->arena, sizeof(char *) * ((pol ? pol->nderived_roles : 0) + 1));
 	if (edr == NULL)
 		return;
