@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""run_tests_diff.py — authz's policy test runner against `cerbos compile`.
+
+For each policy directory, runs Cerbos 0.55's `compile --output=json` (which
+runs the directory's *_test.yaml suites) and run_tests_driver (authz's
+src/testsuite/ over the same directory), then compares verdicts:
+
+  * per case (suite file, test, principal, resource, action): the result
+    (passed / failed / skipped / errored) and, where both ran it, the
+    actual effect;
+  * per suite that did not run (errored or skipped as a whole): the same
+    suite-level result.
+
+    test/diff/run_tests_diff.py [--cerbos PATH] [--driver PATH] [DIR ...]
+
+Without DIRs it uses every directory with suites under
+../shared/data/cerbos/policies/ and test/policies/suites.  Prints each
+difference and the counts; exits 1 on any difference.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+SHARED = os.path.join(os.path.dirname(os.path.dirname(ROOT)), "shared", "data", "cerbos", "policies")
+RESULT = {"RESULT_PASSED": "passed", "RESULT_FAILED": "failed",
+          "RESULT_SKIPPED": "skipped", "RESULT_ERRORED": "errored"}
+
+
+def build_driver(path):
+    build = "/tmp/run-tests-diff-build"
+    subprocess.run(["make", "-s", "-C", os.path.join(ROOT, "test", "unit"), "B=" + build,
+                    "T=none", build + "/libauthzcore.a"], check=True)
+    subprocess.run(["cc", "-std=gnu11", "-O1", "-g", "-Wall", "-Wextra", "-Werror",
+                    "-Wno-unused-parameter", "-I" + os.path.join(ROOT, "src"),
+                    os.path.join(HERE, "run_tests_driver.c"), build + "/libauthzcore.a",
+                    "-lyaml", "-ljwt", "-ljansson", "-lpcre2-8", "-lssl", "-lcrypto", "-lm",
+                    "-o", path], check=True)
+
+
+def has_suites(d):
+    for dirpath, dirnames, filenames in os.walk(d):
+        dirnames[:] = [x for x in dirnames if x != "testdata" and not x.startswith(".")]
+        for f in filenames:
+            if f.rsplit(".", 1)[0].endswith("_test") and f.rsplit(".", 1)[-1].lower() in ("yaml", "yml", "json"):
+                return True
+    return False
+
+
+def cerbos_verdicts(cerbos, d):
+    p = subprocess.run([cerbos, "compile", "--output=json", "--no-color", d],
+                       capture_output=True, text=True, cwd="/tmp")
+    try:
+        out = json.loads(p.stdout)
+    except ValueError:
+        return None, p.stdout + p.stderr
+    cases, suites = {}, {}
+    for s in out.get("suites", []):
+        res = RESULT.get(s["summary"].get("overallResult"), "?")
+        if "testCases" not in s:
+            suites[s["file"]] = res
+            continue
+        for tc in s["testCases"]:
+            for pr in tc.get("principals", []):
+                for rs in pr.get("resources", []):
+                    for ac in rs.get("actions", []):
+                        det = ac["details"]
+                        eff = (det.get("success") or {}).get("effect") or (det.get("failure") or {}).get("actual")
+                        cases[(s["file"], tc["name"], pr["name"], rs["name"], ac["name"])] = (RESULT[det["result"]], eff)
+    return (cases, suites), None
+
+
+def authz_verdicts(driver, d):
+    p = subprocess.run([driver, d], capture_output=True, text=True)
+    if p.returncode != 0:
+        return None, p.stderr
+    cases, suites = {}, {}
+    for line in p.stdout.splitlines():
+        r = json.loads(line)
+        if r["test"] is None:
+            suites[r["file"]] = r["status"]
+        else:
+            eff = r["actual"] if r["status"] in ("passed", "failed") else None
+            cases[(r["file"], r["test"], r["principal"], r["resource"], r["action"])] = (r["status"], eff)
+    return (cases, suites), None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cerbos", default="/work/cerbos/package/cerbos-linux-x64")
+    ap.add_argument("--driver", default=None)
+    ap.add_argument("dirs", nargs="*")
+    a = ap.parse_args()
+    driver = a.driver or "/tmp/run-tests-diff-build/run_tests_driver"
+    if a.driver is None:
+        build_driver(driver)
+    dirs = a.dirs
+    if not dirs:
+        dirs = [os.path.join(SHARED, x) for x in sorted(os.listdir(SHARED))] if os.path.isdir(SHARED) else []
+        dirs.append(os.path.join(ROOT, "test", "policies", "suites"))
+        dirs = [x for x in dirs if has_suites(x)]
+    ndiff = ncases = nsuites = 0
+    tally = {}
+    for d in dirs:
+        want, err = cerbos_verdicts(a.cerbos, d)
+        if want is None:
+            print("%s: cerbos compile gave no JSON: %s" % (d, err.strip()[:300]))
+            ndiff += 1
+            continue
+        have, err = authz_verdicts(driver, d)
+        if have is None:
+            print("%s: authz did not run the suites: %s" % (d, err.strip()[:300]))
+            ndiff += 1
+            continue
+        wc, ws = want
+        hc, hs = have
+        for k in sorted(set(wc) | set(hc), key=lambda k: tuple(str(x) for x in k)):
+            ncases += 1
+            if wc.get(k) != hc.get(k):
+                ndiff += 1
+                print("%s: %s: cerbos %s, authz %s" % (d, " / ".join(k), wc.get(k), hc.get(k)))
+            else:
+                tally[wc[k][0]] = tally.get(wc[k][0], 0) + 1
+        for f in sorted(set(ws) | set(hs)):
+            nsuites += 1
+            if ws.get(f) != hs.get(f):
+                ndiff += 1
+                print("%s: suite %s: cerbos %s, authz %s" % (d, f, ws.get(f), hs.get(f)))
+            else:
+                tally["suite " + ws[f]] = tally.get("suite " + ws[f], 0) + 1
+    print("run_tests_diff: %d directories, %d cases, %d suite-level verdicts, %d differences (agreeing: %s)"
+          % (len(dirs), ncases, nsuites, ndiff, ", ".join("%s %d" % kv for kv in sorted(tally.items()))))
+    return 1 if ndiff else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
