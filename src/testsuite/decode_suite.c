@@ -28,9 +28,10 @@ decode_effects(TsDec *d, const PNode *n, TsMap *out)
 
 		if (n->keys[i]->len == 0)
 			ts_error(d, n->keys[i], "expected.actions: action names must not be empty");
-		if (strcmp(e, "EFFECT_ALLOW") != 0 && strcmp(e, "EFFECT_DENY") != 0 &&
-			strcmp(e, "EFFECT_NO_MATCH") != 0 && strcmp(e, "EFFECT_UNSPECIFIED") != 0)
-			ts_error(d, n->values[i], "expected.actions.%s: invalid effect \"%s\"",
+		/* Cerbos' validator takes only these two in a test */
+		if (strcmp(e, "EFFECT_ALLOW") != 0 && strcmp(e, "EFFECT_DENY") != 0)
+			ts_error(d, n->values[i],
+					 "expected.actions.%s: \"%s\" must be one of [EFFECT_ALLOW, EFFECT_DENY]",
 					 n->keys[i]->text, e);
 		out->names[out->count] = n->keys[i]->text;
 		out->nodes[out->count++] = n->values[i];
@@ -249,6 +250,8 @@ decode_table(TsDec *d, const PNode *n, TsTable *t)
 	}
 	if (t->name[0] == '\0')
 		ts_error(d, n, "tests.name: value length must be at least 1 characters");
+	if (t->nexpected == 0)
+		ts_error(d, n, "tests.expected: value is required");
 	if (input == NULL)
 		ts_error(d, n, "tests.input: value is required");
 	else

@@ -171,6 +171,37 @@ compare_outputs(Arena *arena, const char *expected_text, const json_t *actual)
 	return msg;
 }
 
+/*
+ * Whether the decisions depend on now() when the test did not pin it.
+ * Cerbos fails such a test (its clock is unset without options.now); the
+ * engine has no "now() was called" signal, so the request is decided again
+ * at the first and the last instant CEL timestamps allow, and any
+ * difference from the real answer counts as a use of now().  A call whose
+ * result changes nothing goes unnoticed.
+ */
+static bool
+depends_on_now(TsRun *run, const EngineSet *set, const char *request, const char *response)
+{
+	static const int64_t probes[] = {INT64_C(-62135596800), INT64_C(253402300799)};
+	EngineCheckOptions opts;
+	int			i;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.verify_jwt = fixture_claims;
+	opts.now_pinned = true;
+	for (i = 0; i < 2; i++)
+	{
+		const char *error = NULL;
+		char	   *other;
+
+		opts.now_sec = probes[i];
+		other = engine_check_json(set, run->arena, request, strlen(request), &opts, &error);
+		if (other == NULL || strcmp(other, response) != 0)
+			return true;
+	}
+	return false;
+}
+
 /* Runs one cell and appends a row per action to the report. */
 void
 ts_run_cell(TsRun *run, const TsSuite *s, const TsTable *t, const TsCell *c)
@@ -206,6 +237,11 @@ ts_run_cell(TsRun *run, const TsSuite *s, const TsTable *t, const TsCell *c)
 		error = "cannot build the request";
 	if (request != NULL)
 		response = engine_check_json(set, run->arena, request, strlen(request), &opts, &error);
+	if (response != NULL && !o->has_now && depends_on_now(run, set, request, response))
+	{
+		response = NULL;
+		error = "the decision depends on now() but the test sets no options.now";
+	}
 	if (response != NULL)
 	{
 		resp = json_loads(response, 0, NULL);

@@ -97,10 +97,11 @@ def main():
     driver = a.driver or "/tmp/run-tests-diff-build/run_tests_driver"
     if a.driver is None:
         build_driver(driver)
-    dirs = a.dirs
+    dirs = [os.path.abspath(x) for x in a.dirs]
     if not dirs:
         dirs = [os.path.join(SHARED, x) for x in sorted(os.listdir(SHARED))] if os.path.isdir(SHARED) else []
         dirs.append(os.path.join(ROOT, "test", "policies", "suites"))
+        dirs.append(os.path.join(ROOT, "test", "policies", "suites_edge"))
         dirs = [x for x in dirs if has_suites(x)]
     ndiff = ncases = nsuites = 0
     tally = {}

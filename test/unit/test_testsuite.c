@@ -206,7 +206,7 @@ test_suite_errors(void)
 		"another test named t already exists"},
 		{"  - name: t\n    input: {principals: [u], resources: [d], actions: [view]}\n"
 			"    expected:\n      - {principal: u, resource: d, actions: {view: EFFECT_MAYBE}}\n",
-		"x_test.yaml:11:53: expected.actions.view: invalid effect \"EFFECT_MAYBE\""},
+		"x_test.yaml:11:53: expected.actions.view: \"EFFECT_MAYBE\" must be one of [EFFECT_ALLOW, EFFECT_DENY]"},
 		{"  - name: t\n    input: {principals: [u], resources: [d], actions: [view], auxData: nope}\n"
 			"    expected:\n      - {principal: u, resource: d, actions: {view: EFFECT_ALLOW}}\n",
 		"auxData \"nope\" not found"},
