@@ -216,6 +216,7 @@ testsuite_run_dir(Arena *arena, const char *dir, TsReport *report, DiagList *dia
 	run.report = report;
 	/* the policies must compile before any suite runs, as in `cerbos compile` */
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.schema_enforcement = TS_SCHEMA_ENFORCEMENT;
 	run.engines = arena_alloc0(arena, sizeof(TsEngine));
 	if (run.engines == NULL)
 		return false;

@@ -32,6 +32,7 @@ engine_for(TsRun *run, const TsOptions *o, const char **error)
 			strcmp(e->default_version, dpv) == 0)
 			return e->set;
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.schema_enforcement = TS_SCHEMA_ENFORCEMENT;
 	cfg.lenient_scope_search = o->lenient_scope_search;
 	cfg.globals_json = o->globals_json;
 	cfg.default_policy_version = dpv[0] ? dpv : NULL;

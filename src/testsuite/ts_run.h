@@ -27,6 +27,12 @@ typedef struct TsRun
 	const TsFixtures *fixtures; /* of the suite being run */
 } TsRun;
 
+/*
+ * `cerbos compile` runs tests with schemas enforced (checked against the
+ * binary: a resource that breaks its schema is denied every action).
+ */
+#define TS_SCHEMA_ENFORCEMENT ENGINE_SCHEMA_REJECT
+
 extern void ts_run_cell(TsRun *run, const TsSuite *s, const TsTable *t, const TsCell *c);
 
 #endif							/* AUTHZ_TS_RUN_H */

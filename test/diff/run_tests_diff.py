@@ -11,17 +11,28 @@ src/testsuite/ over the same directory), then compares verdicts:
   * per suite that did not run (errored or skipped as a whole): the same
     suite-level result.
 
-    test/diff/run_tests_diff.py [--cerbos PATH] [--driver PATH] [DIR ...]
+    test/diff/run_tests_diff.py [--cerbos PATH] [--driver PATH]
+                                [--random N] [--seed S] [DIR ...]
 
 Without DIRs it uses every directory with suites under
-../shared/data/cerbos/policies/ and test/policies/suites.  Prints each
-difference and the counts; exits 1 on any difference.
+../shared/data/cerbos/policies/, test/policies/suites and
+test/policies/suites_edge, plus (with --random N, default 40) a copy of
+the shared store's policies with N generated suites: principals,
+resources, actions and auxData JWT claims taken from the store's requests
+in ../shared/data/cerbos/check.jsonl, random groups, random expected
+effects (so about half the cases fail), random options (now, globals,
+lenientScopeSearch), a few skipped tests and broken expectations.
+Prints each difference and the counts; exits 1 on any difference.
 """
 import argparse
+import base64
 import json
 import os
+import random
+import shutil
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -48,6 +59,97 @@ def has_suites(d):
             if f.rsplit(".", 1)[0].endswith("_test") and f.rsplit(".", 1)[-1].lower() in ("yaml", "yml", "json"):
                 return True
     return False
+
+
+def jwt_claims(token):
+    part = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def store_inputs():
+    """Principals, resources, actions and auxData from the store's requests."""
+    principals, resources, actions, aux = {}, {}, set(), {}
+    with open(os.path.join(os.path.dirname(SHARED), "check.jsonl")) as f:
+        for line in f:
+            r = json.loads(line)
+            if r["policy_set"] != "store" or r["config"] == "server":
+                continue
+            q = r["request"]
+            p = q.get("principal")
+            if not p or not p.get("id") or not p.get("roles"):
+                continue
+            principals["p%d" % len(principals)] = p
+            for e in q.get("resources", []):
+                res = e.get("resource")
+                if res and res.get("kind") and res.get("id"):
+                    resources["r%d" % len(resources)] = res
+                actions.update(a for a in e.get("actions", []) if a)
+            tok = (q.get("auxData") or {}).get("jwt", {}).get("token")
+            if tok:
+                aux["a%d" % len(aux)] = {"jwt": jwt_claims(tok)}
+    return principals, resources, sorted(actions), aux
+
+
+def random_suite(rng, n, principals, resources, actions, aux):
+    pk, rk = sorted(principals), sorted(resources)
+    suite = {"name": "Random suite %d" % n, "principals": {}, "resources": {}, "tests": []}
+    used_p = rng.sample(pk, min(len(pk), rng.randint(2, 6)))
+    used_r = rng.sample(rk, min(len(rk), rng.randint(2, 6)))
+    for k in used_p:
+        suite["principals"][k] = principals[k]
+    for k in used_r:
+        suite["resources"][k] = resources[k]
+    if aux and rng.random() < 0.5:
+        suite["auxData"] = dict(aux)
+    if rng.random() < 0.3:
+        suite["principalGroups"] = {"pg": {"principals": rng.sample(used_p, 2)}}
+    if rng.random() < 0.3:
+        suite["resourceGroups"] = {"rg": {"resources": rng.sample(used_r, 2)}}
+    if rng.random() < 0.5:
+        suite["options"] = {"now": "2024-01-16T10:18:27.395+13:00", "globals": {"environment": "test"}}
+    for t in range(rng.randint(1, 4)):
+        ps = rng.sample(used_p, rng.randint(1, min(3, len(used_p))))
+        rs = rng.sample(used_r, rng.randint(1, min(3, len(used_r))))
+        acts = rng.sample(actions, rng.randint(1, 4))
+        test = {"name": "test %d" % t, "input": {"principals": ps, "resources": rs, "actions": acts}, "expected": []}
+        if "principalGroups" in suite and rng.random() < 0.5:
+            test["input"]["principalGroups"] = ["pg"]
+        if "resourceGroups" in suite and rng.random() < 0.5:
+            test["input"]["resourceGroups"] = ["rg"]
+        if "auxData" in suite and rng.random() < 0.5:
+            test["input"]["auxData"] = rng.choice(sorted(suite["auxData"]))
+        k = rng.random()
+        if k < 0.3:
+            test["options"] = {"now": "2024-01-16T10:18:27.395+13:00", "globals": {"environment": "test"},
+                               "lenientScopeSearch": rng.random() < 0.5}
+        elif k < 0.4:
+            test["options"] = {"globals": {"environment": rng.choice(["test", "prod"])}}
+        if rng.random() < 0.1:
+            test["skip"] = True
+            test["skipReason"] = "random"
+        for p in ps:
+            for r in rs:
+                if rng.random() < 0.7:
+                    test["expected"].append({"principal": p, "resource": r, "actions": {
+                        a: rng.choice(["EFFECT_ALLOW", "EFFECT_DENY"]) for a in rng.sample(acts, rng.randint(1, len(acts)))}})
+        if not test["expected"]:
+            test["expected"].append({"principal": ps[0], "resource": rs[0], "actions": {acts[0]: "EFFECT_DENY"}})
+        if rng.random() < 0.04:
+            test["expected"].append({"principal": "ghost", "resource": rs[0], "actions": {acts[0]: "EFFECT_DENY"}})
+        suite["tests"].append(test)
+    return suite
+
+
+def random_dir(n, seed):
+    rng = random.Random(seed)
+    d = tempfile.mkdtemp(prefix="run-tests-random.")
+    shutil.copytree(os.path.join(SHARED, "store"), os.path.join(d, "store"))
+    principals, resources, actions, aux = store_inputs()
+    os.makedirs(os.path.join(d, "store", "random"), exist_ok=True)
+    for i in range(n):
+        with open(os.path.join(d, "store", "random", "suite_%03d_test.json" % i), "w") as f:
+            json.dump(random_suite(rng, i, principals, resources, actions, aux), f, indent=1)
+    return d
 
 
 def cerbos_verdicts(cerbos, d):
@@ -92,6 +194,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cerbos", default="/work/cerbos/package/cerbos-linux-x64")
     ap.add_argument("--driver", default=None)
+    ap.add_argument("--random", type=int, default=40)
+    ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("dirs", nargs="*")
     a = ap.parse_args()
     driver = a.driver or "/tmp/run-tests-diff-build/run_tests_driver"
@@ -103,6 +207,10 @@ def main():
         dirs.append(os.path.join(ROOT, "test", "policies", "suites"))
         dirs.append(os.path.join(ROOT, "test", "policies", "suites_edge"))
         dirs = [x for x in dirs if has_suites(x)]
+    tmp = None
+    if not a.dirs and a.random > 0:
+        tmp = random_dir(a.random, a.seed)
+        dirs.append(os.path.join(tmp, "store"))
     ndiff = ncases = nsuites = 0
     tally = {}
     for d in dirs:
@@ -132,6 +240,8 @@ def main():
                 print("%s: suite %s: cerbos %s, authz %s" % (d, f, ws.get(f), hs.get(f)))
             else:
                 tally["suite " + ws[f]] = tally.get("suite " + ws[f], 0) + 1
+    if tmp:
+        shutil.rmtree(tmp, ignore_errors=True)
     print("run_tests_diff: %d directories, %d cases, %d suite-level verdicts, %d differences (agreeing: %s)"
           % (len(dirs), ncases, nsuites, ndiff, ", ".join("%s %d" % kv for kv in sorted(tally.items()))))
     return 1 if ndiff else 0
