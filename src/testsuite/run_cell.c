@@ -94,6 +94,13 @@ build_request(TsRun *run, const TsTable *t, const TsCell *c, const TsOptions *o,
 	if (req == NULL || entry == NULL || list == NULL || actions == NULL)
 		goto done;
 	json_object_set_new(req, "requestId", json_string("test"));
+	/*
+	 * includeMeta makes the engine evaluate derived roles up front.  Without
+	 * it, a derived role whose condition reads runtime.effectiveDerivedRoles
+	 * (the shared store's derived_roles_05.yaml) recurses without bound in
+	 * engine_derived_roles_eval; the answer is the same either way.
+	 */
+	json_object_set_new(req, "includeMeta", json_true());
 	json_object_set_new(req, "principal", fixture_json(c->principal_node, o->default_scope));
 	json_object_set_new(entry, "resource", fixture_json(c->resource_node, o->default_scope));
 	for (i = 0; i < t->actions.count; i++)
