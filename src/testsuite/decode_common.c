@@ -275,8 +275,17 @@ ts_decode_groups(TsDec *d, const PNode *n, const char *member_field, TsMap *out)
 		}
 		{
 			TsNames		names;
+			bool		failed_before = d->failed;
 
+			/* a group is kept only when every member is a name */
+			d->failed = false;
 			ts_get_names(d, members, arena_printf(d->arena, "%s.%s", what, member_field), &names);
+			if (d->failed || names.count != members->count)
+			{
+				d->failed = true;
+				continue;
+			}
+			d->failed = failed_before;
 		}
 		out->names[out->count] = n->keys[i]->text;
 		out->nodes[out->count++] = members;
