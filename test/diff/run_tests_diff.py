@@ -159,7 +159,7 @@ def cerbos_verdicts(cerbos, d):
         out = json.loads(p.stdout)
     except ValueError:
         return None, p.stdout + p.stderr
-    cases, suites = {}, {}
+    cases, suites, outputs = {}, {}, {}
     for s in out.get("suites", []):
         res = RESULT.get(s["summary"].get("overallResult"), "?")
         if "testCases" not in s:
@@ -171,23 +171,29 @@ def cerbos_verdicts(cerbos, d):
                     for ac in rs.get("actions", []):
                         det = ac["details"]
                         eff = (det.get("success") or {}).get("effect") or (det.get("failure") or {}).get("actual")
-                        cases[(s["file"], tc["name"], pr["name"], rs["name"], ac["name"])] = (RESULT[det["result"]], eff)
-    return (cases, suites), None
+                        key = (s["file"], tc["name"], pr["name"], rs["name"], ac["name"])
+                        cases[key] = (RESULT[det["result"]], eff)
+                        if "success" in det:
+                            outputs[key] = {o["src"]: o.get("val") for o in det["success"].get("outputs", [])}
+    return (cases, suites, outputs), None
 
 
 def authz_verdicts(driver, d):
     p = subprocess.run([driver, d], capture_output=True, text=True)
     if p.returncode != 0:
         return None, p.stderr
-    cases, suites = {}, {}
+    cases, suites, outputs = {}, {}, {}
     for line in p.stdout.splitlines():
         r = json.loads(line)
         if r["test"] is None:
             suites[r["file"]] = r["status"]
         else:
             eff = r["actual"] if r["status"] in ("passed", "failed") else None
-            cases[(r["file"], r["test"], r["principal"], r["resource"], r["action"])] = (r["status"], eff)
-    return (cases, suites), None
+            key = (r["file"], r["test"], r["principal"], r["resource"], r["action"])
+            cases[key] = (r["status"], eff)
+            if r["status"] == "passed":
+                outputs[key] = r["actual_outputs"] or {}
+    return (cases, suites, outputs), None
 
 
 def main():
@@ -211,7 +217,7 @@ def main():
     if not a.dirs and a.random > 0:
         tmp = random_dir(a.random, a.seed)
         dirs.append(os.path.join(tmp, "store"))
-    ndiff = ncases = nsuites = 0
+    ndiff = ncases = nsuites = noutputs = 0
     tally = {}
     for d in dirs:
         want, err = cerbos_verdicts(a.cerbos, d)
@@ -224,8 +230,8 @@ def main():
             print("%s: authz did not run the suites: %s" % (d, err.strip()[:300]))
             ndiff += 1
             continue
-        wc, ws = want
-        hc, hs = have
+        wc, ws, wo = want
+        hc, hs, ho = have
         for k in sorted(set(wc) | set(hc), key=lambda k: tuple(str(x) for x in k)):
             ncases += 1
             if wc.get(k) != hc.get(k):
@@ -233,6 +239,12 @@ def main():
                 print("%s: %s: cerbos %s, authz %s" % (d, " / ".join(k), wc.get(k), hc.get(k)))
             else:
                 tally[wc[k][0]] = tally.get(wc[k][0], 0) + 1
+        # the outputs of passed cases, which Cerbos lists (numbers compare as numbers)
+        for k in sorted(set(wo) & set(ho), key=lambda k: tuple(str(x) for x in k)):
+            noutputs += 1
+            if wo[k] != ho[k]:
+                ndiff += 1
+                print("%s: %s: outputs: cerbos %s, authz %s" % (d, " / ".join(k), json.dumps(wo[k]), json.dumps(ho[k])))
         for f in sorted(set(ws) | set(hs)):
             nsuites += 1
             if ws.get(f) != hs.get(f):
@@ -242,8 +254,8 @@ def main():
                 tally["suite " + ws[f]] = tally.get("suite " + ws[f], 0) + 1
     if tmp:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("run_tests_diff: %d directories, %d cases, %d suite-level verdicts, %d differences (agreeing: %s)"
-          % (len(dirs), ncases, nsuites, ndiff, ", ".join("%s %d" % kv for kv in sorted(tally.items()))))
+    print("run_tests_diff: %d directories, %d cases, %d suite-level verdicts, %d differences (agreeing: %s; outputs of %d passed cases compared)"
+          % (len(dirs), ncases, nsuites, ndiff, ", ".join("%s %d" % kv for kv in sorted(tally.items())), noutputs))
     return 1 if ndiff else 0
 
 
