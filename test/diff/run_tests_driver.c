@@ -24,6 +24,7 @@ str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* Runs the suites of argv[1] and prints every row as a JSON line. */
 int
 main(int argc, char **argv)
 {
