@@ -132,6 +132,24 @@ def random_suite(rng, n, principals, resources, actions, aux):
                 if rng.random() < 0.7:
                     test["expected"].append({"principal": p, "resource": r, "actions": {
                         a: rng.choice(["EFFECT_ALLOW", "EFFECT_DENY"]) for a in rng.sample(acts, rng.randint(1, len(acts)))}})
+        if rng.random() < 0.3:
+            # expectations through lists and groups, sometimes overlapping
+            covered = {(x["principal"], x["resource"]) for x in test["expected"] if "principal" in x}
+            free = [p for p in ps if (p, rs[0]) not in covered]
+            e = {"principals": free, "resources": rs[:1], "actions": {acts[0]: rng.choice(["EFFECT_ALLOW", "EFFECT_DENY"])}}
+            if "principalGroups" in test["input"] and rng.random() < 0.2:
+                e["principalGroups"] = ["pg"]
+            if "resourceGroups" in test["input"] and rng.random() < 0.2:
+                e["resourceGroups"] = ["rg"]
+            if free or "principalGroups" in e:
+                if not free:
+                    del e["principals"]
+                test["expected"].append(e)
+        if test["expected"] and rng.random() < 0.2:
+            e = rng.choice(test["expected"])
+            e["outputs"] = [{"action": rng.choice(list(e["actions"])), "expected": [
+                {"src": rng.choice(["resource.leave_request.v20210210#rule-001", "x#y"]),
+                 "val": rng.choice([1, 1.0, "a", True, None, [1, "a"], {"k": 2}])}]}]
         if not test["expected"]:
             test["expected"].append({"principal": ps[0], "resource": rs[0], "actions": {acts[0]: "EFFECT_DENY"}})
         if rng.random() < 0.04:
