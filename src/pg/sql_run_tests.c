@@ -28,6 +28,13 @@ PG_FUNCTION_INFO_V1(authz_run_tests);
 
 #define RUN_TESTS_COLUMNS 12
 
+/* Polled between test cases: a cancel or termination stops the run. */
+static bool
+interrupt_requested(void *state)
+{
+	return InterruptPending;
+}
+
 /* A text datum, or a null. */
 static void
 set_text(Datum *values, bool *nulls, int i, const char *s)
@@ -58,6 +65,7 @@ authz_run_tests(PG_FUNCTION_ARGS)
 	Arena	   *arena;
 	DiagList	diags;
 	TsReport	report;
+	TsRunOptions options;
 	char	   *dir;
 	int			i;
 
@@ -75,7 +83,9 @@ authz_run_tests(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(ctx);
 	arena = arena_create_in(ctx, 0);
 	diag_init(&diags, arena);
-	if (!testsuite_run_dir(arena, dir, &report, &diags))
+	options.interrupted = interrupt_requested;
+	options.interrupted_state = NULL;
+	if (!testsuite_run_dir(arena, dir, &options, &report, &diags))
 	{
 		char	   *rendered = diag_render(&diags);
 		int			nerrors = diags.count + diags.dropped;
@@ -87,6 +97,15 @@ authz_run_tests(PG_FUNCTION_ARGS)
 						dir, nerrors, nerrors == 1 ? "" : "s"),
 				 errdetail("%s", rendered ? rendered : "out of memory"),
 				 errhint("No test was run.")));
+	}
+	if (report.interrupted)
+	{
+		MemoryContextSwitchTo(old);
+		CHECK_FOR_INTERRUPTS();
+		/* an interrupt that was already served: still no partial answer */
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("authz_run_tests was interrupted")));
 	}
 	for (i = 0; i < report.ncases; i++)
 	{

@@ -164,6 +164,12 @@ run_suite(TsRun *run, const char *root, const char *file)
 			const TsCell *c = &cells[i][j];
 			int			a;
 
+			if (run->options->interrupted != NULL &&
+				run->options->interrupted(run->options->interrupted_state))
+			{
+				run->report->interrupted = true;
+				return;
+			}
 			if (!t->skip)
 			{
 				ts_run_cell(run, s, t, c);
@@ -198,8 +204,10 @@ compare_paths(const void *a, const void *b)
 
 /* Runs every suite under dir against dir's own policies. */
 bool
-testsuite_run_dir(Arena *arena, const char *dir, TsReport *report, DiagList *diags)
+testsuite_run_dir(Arena *arena, const char *dir, const TsRunOptions *options,
+				  TsReport *report, DiagList *diags)
 {
+	static const TsRunOptions defaults = {0};
 	PolicyDir	pdir;
 	TsRun		run;
 	EngineConfig cfg;
@@ -214,6 +222,7 @@ testsuite_run_dir(Arena *arena, const char *dir, TsReport *report, DiagList *dia
 	run.arena = arena;
 	run.dir = &pdir;
 	run.report = report;
+	run.options = options ? options : &defaults;
 	/* the policies must compile before any suite runs, as in `cerbos compile` */
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.schema_enforcement = TS_SCHEMA_ENFORCEMENT;
@@ -231,7 +240,7 @@ testsuite_run_dir(Arena *arena, const char *dir, TsReport *report, DiagList *dia
 	memcpy(files, pdir.test_files, sizeof(char *) * pdir.ntest_files);
 	qsort(files, pdir.ntest_files, sizeof(char *), compare_paths);
 	report->nsuites = pdir.ntest_files;
-	for (i = 0; i < pdir.ntest_files; i++)
+	for (i = 0; i < pdir.ntest_files && !report->interrupted; i++)
 		run_suite(&run, dir, files[i]);
 	return !arena->failed;
 }

@@ -71,15 +71,24 @@ typedef struct TsReport
 	int			nfailed;
 	int			nskipped;
 	int			nerrored;
+	bool		interrupted;	/* the run was stopped by options->interrupted */
 } TsReport;
+
+/* Per-run options (NULL = defaults). */
+typedef struct TsRunOptions
+{
+	/* polled between cells: true stops the run (report->interrupted) */
+	bool		(*interrupted) (void *state);
+	void	   *interrupted_state;
+} TsRunOptions;
 
 /*
  * Runs every suite under dir against dir's own policies.  False (with
  * diags) when the policies themselves do not load or compile: nothing is
  * run then.  Suite problems are rows of the report, not failures.
  */
-extern bool testsuite_run_dir(Arena *arena, const char *dir, TsReport *report,
-							  DiagList *diags);
+extern bool testsuite_run_dir(Arena *arena, const char *dir, const TsRunOptions *options,
+							  TsReport *report, DiagList *diags);
 
 /* "passed", "failed", "skipped" or "errored". */
 extern const char *testsuite_status_name(TsStatus status);

@@ -25,6 +25,7 @@ typedef struct TsRun
 	TsEngine   *engines;
 	TsReport   *report;
 	const TsFixtures *fixtures; /* of the suite being run */
+	const TsRunOptions *options;	/* never NULL */
 } TsRun;
 
 /*

@@ -42,7 +42,7 @@ main(int argc, char **argv)
 	if (arena == NULL)
 		return 2;
 	diag_init(&diags, arena);
-	if (!testsuite_run_dir(arena, argv[1], &report, &diags))
+	if (!testsuite_run_dir(arena, argv[1], NULL, &report, &diags))
 	{
 		fprintf(stderr, "%s\n", diag_render(&diags));
 		arena_destroy(arena);

@@ -95,7 +95,7 @@ run_one(Arena *arena, const char *suite, TsReport *r)
 	write_file(dir, "doc.yaml", POLICY);
 	write_file(dir, "x_test.yaml", suite);
 	diag_init(&diags, arena);
-	ok = testsuite_run_dir(arena, dir, r, &diags);
+	ok = testsuite_run_dir(arena, dir, NULL, r, &diags);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
@@ -112,7 +112,7 @@ test_project_suites(void)
 	const TsCase *c;
 
 	diag_init(&diags, arena);
-	CHECK(testsuite_run_dir(arena, "../policies/suites", &r, &diags));
+	CHECK(testsuite_run_dir(arena, "../policies/suites", NULL, &r, &diags));
 	CHECK(r.nsuites == 7);
 	CHECK(r.ncases == 48);
 	CHECK(r.npassed == 40);
@@ -242,9 +242,38 @@ test_broken_policies(void)
 	TsReport	r;
 
 	diag_init(&diags, arena);
-	CHECK(!testsuite_run_dir(arena, "../fixtures/store/broken", &r, &diags));
+	CHECK(!testsuite_run_dir(arena, "../fixtures/store/broken", NULL, &r, &diags));
 	CHECK(diags.count > 0);
 	CHECK(r.ncases == 0);
+	arena_destroy(arena);
+}
+
+/* Stops after a number of polls. */
+static bool
+stop_after(void *state)
+{
+	int		   *left = state;
+
+	return (*left)-- <= 0;
+}
+
+/* An interrupted run stops between cells and says so. */
+static void
+test_interrupted(void)
+{
+	Arena	   *arena = arena_create(NULL, 0);
+	DiagList	diags;
+	TsReport	r;
+	TsRunOptions opts = {0};
+	int			left = 3;
+
+	opts.interrupted = stop_after;
+	opts.interrupted_state = &left;
+	diag_init(&diags, arena);
+	CHECK(testsuite_run_dir(arena, "../policies/suites", &opts, &r, &diags));
+	CHECK(r.interrupted);
+	/* three cells of the first suite ran (three actions each) */
+	CHECK(r.ncases == 9);
 	arena_destroy(arena);
 }
 
@@ -255,5 +284,6 @@ main(void)
 	test_outputs();
 	test_suite_errors();
 	test_broken_policies();
+	test_interrupted();
 	UNIT_DONE("test_testsuite");
 }
