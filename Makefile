@@ -12,6 +12,8 @@ DATA = $(wildcard authz--*.sql)
 # suites run in this order in one database: each leaves the policy set it found
 REGRESS = preload principal policy_table store cel check
 REGRESS += session_rejects
+# Cerbos test suites in SQL (authz_run_tests)
+REGRESS += run_tests
 REGRESS_OPTS = --inputdir=. --load-extension=authz
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl

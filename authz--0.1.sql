@@ -340,3 +340,14 @@ CREATE FUNCTION authz_plan_sql(request jsonb, columns jsonb DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'authz_plan_sql'
 LANGUAGE C STABLE PARALLEL SAFE;
+-- Cerbos policy test suites run inside the database (admin only: the server reads the directory).
+CREATE FUNCTION authz_run_tests(dir text DEFAULT NULL)
+RETURNS TABLE(suite text, test text, principal text, resource text, action text,
+	expected text, actual text, passed boolean, skipped boolean,
+	expected_outputs jsonb, actual_outputs jsonb, message text)
+AS 'MODULE_PATHNAME', 'authz_run_tests'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE ROWS 100;
+COMMENT ON FUNCTION authz_run_tests(text) IS
+	'Compile the policies under a directory and run its Cerbos test suites (*_test.yaml with testdata/ fixtures): one row per suite, test, principal, resource and action, with the expected and actual effect and outputs; verdicts as cerbos compile gives them.';
+REVOKE ALL ON FUNCTION authz_run_tests(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION authz_run_tests(text) TO authz_admin;
