@@ -273,6 +273,29 @@ main(void)
 			  d.effect == ALLOW);
 	}
 
+	/*
+	 * derived roles whose conditions read runtime.effectiveDerivedRoles,
+	 * asked without includeMeta (they are then evaluated on first use):
+	 * this recursed until the stack ran out.  Answers as Cerbos 0.55's.
+	 */
+	{
+		DiagList	rd;
+		EngineSet  *rs;
+		const char *body = "{\"requestId\":\"1\",\"principal\":{\"id\":\"andy\",\"roles\":[\"employee\"]},"
+			"\"resources\":[{\"actions\":[\"camelCase\",\"snake_case\",\"view\"],"
+			"\"resource\":{\"kind\":\"runtime_effective_derived_roles\",\"id\":\"test\"}}]}";
+
+		diag_init(&rd, arena);
+		rs = engine_compile_dir(arena, "../engine/runtime_edr", &config, &rd);
+		CHECK(rs != NULL);
+		resp = rs ? engine_check_json(rs, arena, body, strlen(body), NULL, &err) : NULL;
+		CHECK(resp != NULL && strstr(resp, "\"actions\":{\"camelCase\":\"EFFECT_ALLOW\","
+									 "\"snake_case\":\"EFFECT_ALLOW\",\"view\":\"EFFECT_DENY\"}") != NULL);
+		CHECK(resp != NULL && strstr(resp, "\"val\":[\"one\",\"two\"],\"action\":\"camelCase\"") != NULL);
+		if (resp && !strstr(resp, "\"val\":[\"one\",\"two\"]"))
+			fprintf(stderr, "runtime_edr: %s\n", resp);
+	}
+
 	/* a policy whose condition does not parse: no set, an error at file:line:column */
 	{
 		DiagList	bad;
