@@ -42,7 +42,7 @@ RESULT = {"RESULT_PASSED": "passed", "RESULT_FAILED": "failed",
 
 
 def build_driver(path):
-    build = "/tmp/run-tests-diff-build"
+    build = os.path.dirname(path)
     subprocess.run(["make", "-s", "-C", os.path.join(ROOT, "test", "unit"), "B=" + build,
                     "T=none", build + "/libauthzcore.a"], check=True)
     subprocess.run(["cc", "-std=gnu11", "-O1", "-g", "-Wall", "-Wextra", "-Werror",
@@ -222,7 +222,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("dirs", nargs="*")
     a = ap.parse_args()
-    driver = a.driver or "/tmp/run-tests-diff-build/run_tests_driver"
+    # a fresh build directory: the unit Makefile tracks no header
+    # dependencies, so objects left by another checkout could be stale
+    driver = a.driver or os.path.join(tempfile.mkdtemp(prefix="run-tests-diff-"), "run_tests_driver")
     if a.driver is None:
         build_driver(driver)
     dirs = [os.path.abspath(x) for x in a.dirs]
