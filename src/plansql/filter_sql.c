@@ -200,19 +200,19 @@ tr_quantifier(SCtx *c, const FNode *n, const SScope *scope, int depth)
 	p = tr_bool(c, l.body, l.var2 ? &s2 : &s1, depth);
 	if (p == NULL)
 		return NULL;
+	/*
+	 * The aggregates read the column p of the inner select: an aggregate
+	 * whose argument only read outer columns would belong to the outer
+	 * query.
+	 */
 	if (strcmp(n->op, "all") == 0)
-		agg = arena_printf(c->arena,
-						   "CASE WHEN bool_or(NOT (%s)) THEN false WHEN bool_or((%s) IS NULL) THEN NULL ELSE true END",
-						   p, p);
+		agg = "CASE WHEN bool_or(NOT p) THEN false WHEN bool_or(p IS NULL) THEN NULL ELSE true END";
 	else if (strcmp(n->op, "exists") == 0)
-		agg = arena_printf(c->arena,
-						   "CASE WHEN bool_or(%s) THEN true WHEN bool_or((%s) IS NULL) THEN NULL ELSE false END",
-						   p, p);
+		agg = "CASE WHEN bool_or(p) THEN true WHEN bool_or(p IS NULL) THEN NULL ELSE false END";
 	else
-		agg = arena_printf(c->arena,
-						   "CASE WHEN bool_or((%s) IS NULL) THEN NULL ELSE count(*) FILTER (WHERE %s) = 1 END",
-						   p, p);
-	return arena_printf(c->arena, "%s(SELECT %s FROM %s) END", guard, agg, from);
+		agg = "CASE WHEN bool_or(p IS NULL) THEN NULL ELSE count(*) FILTER (WHERE p) = 1 END";
+	return arena_printf(c->arena, "%s(SELECT %s FROM (SELECT %s AS p FROM %s) AS %s_p) END",
+						guard, agg, p, from, alias);
 }
 
 /*
@@ -278,8 +278,9 @@ tr_in_comprehension(SCtx *c, const SExpr *v, const FNode *n, const SScope *scope
 		}
 	}
 	return arena_printf(c->arena,
-						"%s(SELECT CASE WHEN bool_or(%s) THEN NULL ELSE COALESCE(bool_or(%s), false) END FROM %s) END",
-						guard, errs, hit, from);
+						"%s(SELECT CASE WHEN bool_or(e) THEN NULL ELSE COALESCE(bool_or(h), false) END "
+						"FROM (SELECT %s AS e, %s AS h FROM %s) AS %s_p) END",
+						guard, errs, hit, from, alias);
 }
 
 /* Translates the operands of n into args (at most 4). */
@@ -472,7 +473,12 @@ tr_value(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out)
 		if (base.kind != SK_JSONB && base.kind != SK_ARRAY)
 			bj = "NULL::jsonb";
 		out->kind = SK_JSONB;
-		out->sql = arena_printf(c->arena, "(%s -> %s)", bj, k);
+		/* a jsonb scalar answers -> 0 with itself: only arrays are indexed */
+		if (k[0] != '\'' && k[0] != 'E')
+			out->sql = arena_printf(c->arena, "(CASE WHEN jsonb_typeof(%s) = 'array' THEN %s -> %s END)",
+									bj, bj, k);
+		else
+			out->sql = arena_printf(c->arena, "(%s -> %s)", bj, k);
 		return true;
 	}
 	if (is_value_op(n.op))
