@@ -29,6 +29,7 @@ my $ok = IPC::Run::run(
 	});
 my ($summary) = $stdout =~ /^(filter_semantic: .*)$/m;
 diag($summary // "no summary: $stdout $stderr");
+diag(join("\n", (grep { /ERROR|mismatches CEL/ } split /\n/, $stdout)[0 .. 4])) if ($summary // '') !~ /0 mismatches, 0 errors/;
 ok($ok, 'filter_semantic ran cleanly');
 like($summary // '', qr/, 0 mismatches, 0 errors,/, 'every plan filter keeps exactly the rows CEL allows');
 like($summary // '', qr/^filter_semantic: 443 filters, /, 'the 143 conditional plan filters and 300 random ones checked, typed and jsonb');
