@@ -230,12 +230,12 @@ REVOKE ALL ON FUNCTION authz_decision_log() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION authz_decision_log() TO authz_admin;
 
 -- Query-plan filters (Cerbos' PlanResources AST) as SQL and as CEL.
-CREATE FUNCTION authz_filter_sql(filter jsonb, columns jsonb DEFAULT NULL)
+CREATE FUNCTION authz_filter_sql(filter jsonb, columns jsonb DEFAULT NULL, tbl regclass DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'authz_filter_sql'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION authz_filter_sql(jsonb, jsonb) IS
-	'A Cerbos query-plan filter (its condition, the filter or the whole PlanResources response) as a SQL boolean expression over a table''s columns; columns maps attributes to columns or expressions and their types.';
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_filter_sql(jsonb, jsonb, regclass) IS
+	'A Cerbos query-plan filter (its condition, the filter or the whole PlanResources response) as a SQL boolean expression over a table''s columns; columns maps attributes to columns or expressions and their types, tbl types the other attributes from the table''s columns.';
 
 CREATE FUNCTION authz_filter_cel_text(filter jsonb)
 RETURNS text

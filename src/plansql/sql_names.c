@@ -78,6 +78,8 @@ resource_value(SCtx *c, PlanSqlField field, const char *name, const char *path, 
 	{
 		/* a message field: never absent, "" when unset */
 		out->kind = SK_TEXT;
+		if (col.type != PLANSQL_TEXT)
+			sql = arena_printf(c->arena, "(%s)::text", sql);
 		out->sql = col.not_null ? sql : arena_printf(c->arena, "COALESCE(%s, '')", sql);
 		out->not_null = true;
 		return out->sql != NULL;

@@ -10,7 +10,8 @@ column.  Then check that
 
     SELECT rowno FROM t WHERE <authz_filter_sql(filter, columns)>
 
-keeps exactly the rows for which the filter's CEL text
+(and the same with the column types read from the table's catalog) keeps
+exactly the rows for which the filter's CEL text
 (authz_filter_cel_text) evaluated by the CEL engine on the row's resource
 (its non-NULL columns as attributes) is true, an error counting as false.
 
@@ -305,13 +306,14 @@ def build_case(idx, case, variant, rng, nrows=150, schema=None):
         values.append("(" + ", ".join(vals) + ")")
     stmts.append("INSERT INTO %s VALUES %s;" % (tbl, ", ".join(values)))
     columns = {n: {"column": "c_" + n, "type": types[n]} for n in names}
+    renames = {n: "c_" + n for n in names}
     columns["id"] = {"column": "id", "type": "text", "not_null": True}
     attrs_sql = "'{}'::jsonb" + "".join(
         " || CASE WHEN %s IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(%s, %s) END"
         % (ident("c_" + n), sql_lit(n), ident("c_" + n)) for n in names)
-    stmts.append("SELECT 'RESULT', %s, %s, r.* FROM pg_temp.check_filter(%s, %s::jsonb, %s::jsonb, %s) r;" % (
+    stmts.append("SELECT 'RESULT', %s, %s, r.* FROM pg_temp.check_filter(%s, %s::jsonb, %s::jsonb, %s::jsonb, %s) r;" % (
         sql_lit(case["id"]), sql_lit(variant), sql_lit(tbl), sql_lit(json.dumps(cond)),
-        sql_lit(json.dumps(columns)), sql_lit(attrs_sql)))
+        sql_lit(json.dumps(columns)), sql_lit(json.dumps(renames)), sql_lit(attrs_sql)))
     stmts.append("DROP TABLE %s;" % tbl)
     return "\n".join(stmts)
 
@@ -319,12 +321,13 @@ def build_case(idx, case, variant, rng, nrows=150, schema=None):
 PRELUDE = r"""
 \set ON_ERROR_STOP 0
 SET client_min_messages = warning;
-CREATE FUNCTION pg_temp.check_filter(tbl text, filter jsonb, columns jsonb, attrs text,
+CREATE FUNCTION pg_temp.check_filter(tbl text, filter jsonb, columns jsonb, renames jsonb, attrs text,
 	OUT nrows int, OUT kept int, OUT mismatches int, OUT fallback boolean, OUT detail text) AS $$
 DECLARE
 	s text;
 	c text;
 	got int[];
+	got2 int[];
 	want int[];
 BEGIN
 	s := authz_filter_sql(filter, columns);
@@ -339,6 +342,12 @@ BEGIN
 	EXECUTE format('SELECT coalesce(array_agg(rowno ORDER BY rowno), ''{}'') FROM %I WHERE %s', tbl, s) INTO got;
 	EXECUTE format('SELECT coalesce(array_agg(rowno ORDER BY rowno), ''{}'') FROM %I WHERE authz_filter_cel(%L, %s, id)',
 				   tbl, c, attrs) INTO want;
+	-- the same filter typed from the table's catalog instead
+	EXECUTE format('SELECT coalesce(array_agg(rowno ORDER BY rowno), ''{}'') FROM %I WHERE %s', tbl,
+				   authz_filter_sql(filter, renames, tbl::regclass)) INTO got2;
+	IF got2 IS DISTINCT FROM got THEN
+		got := got || ARRAY[-1];
+	END IF;
 	EXECUTE format('SELECT count(*) FROM %I', tbl) INTO nrows;
 	kept := cardinality(want);
 	SELECT count(*) INTO mismatches FROM

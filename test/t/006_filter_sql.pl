@@ -51,6 +51,13 @@ my $explain = $node->safe_psql('postgres', "EXPLAIN SELECT id FROM docs WHERE $s
 like($explain, qr/Index Scan|Bitmap Index Scan/, 'selective equality uses the owner index');
 is($node->safe_psql('postgres', "SELECT count(*) FROM docs WHERE $sql"), '10', 'and keeps the owner\'s rows');
 
+# the table's catalog types the columns; an attribute it lacks is absent
+is($node->safe_psql('postgres', "SELECT authz_filter_sql('$eq_filter', NULL, 'docs')"),
+	q{"owner" = 'user42'}, 'column types from the table');
+is($node->safe_psql('postgres',
+	q{SELECT authz_filter_sql('{"expression":{"operator":"ne","operands":[{"variable":"R.attr.nope"},{"value":1}]}}', NULL, 'docs')}),
+	q{(NULL::jsonb) <> '1'::jsonb}, 'an attribute with no column is absent');
+
 # in over a list literal is an index-friendly IN
 my $in_filter = '{"expression":{"operator":"in","operands":[{"variable":"R.attr.owner"},{"value":["user1","user2"]}]}}';
 $sql = $node->safe_psql('postgres',
