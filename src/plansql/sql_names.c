@@ -203,7 +203,8 @@ has_free_vars(SCtx *c, const json_t *j, const char **bound, int nbound, int dept
 
 		if (nbound + 2 >= MAX_BOUND)
 			return true;
-		memcpy(inner, bound, sizeof(char *) * nbound);
+		if (nbound > 0)
+			memcpy(inner, bound, sizeof(char *) * nbound);
 		/* trailing plain variables are the lambda's parameters */
 		for (i = 1; i < n.noperands; i++)
 			if (fnode_read(fnode_arg(&n, i), &v) && v.kind == FN_VAR &&
