@@ -250,3 +250,10 @@ AS 'MODULE_PATHNAME', 'authz_filter_cel'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION authz_filter_cel(text, jsonb, text) IS
 	'Evaluates a CEL condition for one resource (R.attr = attr, R.id = id); NULL when the evaluation errs. The per-row fallback of authz_filter_sql.';
+
+CREATE FUNCTION authz_filter_check(filter jsonb, attr jsonb, id text DEFAULT NULL)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'authz_filter_check'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_filter_check(jsonb, jsonb, text) IS
+	'Evaluates a query-plan filter for one resource (R.attr = attr, R.id = id): true, false, or NULL when it errs; authz.condition counts its errors as false.';

@@ -4,6 +4,8 @@
  *   authz_filter_sql(filter jsonb, columns jsonb)  the filter as a SQL
  *       boolean expression over a table's columns (src/plansql/)
  *   authz_filter_cel_text(filter jsonb)            the filter as CEL text
+ *   authz_filter_check(filter jsonb, attr jsonb, id text)  the filter
+ *       itself evaluated for one resource (authz.condition included)
  *   authz_filter_cel(expr text, attr jsonb, id text)  one CEL expression
  *       evaluated for one resource: the per-row fallback the SQL uses for
  *       what it cannot express; NULL when the evaluation errs
@@ -40,6 +42,7 @@
 PG_FUNCTION_INFO_V1(authz_filter_sql);
 PG_FUNCTION_INFO_V1(authz_filter_cel_text);
 PG_FUNCTION_INFO_V1(authz_filter_cel);
+PG_FUNCTION_INFO_V1(authz_filter_check);
 
 /* A jsonb argument as JSON text. */
 static char *
@@ -272,6 +275,52 @@ authz_filter_cel(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory evaluating a filter")));
+	if (r < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_BOOL(r == 1);
+}
+
+/* authz_filter_check(filter jsonb, attr jsonb, id text DEFAULT NULL) RETURNS boolean */
+Datum
+authz_filter_check(PG_FUNCTION_ARGS)
+{
+	MemoryContext ctxmem = AllocSetContextCreate(CurrentMemoryContext, "authz_filter_check",
+												 ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(ctxmem);
+	Arena	   *arena = arena_create_in(ctxmem, 0);
+	CelEvalContext ctx;
+	CelValue	attr;
+	const char *error = NULL;
+	char	   *filter;
+	char	   *id = NULL;
+	int			r;
+
+	if (PG_ARGISNULL(0))
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(ctxmem);
+		PG_RETURN_NULL();
+	}
+	filter = jsonb_text(PG_GETARG_JSONB_P(0));
+	attr = PG_ARGISNULL(1) ? cel_map_from(arena, NULL, NULL, 0)
+		: authz_jsonb_to_cel(arena, PG_GETARG_JSONB_P(1));
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+		id = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.arena = arena;
+	ctx.max_iterations = 1000000;
+	ctx.max_string_bytes = 16 * 1024 * 1024;
+	ctx.max_list_items = 1000000;
+	ctx.regex_match_limit = 1000000;
+	ctx.interrupted = interrupt_requested;
+	r = plansql_filter_eval_text(&ctx, filter, attr, id, &error);
+	MemoryContextSwitchTo(old);
+	if (r == -2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid filter: %s", error ? error : "unknown error")));
+	MemoryContextDelete(ctxmem);
+	CHECK_FOR_INTERRUPTS();
 	if (r < 0)
 		PG_RETURN_NULL();
 	PG_RETURN_BOOL(r == 1);
