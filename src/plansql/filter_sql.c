@@ -487,6 +487,8 @@ tr_value(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out)
 
 		if (!tr_args(c, &n, scope, depth + 1, args))
 			return false;
+		if (strcmp(n.op, "timestamp") == 0 && n.noperands == 1 && args[0].kind == SK_LIT)
+			return sql_timestamp_literal(c, args[0].lit, out);
 		return sql_function_value(c, n.op, args, n.noperands, out);
 	}
 	{

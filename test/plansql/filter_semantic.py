@@ -261,6 +261,8 @@ def sql_value(v, typ):
         return repr(v)
     if typ == "text[]":
         return "ARRAY[" + ", ".join(sql_lit(x) for x in v) + "]::text[]" if v else "'{}'::text[]"
+    if typ == "timestamptz":
+        return sql_lit(v) + "::timestamptz"
     if typ == "numeric[]":
         return "ARRAY[" + ", ".join(repr(x) for x in v) + "]::numeric[]" if v else "'{}'::numeric[]"
     raise ValueError(typ)
@@ -377,6 +379,8 @@ RANDOM_SCHEMA = {
     "nl": ("numeric[]", [None, [], [1], [1, 2], [2.5, 10]]),
     "j": ("jsonb", [None, JSON_NULL, "a", "US", 1, 2.5, True, False, [], ["a", "US"], [1, "a"],
                     {"a": 1}, {"US": "x", "k": "k"}, [["a"]], [{"c": ["US"]}]]),
+    "t": ("timestamptz", [None, "2020-01-01T00:00:00Z", "2020-01-01T00:00:00.5+02:00", "infinity",
+                          "2999-12-31T23:59:59.999999Z", "0044-03-15 00:00:00+00 BC", "1850-06-01T12:00:00Z"]),
     "o": ("jsonb", [None, [], [{"c": ["US"]}], [{"c": ["UK"]}, {"c": ["US", "a"]}], [{"c": "US"}],
                     [{"d": 1}], [{"c": []}, {"c": ["US"]}], {"c": ["US"]}]),
 }
@@ -420,6 +424,9 @@ def random_scalar(rng, lvars):
         return X(rng.choice(["size", "upperAscii", "lowerAscii"]), V(rng.choice(["s", "l", "j"])))
     if r < 0.85:
         return X("index", V("j"), VAL(rng.choice([0, "a", "US"])))
+    if r < 0.9:
+        return X("timestamp", V("t") if rng.random() < 0.7 else
+                 VAL(rng.choice(["2020-01-01T00:00:00Z", "2021-06-01T10:00:00.25+01:00", "2020-01-01T00:00:00.123456789Z"])))
     return VAL(random_literal(rng))
 
 

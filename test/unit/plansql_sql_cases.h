@@ -125,7 +125,7 @@
 	SQL_CASE(E("eq", E("upperAscii", V("s")) "," VAL("\"AB\"")),
 			 "translate(\"s\", 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') = 'AB'");
 	SQL_CASE(E("lt", E("timestamp", V("t")) "," E("timestamp", V("t"))),
-			 "\"t\" < \"t\"");
+			 "(CASE WHEN (to_jsonb(\"t\") #>> '{}') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?[+-][0-9]{2}:[0-9]{2}$' THEN \"t\" END) < (CASE WHEN (to_jsonb(\"t\") #>> '{}') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?[+-][0-9]{2}:[0-9]{2}$' THEN \"t\" END)");
 	SQL_CASE(E("eq", V("t") "," VAL("\"2024-01-01T00:00:00+00:00\"")),
 			 "(to_jsonb(\"t\") #>> '{}') = '2024-01-01T00:00:00+00:00'");
 	SQL_CASE(E("eq", "{\"variable\":\"request.resource.attr.j.a.b\"}," VAL("1")),
@@ -160,3 +160,7 @@
 			 "authz_filter_cel('request.resource.id == (request.resource.attr.s + \"x\")', CASE WHEN \"s\" IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('s', \"s\") END, \"rid\")");
 	SQL_CASE(E("all", V("l") "," LAMBDA(E("matches", "{\"variable\":\"x\"}," V("s")), "x")),
 			 "authz_filter_cel('request.resource.attr.l.all(x, matches(x, request.resource.attr.s))', (CASE WHEN \"l\" IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('l', \"l\") END || CASE WHEN \"s\" IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('s', \"s\") END))");
+	SQL_CASE(E("lt", E("timestamp", V("t")) "," E("timestamp", VAL("\"2020-01-01T00:00:00Z\""))),
+			 "(CASE WHEN (to_jsonb(\"t\") #>> '{}') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?[+-][0-9]{2}:[0-9]{2}$' THEN \"t\" END) < '2020-01-01T00:00:00Z'::timestamptz");
+	SQL_CASE(E("lt", E("timestamp", V("t")) "," E("timestamp", VAL("\"2020-01-01T00:00:00.123456789Z\""))),
+			 "authz_filter_cel('timestamp(request.resource.attr.t) < timestamp(\"2020-01-01T00:00:00.123456789Z\")', CASE WHEN \"t\" IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('t', \"t\") END)");
