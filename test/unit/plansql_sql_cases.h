@@ -164,3 +164,7 @@
 			 "(CASE WHEN (to_jsonb(\"t\") #>> '{}') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?[+-][0-9]{2}:[0-9]{2}$' THEN \"t\" END) < '2020-01-01T00:00:00Z'::timestamptz");
 	SQL_CASE(E("lt", E("timestamp", V("t")) "," E("timestamp", VAL("\"2020-01-01T00:00:00.123456789Z\""))),
 			 "authz_filter_cel('timestamp(request.resource.attr.t) < timestamp(\"2020-01-01T00:00:00.123456789Z\")', CASE WHEN \"t\" IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('t', \"t\") END)");
+	SQL_CASE(E("eq", V("j") "," VAL("4.7")),
+			 "\"j\" = '4.7'::jsonb");
+	SQL_CASE(E("eq", V("j") "," VAL("[\"a\\\"b\\\\c\\n\", 0.1, {\"k\": null}]")),
+			 "\"j\" = E'[\"a\\\\\"b\\\\\\\\c\\\\u000a\",0.1,{\"k\":null}]'::jsonb");
