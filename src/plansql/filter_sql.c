@@ -399,7 +399,7 @@ is_value_op(const char *op)
 
 /* A condition; NULL when SQL cannot say it (or on a malformed filter). */
 static char *
-tr_bool(SCtx *c, const json_t *j, const SScope *scope, int depth)
+tr_bool_inner(SCtx *c, const json_t *j, const SScope *scope, int depth)
 {
 	FNode		n;
 	SExpr		v;
@@ -425,7 +425,7 @@ tr_bool(SCtx *c, const json_t *j, const SScope *scope, int depth)
 
 /* A value operand. */
 static bool
-tr_value(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out)
+tr_value_inner(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out)
 {
 	FNode		n;
 
@@ -501,6 +501,41 @@ tr_value(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out)
 		out->sql = arena_printf(c->arena, "(%s)", sql);
 		return true;
 	}
+}
+
+/*
+ * Some translations repeat an operand (if, jsonb type tests), so nesting
+ * can grow the text exponentially: past this size the filter is refused.
+ */
+#define MAX_SQL_BYTES (4 * 1024 * 1024)
+
+/* Whether a translation grew past MAX_SQL_BYTES (then an error). */
+static bool
+too_big(SCtx *c, const char *sql)
+{
+	if (sql == NULL || strlen(sql) <= MAX_SQL_BYTES)
+		return false;
+	if (c->error == NULL)
+		c->error = "the filter's SQL would be too large";
+	return true;
+}
+
+/* A condition, size-checked. */
+static char *
+tr_bool(SCtx *c, const json_t *j, const SScope *scope, int depth)
+{
+	char	   *sql = tr_bool_inner(c, j, scope, depth);
+
+	return too_big(c, sql) ? NULL : sql;
+}
+
+/* A value, size-checked. */
+static bool
+tr_value(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out)
+{
+	if (!tr_value_inner(c, j, scope, depth, out))
+		return false;
+	return !too_big(c, out->sql);
 }
 
 /* The filter as a SQL boolean expression. */

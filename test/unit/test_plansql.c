@@ -320,6 +320,12 @@ test_sql_text(void)
 		deep = arena_printf(arena, "{\"expression\":{\"operator\":\"not\",\"operands\":[%s]}}", deep);
 	CHECK_STR(sql_of(deep), "<error: the filter is nested too deeply>");
 	CHECK_STR(cel_of(deep), "<error: the filter is nested too deeply>");
+	/* and so is the size of what it prints (if repeats its condition) */
+	deep = arena_strdup(arena, V("b"));
+	for (i = 0; i < 40; i++)
+		deep = arena_printf(arena, "{\"expression\":{\"operator\":\"if\",\"operands\":[%s,%s,%s]}}",
+							deep, V("b"), V("b"));
+	CHECK_STR(sql_of(deep), "<error: the filter's SQL would be too large>");
 }
 
 int
