@@ -309,12 +309,12 @@ CREATE EVENT TRIGGER authz_protected_dropped ON sql_drop
 	EXECUTE FUNCTION authz_protected_dropped();
 
 -- Query-plan filters (Cerbos' PlanResources AST) as SQL and as CEL.
-CREATE FUNCTION authz_filter_sql(filter jsonb, columns jsonb DEFAULT NULL)
+CREATE FUNCTION authz_filter_sql(filter jsonb, columns jsonb DEFAULT NULL, tbl regclass DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'authz_filter_sql'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION authz_filter_sql(jsonb, jsonb) IS
-	'A Cerbos query-plan filter (its condition, the filter or the whole PlanResources response) as a SQL boolean expression over a table''s columns; columns maps attributes to columns or expressions and their types.';
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_filter_sql(jsonb, jsonb, regclass) IS
+	'A Cerbos query-plan filter (its condition, the filter or the whole PlanResources response) as a SQL boolean expression over a table''s columns; columns maps attributes to columns or expressions and their types, tbl types the other attributes from the table''s columns.';
 
 CREATE FUNCTION authz_filter_cel_text(filter jsonb)
 RETURNS text
@@ -351,3 +351,10 @@ COMMENT ON FUNCTION authz_run_tests(text) IS
 	'Compile the policies under a directory and run its Cerbos test suites (*_test.yaml with testdata/ fixtures): one row per suite, test, principal, resource and action, with the expected and actual effect and outputs; verdicts as cerbos compile gives them.';
 REVOKE ALL ON FUNCTION authz_run_tests(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION authz_run_tests(text) TO authz_admin;
+
+CREATE FUNCTION authz_filter_check(filter jsonb, attr jsonb, id text DEFAULT NULL)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'authz_filter_check'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_filter_check(jsonb, jsonb, text) IS
+	'Evaluates a query-plan filter for one resource (R.attr = attr, R.id = id): true, false, or NULL when it errs; authz.condition counts its errors as false.';

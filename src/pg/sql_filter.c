@@ -4,6 +4,8 @@
  *   authz_filter_sql(filter jsonb, columns jsonb)  the filter as a SQL
  *       boolean expression over a table's columns (src/plansql/)
  *   authz_filter_cel_text(filter jsonb)            the filter as CEL text
+ *   authz_filter_check(filter jsonb, attr jsonb, id text)  the filter
+ *       itself evaluated for one resource (authz.condition included)
  *   authz_filter_cel(expr text, attr jsonb, id text)  one CEL expression
  *       evaluated for one resource: the per-row fallback the SQL uses for
  *       what it cannot express; NULL when the evaluation errs
@@ -18,11 +20,16 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/pg_attribute.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "arena_pg.h"
 #include "authz_pg.h"
@@ -30,10 +37,12 @@
 #define PLANSQL_NO_JANSSON
 #include "plansql/plansql.h"
 #include "plansql/plansql_eval.h"
+#include "sql_filter.h"
 
 PG_FUNCTION_INFO_V1(authz_filter_sql);
 PG_FUNCTION_INFO_V1(authz_filter_cel_text);
 PG_FUNCTION_INFO_V1(authz_filter_cel);
+PG_FUNCTION_INFO_V1(authz_filter_check);
 
 /* A jsonb argument as JSON text. */
 static char *
@@ -42,25 +51,123 @@ jsonb_text(Jsonb *j)
 	return JsonbToCString(NULL, &j->root, VARSIZE(j));
 }
 
-/* authz_filter_sql(filter jsonb, columns jsonb DEFAULT NULL) RETURNS text */
-Datum
-authz_filter_sql(PG_FUNCTION_ARGS)
+/* How the translator reads a column of this type. */
+static PlanSqlType
+plansql_type_of(Oid type)
 {
-	Arena	   *arena;
+	switch (getBaseType(type))
+	{
+		case TEXTOID:
+		case VARCHAROID:
+			return PLANSQL_TEXT;
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case NUMERICOID:
+		case FLOAT4OID:
+		case FLOAT8OID:
+			return PLANSQL_NUMERIC;
+		case BOOLOID:
+			return PLANSQL_BOOLEAN;
+		case TIMESTAMPTZOID:
+			return PLANSQL_TIMESTAMPTZ;
+		case TEXTARRAYOID:
+			return PLANSQL_TEXT_ARRAY;
+		case INT2ARRAYOID:
+		case INT4ARRAYOID:
+		case INT8ARRAYOID:
+		case NUMERICARRAYOID:
+		case FLOAT4ARRAYOID:
+		case FLOAT8ARRAYOID:
+			return PLANSQL_NUMERIC_ARRAY;
+		case BOOLARRAYOID:
+			return PLANSQL_BOOLEAN_ARRAY;
+		case JSONBOID:
+			return PLANSQL_JSONB;
+		default:
+			/* char(n) pads, json keeps text: read them as to_jsonb() prints them */
+			return PLANSQL_UNKNOWN;
+	}
+}
+
+/* Resolver over a table's catalog: the column of the same name, typed. */
+static bool
+resolve_from_catalog(void *state, PlanSqlField field, const char *name, PlanSqlColumn *out)
+{
+	Oid			relid = *(Oid *) state;
+	HeapTuple	tup;
+	Form_pg_attribute att;
+
+	if (!OidIsValid(relid))
+		return false;
+	tup = SearchSysCacheAttName(relid, name);
+	memset(out, 0, sizeof(*out));
+	if (!HeapTupleIsValid(tup))
+	{
+		/* the table has no such column: the attribute is always absent */
+		out->sql = "NULL::jsonb";
+		out->type = PLANSQL_JSONB;
+		return true;
+	}
+	att = (Form_pg_attribute) GETSTRUCT(tup);
+	out->column = name;
+	out->type = plansql_type_of(att->atttypid);
+	out->not_null = att->attnotnull;
+	ReleaseSysCache(tup);
+	return true;
+}
+
+/*
+ * The SQL condition for a filter over a table (relid may be InvalidOid):
+ * columns_json maps attributes first, then the table's catalog types the
+ * rest.  fallback_function is the (qualified) name of authz_filter_cel.
+ * Raises an ERROR when the filter or columns are invalid.
+ */
+char *
+authz_filter_to_sql(const char *filter_json, const char *columns_json, Oid relid,
+					const char *fallback_function, int *fallbacks)
+{
+	Arena	   *arena = arena_create_in(CurrentMemoryContext, 0);
+	PlanSqlColumns catalog;
 	PlanSqlStats stats;
 	const char *error = NULL;
 	char	   *sql;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	arena = arena_create_in(CurrentMemoryContext, 0);
-	sql = plansql_sql_from_text(arena, jsonb_text(PG_GETARG_JSONB_P(0)),
-								PG_ARGISNULL(1) ? NULL : jsonb_text(PG_GETARG_JSONB_P(1)),
-								NULL, &stats, &error);
+	memset(&catalog, 0, sizeof(catalog));
+	catalog.resolve = resolve_from_catalog;
+	catalog.state = &relid;
+	catalog.fallback_function = fallback_function;
+	sql = plansql_sql_from_text(arena, filter_json, columns_json, &catalog, &stats, &error);
 	if (sql == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot translate the filter: %s", error ? error : "unknown error")));
+	if (fallbacks)
+		*fallbacks = stats.fallbacks;
+	return sql;
+}
+
+/* authz_filter_cel, qualified with the schema this function lives in. */
+static char *
+fallback_name(FunctionCallInfo fcinfo)
+{
+	char	   *nsp = get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid));
+
+	return nsp ? quote_qualified_identifier(nsp, "authz_filter_cel") : "authz_filter_cel";
+}
+
+/* authz_filter_sql(filter jsonb, columns jsonb DEFAULT NULL, tbl regclass DEFAULT NULL) RETURNS text */
+Datum
+authz_filter_sql(PG_FUNCTION_ARGS)
+{
+	char	   *sql;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	sql = authz_filter_to_sql(jsonb_text(PG_GETARG_JSONB_P(0)),
+							  PG_ARGISNULL(1) ? NULL : jsonb_text(PG_GETARG_JSONB_P(1)),
+							  PG_NARGS() > 2 && !PG_ARGISNULL(2) ? PG_GETARG_OID(2) : InvalidOid,
+							  fallback_name(fcinfo), NULL);
 	PG_RETURN_TEXT_P(cstring_to_text(sql));
 }
 
@@ -168,6 +275,52 @@ authz_filter_cel(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory evaluating a filter")));
+	if (r < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_BOOL(r == 1);
+}
+
+/* authz_filter_check(filter jsonb, attr jsonb, id text DEFAULT NULL) RETURNS boolean */
+Datum
+authz_filter_check(PG_FUNCTION_ARGS)
+{
+	MemoryContext ctxmem = AllocSetContextCreate(CurrentMemoryContext, "authz_filter_check",
+												 ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(ctxmem);
+	Arena	   *arena = arena_create_in(ctxmem, 0);
+	CelEvalContext ctx;
+	CelValue	attr;
+	const char *error = NULL;
+	char	   *filter;
+	char	   *id = NULL;
+	int			r;
+
+	if (PG_ARGISNULL(0))
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(ctxmem);
+		PG_RETURN_NULL();
+	}
+	filter = jsonb_text(PG_GETARG_JSONB_P(0));
+	attr = PG_ARGISNULL(1) ? cel_map_from(arena, NULL, NULL, 0)
+		: authz_jsonb_to_cel(arena, PG_GETARG_JSONB_P(1));
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+		id = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.arena = arena;
+	ctx.max_iterations = 1000000;
+	ctx.max_string_bytes = 16 * 1024 * 1024;
+	ctx.max_list_items = 1000000;
+	ctx.regex_match_limit = 1000000;
+	ctx.interrupted = interrupt_requested;
+	r = plansql_filter_eval_text(&ctx, filter, attr, id, &error);
+	MemoryContextSwitchTo(old);
+	if (r == -2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid filter: %s", error ? error : "unknown error")));
+	MemoryContextDelete(ctxmem);
+	CHECK_FOR_INTERRUPTS();
 	if (r < 0)
 		PG_RETURN_NULL();
 	PG_RETURN_BOOL(r == 1);

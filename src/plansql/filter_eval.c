@@ -8,6 +8,7 @@
  * the resource.  Only exactly true counts as true.
  */
 #include "plansql_eval.h"
+#include "plansql.h"
 #include "../cel/cel.h"
 
 #include <string.h>
@@ -102,4 +103,105 @@ plansql_cel_eval(CelEvalContext *ctx, const PlanSqlCel *c, CelValue attr, const 
 	if (result.kind == CEL_VAL_BOOL)
 		return result.u.b ? 1 : 0;
 	return -1;
+}
+
+/* ---------- a whole filter, authz.condition included ---------- */
+
+/* Evaluates one operand as a condition: 1 true, 0 false, -1 error; -2 with
+ * *error set when a subtree does not compile. */
+static int
+eval_operand(CelEvalContext *ctx, const json_t *j, CelValue attr, const char *id,
+			 int depth, const char **error)
+{
+	const json_t *e = json_object_get(j, "expression");
+	const char *op = json_string_value(json_object_get(e, "operator"));
+	const json_t *args = json_object_get(e, "operands");
+	size_t		n = json_array_size(args);
+	size_t		i;
+	char	   *text;
+	PlanSqlCel *c;
+
+	if (depth > PLANSQL_MAX_DEPTH)
+	{
+		*error = "the filter is nested too deeply";
+		return -2;
+	}
+	if (op != NULL && n > 0 && (strcmp(op, "and") == 0 || strcmp(op, "or") == 0))
+	{
+		bool		and = op[0] == 'a';
+		bool		err = false;
+
+		/* CEL's && and ||: a deciding operand wins over errors */
+		for (i = 0; i < n; i++)
+		{
+			int			r = eval_operand(ctx, json_array_get(args, i), attr, id, depth + 1, error);
+
+			if (r == -2)
+				return -2;
+			if (r == (and ? 0 : 1))
+				return r;
+			if (r < 0)
+				err = true;
+		}
+		return err ? -1 : (and ? 1 : 0);
+	}
+	if (op != NULL && n == 1 && (strcmp(op, "not") == 0 || strcmp(op, PLANSQL_CONDITION_OP) == 0))
+	{
+		int			r = eval_operand(ctx, json_array_get(args, 0), attr, id, depth + 1, error);
+
+		if (r == -2)
+			return -2;
+		if (op[0] == 'n')
+			return r < 0 ? -1 : 1 - r;
+		return r == 1 ? 1 : 0;	/* an error counts as false */
+	}
+	if (op != NULL && n == 3 && strcmp(op, "if") == 0)
+	{
+		int			r = eval_operand(ctx, json_array_get(args, 0), attr, id, depth + 1, error);
+
+		if (r < 0)
+			return r;
+		return eval_operand(ctx, json_array_get(args, r ? 1 : 2), attr, id, depth + 1, error);
+	}
+	text = filter_operand_to_cel(ctx->arena, j, error);
+	if (text == NULL)
+		return -2;
+	c = plansql_cel_compile(ctx->arena, text, error);
+	if (c == NULL)
+		return -2;
+	return plansql_cel_eval(ctx, c, attr, id);
+}
+
+/* A whole filter for one resource: 1 true, 0 false, -1 error, -2 bad filter. */
+int
+plansql_filter_eval(CelEvalContext *ctx, const json_t *filter, CelValue attr,
+					const char *id, const char **error)
+{
+	const char *kind = NULL;
+	const json_t *cond;
+
+	*error = NULL;
+	cond = plansql_condition(filter, &kind, error);
+	if (cond == NULL)
+		return *error ? -2 : (strcmp(kind, "KIND_ALWAYS_ALLOWED") == 0 ? 1 : 0);
+	return eval_operand(ctx, cond, attr, id, 0, error);
+}
+
+/* plansql_filter_eval over JSON text. */
+int
+plansql_filter_eval_text(CelEvalContext *ctx, const char *filter_json, CelValue attr,
+						 const char *id, const char **error)
+{
+	json_error_t jerr;
+	json_t	   *filter = json_loads(filter_json, JSON_DECODE_ANY, &jerr);
+	int			r;
+
+	if (filter == NULL)
+	{
+		*error = arena_printf(ctx->arena, "invalid filter: %s", jerr.text);
+		return -2;
+	}
+	r = plansql_filter_eval(ctx, filter, attr, id, error);
+	json_decref(filter);
+	return r;
 }

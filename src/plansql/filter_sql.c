@@ -200,19 +200,19 @@ tr_quantifier(SCtx *c, const FNode *n, const SScope *scope, int depth)
 	p = tr_bool(c, l.body, l.var2 ? &s2 : &s1, depth);
 	if (p == NULL)
 		return NULL;
+	/*
+	 * The aggregates read the column p of the inner select: an aggregate
+	 * whose argument only read outer columns would belong to the outer
+	 * query.
+	 */
 	if (strcmp(n->op, "all") == 0)
-		agg = arena_printf(c->arena,
-						   "CASE WHEN bool_or(NOT (%s)) THEN false WHEN bool_or((%s) IS NULL) THEN NULL ELSE true END",
-						   p, p);
+		agg = "CASE WHEN bool_or(NOT p) THEN false WHEN bool_or(p IS NULL) THEN NULL ELSE true END";
 	else if (strcmp(n->op, "exists") == 0)
-		agg = arena_printf(c->arena,
-						   "CASE WHEN bool_or(%s) THEN true WHEN bool_or((%s) IS NULL) THEN NULL ELSE false END",
-						   p, p);
+		agg = "CASE WHEN bool_or(p) THEN true WHEN bool_or(p IS NULL) THEN NULL ELSE false END";
 	else
-		agg = arena_printf(c->arena,
-						   "CASE WHEN bool_or((%s) IS NULL) THEN NULL ELSE count(*) FILTER (WHERE %s) = 1 END",
-						   p, p);
-	return arena_printf(c->arena, "%s(SELECT %s FROM %s) END", guard, agg, from);
+		agg = "CASE WHEN bool_or(p IS NULL) THEN NULL ELSE count(*) FILTER (WHERE p) = 1 END";
+	return arena_printf(c->arena, "%s(SELECT %s FROM (SELECT %s AS p FROM %s) AS %s_p) END",
+						guard, agg, p, from, alias);
 }
 
 /*
@@ -278,8 +278,9 @@ tr_in_comprehension(SCtx *c, const SExpr *v, const FNode *n, const SScope *scope
 		}
 	}
 	return arena_printf(c->arena,
-						"%s(SELECT CASE WHEN bool_or(%s) THEN NULL ELSE COALESCE(bool_or(%s), false) END FROM %s) END",
-						guard, errs, hit, from);
+						"%s(SELECT CASE WHEN bool_or(e) THEN NULL ELSE COALESCE(bool_or(h), false) END "
+						"FROM (SELECT %s AS e, %s AS h FROM %s) AS %s_p) END",
+						guard, errs, hit, from, alias);
 }
 
 /* Translates the operands of n into args (at most 4). */
@@ -416,7 +417,7 @@ is_value_op(const char *op)
 
 /* A condition; NULL when SQL cannot say it (or on a malformed filter). */
 static char *
-tr_bool(SCtx *c, const json_t *j, const SScope *scope, int depth)
+tr_bool_inner(SCtx *c, const json_t *j, const SScope *scope, int depth)
 {
 	FNode		n;
 	SExpr		v;
@@ -454,7 +455,7 @@ static bool tr_value_inner(SCtx *c, const json_t *j, const SScope *scope, int de
 
 /* A value operand (never in a positive position: conditions in it keep COALESCE). */
 static bool
-tr_value(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out)
+tr_value_inner(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out)
 {
 	bool		saved = c->positive;
 	bool		ok;
@@ -514,7 +515,12 @@ tr_value_inner(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *
 		if (base.kind != SK_JSONB && base.kind != SK_ARRAY)
 			bj = "NULL::jsonb";
 		out->kind = SK_JSONB;
-		out->sql = arena_printf(c->arena, "(%s -> %s)", bj, k);
+		/* a jsonb scalar answers -> 0 with itself: only arrays are indexed */
+		if (k[0] != '\'' && k[0] != 'E')
+			out->sql = arena_printf(c->arena, "(CASE WHEN jsonb_typeof(%s) = 'array' THEN %s -> %s END)",
+									bj, bj, k);
+		else
+			out->sql = arena_printf(c->arena, "(%s -> %s)", bj, k);
 		return true;
 	}
 	if (is_value_op(n.op))
@@ -523,6 +529,8 @@ tr_value_inner(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *
 
 		if (!tr_args(c, &n, scope, depth + 1, args))
 			return false;
+		if (strcmp(n.op, "timestamp") == 0 && n.noperands == 1 && args[0].kind == SK_LIT)
+			return sql_timestamp_literal(c, args[0].lit, out);
 		return sql_function_value(c, n.op, args, n.noperands, out);
 	}
 	{
@@ -535,6 +543,41 @@ tr_value_inner(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *
 		out->sql = arena_printf(c->arena, "(%s)", sql);
 		return true;
 	}
+}
+
+/*
+ * Some translations repeat an operand (if, jsonb type tests), so nesting
+ * can grow the text exponentially: past this size the filter is refused.
+ */
+#define MAX_SQL_BYTES (4 * 1024 * 1024)
+
+/* Whether a translation grew past MAX_SQL_BYTES (then an error). */
+static bool
+too_big(SCtx *c, const char *sql)
+{
+	if (sql == NULL || strlen(sql) <= MAX_SQL_BYTES)
+		return false;
+	if (c->error == NULL)
+		c->error = "the filter's SQL would be too large";
+	return true;
+}
+
+/* A condition, size-checked. */
+static char *
+tr_bool(SCtx *c, const json_t *j, const SScope *scope, int depth)
+{
+	char	   *sql = tr_bool_inner(c, j, scope, depth);
+
+	return too_big(c, sql) ? NULL : sql;
+}
+
+/* A value, size-checked. */
+static bool
+tr_value(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out)
+{
+	if (!tr_value_inner(c, j, scope, depth, out))
+		return false;
+	return !too_big(c, out->sql);
 }
 
 /* The filter as a SQL boolean expression. */

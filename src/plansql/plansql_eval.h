@@ -23,4 +23,15 @@ extern PlanSqlCel *plansql_cel_compile(Arena *arena, const char *text,
 extern int	plansql_cel_eval(CelEvalContext *ctx, const PlanSqlCel *c,
 							 CelValue attr, const char *id);
 
+/*
+ * A whole filter for one resource, exactly (authz.condition(X) is false
+ * where X errs, which CEL text cannot say): 1 true, 0 false, -1 error,
+ * -2 with *error set when the filter is malformed.
+ */
+struct json_t;
+extern int	plansql_filter_eval(CelEvalContext *ctx, const struct json_t *filter,
+								CelValue attr, const char *id, const char **error);
+extern int	plansql_filter_eval_text(CelEvalContext *ctx, const char *filter_json,
+									 CelValue attr, const char *id, const char **error);
+
 #endif							/* AUTHZ_PLANSQL_EVAL_H */

@@ -72,6 +72,7 @@ extern char *sql_compare(SCtx *c, const SExpr *a, const SExpr *b, const char *op
 extern char *sql_in(SCtx *c, const SExpr *a, const SExpr *b, const json_t *node);
 extern char *sql_string_test(SCtx *c, const char *fn, const SExpr *recv, const SExpr *arg);
 extern char *sql_set_test(SCtx *c, const char *fn, const SExpr *a, const SExpr *b);
+extern bool sql_timestamp_literal(SCtx *c, const json_t *lit, SExpr *out);
 extern bool sql_function_value(SCtx *c, const char *fn, const SExpr *args, size_t nargs,
 							   SExpr *out);
 

@@ -78,6 +78,8 @@ resource_value(SCtx *c, PlanSqlField field, const char *name, const char *path, 
 	{
 		/* a message field: never absent, "" when unset */
 		out->kind = SK_TEXT;
+		if (col.type != PLANSQL_TEXT)
+			sql = arena_printf(c->arena, "(%s)::text", sql);
 		out->sql = col.not_null ? sql : arena_printf(c->arena, "COALESCE(%s, '')", sql);
 		out->not_null = true;
 		return out->sql != NULL;
@@ -201,7 +203,8 @@ has_free_vars(SCtx *c, const json_t *j, const char **bound, int nbound, int dept
 
 		if (nbound + 2 >= MAX_BOUND)
 			return true;
-		memcpy(inner, bound, sizeof(char *) * nbound);
+		if (nbound > 0)
+			memcpy(inner, bound, sizeof(char *) * nbound);
 		/* trailing plain variables are the lambda's parameters */
 		for (i = 1; i < n.noperands; i++)
 			if (fnode_read(fnode_arg(&n, i), &v) && v.kind == FN_VAR &&

@@ -506,9 +506,64 @@ sql_function_value(SCtx *c, const char *fn, const SExpr *args, size_t nargs, SEx
 	}
 	if (strcmp(fn, "timestamp") == 0 && a->ts_column != NULL)
 	{
+		/*
+		 * The attribute is the text to_jsonb() prints; CEL parses it back
+		 * to the same instant when it has RFC 3339's shape, and errs on
+		 * the rest (infinity, BC, five-digit years, offsets with seconds).
+		 */
 		out->kind = SK_TS;
-		out->sql = a->ts_column;
+		out->sql = arena_printf(c->arena,
+								"(CASE WHEN %s ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?[+-][0-9]{2}:[0-9]{2}$' THEN %s END)",
+								a->sql, a->ts_column);
 		return true;
 	}
 	return false;
+}
+
+/* Whether s is an RFC 3339 timestamp CEL and PostgreSQL read alike
+ * (upper-case T and Z, at most microseconds). */
+static bool
+is_plain_rfc3339(const char *s, size_t len)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	size_t		i = 0;
+	size_t		frac = 0;
+
+	if (len < sizeof(shape))
+		return false;
+	for (i = 0; i < sizeof(shape) - 1; i++)
+		if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
+			return false;
+	if (s[0] == '0' && s[1] == '0' && s[2] == '0' && s[3] == '0')
+		return false;			/* year 0 */
+	if (i < len && s[i] == '.')
+	{
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			frac++;
+		if (frac == 0 || frac > 6)
+			return false;
+	}
+	if (i + 1 == len && s[i] == 'Z')
+		return true;
+	return i + 6 == len && (s[i] == '+' || s[i] == '-') &&
+		s[i + 1] >= '0' && s[i + 1] <= '9' && s[i + 2] >= '0' && s[i + 2] <= '9' &&
+		s[i + 3] == ':' && s[i + 4] >= '0' && s[i + 4] <= '9' && s[i + 5] >= '0' && s[i + 5] <= '9';
+}
+
+/* timestamp("literal") as a timestamptz literal, when it reads alike. */
+bool
+sql_timestamp_literal(SCtx *c, const json_t *lit, SExpr *out)
+{
+	char	   *q;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_string(lit) || !is_plain_rfc3339(json_string_value(lit), json_string_length(lit)))
+		return false;
+	q = plansql_quote_literal(c->arena, json_string_value(lit), json_string_length(lit));
+	if (q == NULL)
+		return false;
+	out->kind = SK_TS;
+	out->not_null = true;
+	out->sql = arena_printf(c->arena, "%s::timestamptz", q);
+	return true;
 }

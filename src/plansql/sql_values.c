@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void shortest_double(char *num, size_t size, double d);
+
 /* A SQL identifier, always double-quoted. */
 char *
 plansql_quote_ident(Arena *arena, const char *name)
@@ -68,31 +70,129 @@ sql_number(Arena *arena, const json_t *v)
 	if (json_is_integer(v))
 		snprintf(num, sizeof(num), "%lld", (long long) json_integer_value(v));
 	else
-	{
-		double		d = json_real_value(v);
-		int			prec;
-
-		for (prec = 15; prec <= 17; prec++)
-		{
-			snprintf(num, sizeof(num), "%.*g", prec, d);
-			if (strtod(num, NULL) == d)
-				break;
-		}
-	}
+		shortest_double(num, sizeof(num), json_real_value(v));
 	return num[0] == '-' ? arena_printf(arena, "(%s)", num) : arena_strdup(arena, num);
+}
+
+/* The shortest text that reads back as the same double. */
+static void
+shortest_double(char *num, size_t size, double d)
+{
+	int			prec;
+
+	for (prec = 15; prec <= 17; prec++)
+	{
+		snprintf(num, size, "%.*g", prec, d);
+		if (strtod(num, NULL) == d)
+			break;
+	}
+}
+
+/* Appends a JSON string literal. */
+static void
+json_string_text(CelStrBuf *sb, const char *s, size_t len)
+{
+	size_t		i;
+
+	cel_strbuf_putc(sb, '"');
+	for (i = 0; i < len; i++)
+	{
+		unsigned char ch = (unsigned char) s[i];
+
+		if (ch == '"' || ch == '\\')
+		{
+			cel_strbuf_putc(sb, '\\');
+			cel_strbuf_putc(sb, (char) ch);
+		}
+		else if (ch < 0x20)
+			cel_strbuf_printf(sb, "\\u%04x", ch);
+		else
+			cel_strbuf_putc(sb, (char) ch);
+	}
+	cel_strbuf_putc(sb, '"');
+}
+
+/*
+ * Appends a JSON value as text; numbers as the shortest text that reads
+ * back as the same double (jansson prints 17 digits: 4.7 would become
+ * 4.7000000000000002, which jsonb's numeric equality tells from 4.7).
+ */
+static bool
+json_text(CelStrBuf *sb, const json_t *v, int depth)
+{
+	char		num[64];
+	size_t		i;
+
+	if (depth > PLANSQL_MAX_DEPTH)
+		return false;
+	switch (json_typeof(v))
+	{
+		case JSON_NULL:
+			cel_strbuf_puts(sb, "null");
+			return true;
+		case JSON_TRUE:
+			cel_strbuf_puts(sb, "true");
+			return true;
+		case JSON_FALSE:
+			cel_strbuf_puts(sb, "false");
+			return true;
+		case JSON_INTEGER:
+			cel_strbuf_printf(sb, "%lld", (long long) json_integer_value(v));
+			return true;
+		case JSON_REAL:
+			shortest_double(num, sizeof(num), json_real_value(v));
+			cel_strbuf_puts(sb, num);
+			return true;
+		case JSON_STRING:
+			json_string_text(sb, json_string_value(v), json_string_length(v));
+			return true;
+		case JSON_ARRAY:
+			cel_strbuf_putc(sb, '[');
+			for (i = 0; i < json_array_size(v); i++)
+			{
+				if (i > 0)
+					cel_strbuf_putc(sb, ',');
+				if (!json_text(sb, json_array_get(v, i), depth + 1))
+					return false;
+			}
+			cel_strbuf_putc(sb, ']');
+			return true;
+		case JSON_OBJECT:
+			{
+				const char *key;
+				json_t	   *item;
+				bool		first = true;
+
+				cel_strbuf_putc(sb, '{');
+				json_object_foreach((json_t *) v, key, item)
+				{
+					if (!first)
+						cel_strbuf_putc(sb, ',');
+					first = false;
+					json_string_text(sb, key, strlen(key));
+					cel_strbuf_putc(sb, ':');
+					if (!json_text(sb, item, depth + 1))
+						return false;
+				}
+				cel_strbuf_putc(sb, '}');
+				return true;
+			}
+	}
+	return false;
 }
 
 /* A JSON value as a jsonb literal. */
 char *
 sql_jsonb_literal(Arena *arena, const json_t *v)
 {
-	char	   *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(17));
+	CelStrBuf	sb;
+	char	   *text;
 	char	   *out;
 
-	if (text == NULL)
+	plansql_buf_init(&sb, arena);
+	if (!json_text(&sb, v, 0) || (text = plansql_buf_text(&sb)) == NULL)
 		return NULL;
 	out = plansql_quote_literal(arena, text, strlen(text));
-	free(text);
 	return out ? arena_printf(arena, "%s::jsonb", out) : NULL;
 }
 

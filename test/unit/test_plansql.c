@@ -180,6 +180,45 @@ test_cel_eval(void)
 	CHECK(eval_filter(f, "{\"s\":\"a\\\"b\\\\c\"}") == 0);
 }
 
+/* A whole filter evaluated exactly, authz.condition included. */
+static int
+eval_exact(const char *filter_json, const char *attr_json)
+{
+	json_t	   *attr = json_loads(attr_json, 0, NULL);
+	CelEvalContext ctx;
+	const char *error = NULL;
+	int			r;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.arena = arena;
+	ctx.max_iterations = 100000;
+	r = plansql_filter_eval_text(&ctx, filter_json, engine_json_to_cel(arena, attr, 0), "z0", &error);
+	json_decref(attr);
+	return r;
+}
+
+/* authz.condition: an error inside counts as false, even under a not. */
+static void
+test_filter_eval(void)
+{
+	const char *f = E("not", E("authz.condition", E("eq", V("a") "," VAL("1.0"))));
+
+	CHECK(eval_exact(f, "{\"a\":1}") == 0);
+	CHECK(eval_exact(f, "{\"a\":2}") == 1);
+	CHECK(eval_exact(f, "{}") == 1);	/* absent: the condition is false */
+	CHECK(eval_filter(f, "{}") == -1);	/* CEL text alone cannot say so */
+	f = E("or", E("eq", V("a") "," VAL("1.0")) "," E("eq", V("b") "," VAL("2.0")));
+	CHECK(eval_exact(f, "{\"b\":2}") == 1);
+	CHECK(eval_exact(f, "{\"b\":3}") == -1);
+	f = E("and", E("eq", V("a") "," VAL("1.0")) "," E("eq", V("b") "," VAL("2.0")));
+	CHECK(eval_exact(f, "{\"b\":3}") == 0);
+	f = E("if", V("c") "," VAL("true") "," E("authz.condition", V("d")));
+	CHECK(eval_exact(f, "{\"c\":false}") == 0);
+	CHECK(eval_exact(f, "{}") == -1);
+	CHECK(eval_exact("{\"kind\":\"KIND_ALWAYS_ALLOWED\"}", "{}") == 1);
+	CHECK(eval_exact(E("eq", V("a")), "{}") == -2);
+}
+
 /* Every conditional filter of Cerbos' plan tests prints as CEL that checks. */
 static void
 test_cel_plan_cases(void)
@@ -281,6 +320,12 @@ test_sql_text(void)
 		deep = arena_printf(arena, "{\"expression\":{\"operator\":\"not\",\"operands\":[%s]}}", deep);
 	CHECK_STR(sql_of(deep), "<error: the filter is nested too deeply>");
 	CHECK_STR(cel_of(deep), "<error: the filter is nested too deeply>");
+	/* and so is the size of what it prints (if repeats its condition) */
+	deep = arena_strdup(arena, V("b"));
+	for (i = 0; i < 40; i++)
+		deep = arena_printf(arena, "{\"expression\":{\"operator\":\"if\",\"operands\":[%s,%s,%s]}}",
+							deep, V("b"), V("b"));
+	CHECK_STR(sql_of(deep), "<error: the filter's SQL would be too large>");
 }
 
 int
@@ -290,6 +335,7 @@ main(void)
 	test_cel_text();
 	test_cel_eval();
 	test_cel_plan_cases();
+	test_filter_eval();
 	test_sql_text();
 	arena_destroy(arena);
 	UNIT_DONE("test_plansql");
