@@ -451,7 +451,7 @@ tr_bool_inner(SCtx *c, const json_t *j, const SScope *scope, int depth)
 	return sql_as_bool(c, &v);
 }
 
-static bool tr_value_inner(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out);
+static bool tr_value_walk(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out);
 
 /* A value operand (never in a positive position: conditions in it keep COALESCE). */
 static bool
@@ -461,13 +461,13 @@ tr_value_inner(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *
 	bool		ok;
 
 	c->positive = false;
-	ok = tr_value_inner(c, j, scope, depth, out);
+	ok = tr_value_walk(c, j, scope, depth, out);
 	c->positive = saved;
 	return ok;
 }
 
 static bool
-tr_value_inner(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out)
+tr_value_walk(SCtx *c, const json_t *j, const SScope *scope, int depth, SExpr *out)
 {
 	FNode		n;
 
