@@ -104,6 +104,56 @@ noperands(const json_t *f)
 	return json_array_size(json_object_get(json_object_get(f, "expression"), "operands"));
 }
 
+/* Trees equal, numbers compared by value (42 and 42.0 are one number). */
+static bool
+same_tree(const json_t *a, const json_t *b, int depth)
+{
+	if (a == NULL || b == NULL || depth > 200)
+		return a == b;
+	if (json_is_number(a) && json_is_number(b))
+		return json_number_value(a) == json_number_value(b);
+	if (json_typeof(a) != json_typeof(b))
+		return false;
+	if (json_is_object(a))
+	{
+		const char *k;
+		json_t	   *v;
+
+		if (json_object_size(a) != json_object_size(b))
+			return false;
+		json_object_foreach((json_t *) a, k, v)
+			if (!same_tree(v, json_object_get(b, k), depth + 1))
+			return false;
+		return true;
+	}
+	if (json_is_array(a))
+	{
+		size_t		i;
+
+		if (json_array_size(a) != json_array_size(b))
+			return false;
+		for (i = 0; i < json_array_size(a); i++)
+			if (!same_tree(json_array_get(a, i), json_array_get(b, i), depth + 1))
+				return false;
+		return true;
+	}
+	return json_equal((json_t *) a, (json_t *) b);
+}
+
+/* Is x one of the operands of the and-expression f? */
+static bool
+and_contains(const json_t *f, const json_t *x)
+{
+	size_t		i;
+
+	if (op_of(f) == NULL || strcmp(op_of(f), "and") != 0)
+		return false;
+	for (i = 0; i < noperands(f); i++)
+		if (same_tree(operand(f, i), x, 0))
+			return true;
+	return false;
+}
+
 /* a AND b, folding constants and a repeated operand. */
 json_t *
 pf_and(json_t *a, json_t *b)
@@ -122,7 +172,7 @@ pf_and(json_t *a, json_t *b)
 			return (json_decref(a), b);
 		return (json_decref(b), a);
 	}
-	if (json_equal(a, b))
+	if (same_tree(a, b, 0))
 		return (json_decref(b), a);
 	return pf_expr2("and", a, b);
 }
@@ -145,11 +195,13 @@ pf_or(json_t *a, json_t *b)
 			return (json_decref(a), b);
 		return (json_decref(b), a);
 	}
-	if (json_equal(a, b))
+	if (same_tree(a, b, 0) || and_contains(b, a))
 		return (json_decref(b), a);
+	if (and_contains(a, b))
+		return (json_decref(a), b);
 	/* (X and Y) or (X and Z) is X and (Y or Z), as Cerbos factors it */
 	if (op_of(a) && op_of(b) && strcmp(op_of(a), "and") == 0 && strcmp(op_of(b), "and") == 0 &&
-		noperands(a) == 2 && noperands(b) == 2 && json_equal(operand(a, 0), operand(b, 0)))
+		noperands(a) == 2 && noperands(b) == 2 && same_tree(operand(a, 0), operand(b, 0), 0))
 	{
 		json_t	   *x0 = json_incref(operand(a, 0));
 		json_t	   *y = json_incref(operand(a, 1));
@@ -209,6 +261,17 @@ pf_nary(const char *op, json_t **fs, int n)
 			}
 			json_decref(fs[i]);
 			continue;
+		}
+		{
+			int			j;
+
+			for (j = 0; j < k && !same_tree(keep[j], fs[i], 0); j++)
+				;
+			if (j < k)
+			{
+				json_decref(fs[i]);
+				continue;
+			}
 		}
 		if (k < 64)
 			keep[k++] = fs[i];

@@ -76,6 +76,7 @@ typedef struct PlanEval
 	const char **edr_roles;
 	int			edr_nroles;
 	bool		in_derived;		/* evaluating derived roles: runtime is empty */
+	int			in_lambda;		/* inside a lambda over an unknown range */
 } PlanEval;
 
 extern bool plan_eval_init(PlanEval *pe, ECheck *c, bool marks);

@@ -299,14 +299,18 @@ var_res(PlanEval *pe, const EParams *p, const char *name, PRes *out)
 		if (p->vars[i].ast == NULL)
 			r = known(cel_error(arena, "expression not compiled"));
 		else
-			r = settle(pe, eval_node(pe, p->vars[i].ast, p->vars[i].ast->root));
+		{
+			r = eval_node(pe, p->vars[i].ast, p->vars[i].ast->root);
+			if (r.kind != PRES_INDEX)
+				r = settle(pe, r);
+		}
 		pe->params = saved;
 		pe->nlocals = saved_n;
 		pe->vars[p->id][i] = r;
 		pe->vars_state[p->id][i] = 2;
 	}
 	*out = pe->vars[p->id][i];
-	if (out->kind == PRES_UNKNOWN)
+	if (out->kind == PRES_UNKNOWN || out->kind == PRES_INDEX)
 		json_incref(out->j);
 	return true;
 }
@@ -782,7 +786,9 @@ lambda_form(PlanEval *pe, const CelAst *ast, const CelExpr *e, PRes range)
 	if (!push_local(pe, iter, unknown(pf_var(iter))) ||
 		(iter2[0] && !push_local(pe, iter2, unknown(pf_var(iter2)))))
 		return known(cel_error(pe->c->arena, "too many nested comprehensions"));
+	pe->in_lambda++;
 	b = settle(pe, eval_node(pe, ast, body));
+	pe->in_lambda--;
 	while (pe->nlocals > base)
 		json_decref(pe->local_vals[--pe->nlocals].j);
 	if (iter2[0])
@@ -869,6 +875,12 @@ eval_comprehension(PlanEval *pe, const CelAst *ast, CelNodeRef ref, const CelExp
 	result = settle(pe, eval_node(pe, ast, e->u.comp.result));
 	release(pe->local_vals[base]);
 	pe->nlocals = base;
+	/* inside a lambda Cerbos keeps a macro over a known range as a lambda too */
+	if (pe->in_lambda > 0 && result.kind == PRES_UNKNOWN)
+	{
+		release(result);
+		return lambda_form(pe, ast, e, range);
+	}
 	return result;
 }
 
