@@ -5,6 +5,7 @@
  */
 #include "plan_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -323,6 +324,77 @@ db_add(DebugBuf *b, const char *s, size_t n)
 	b->data[b->len] = '\0';
 }
 
+/* Appends a JSON value compactly, reals in their shortest round-trip form. */
+static void
+db_json(DebugBuf *b, const json_t *v, int depth)
+{
+	char		num[64];
+	size_t		i;
+
+	if (depth > 100)
+		return;
+	if (json_is_real(v))
+	{
+		double		d = json_real_value(v);
+		int			prec;
+
+		for (prec = 1; prec <= 17; prec++)
+		{
+			snprintf(num, sizeof(num), "%.*g", prec, d);
+			if (strtod(num, NULL) == d)
+				break;
+		}
+		db_add(b, num, strlen(num));
+	}
+	else if (json_is_array(v))
+	{
+		db_add(b, "[", 1);
+		for (i = 0; i < json_array_size(v); i++)
+		{
+			if (i > 0)
+				db_add(b, ",", 1);
+			db_json(b, json_array_get(v, i), depth + 1);
+		}
+		db_add(b, "]", 1);
+	}
+	else if (json_is_object(v))
+	{
+		const char *k;
+		json_t	   *x;
+		bool		first = true;
+
+		db_add(b, "{", 1);
+		json_object_foreach((json_t *) v, k, x)
+		{
+			json_t	   *key = json_string(k);
+			char	   *ks = json_dumps(key, JSON_ENCODE_ANY);
+
+			if (!first)
+				db_add(b, ",", 1);
+			first = false;
+			if (ks)
+			{
+				db_add(b, ks, strlen(ks));
+				free(ks);
+			}
+			json_decref(key);
+			db_add(b, ":", 1);
+			db_json(b, x, depth + 1);
+		}
+		db_add(b, "}", 1);
+	}
+	else
+	{
+		char	   *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		if (s)
+		{
+			db_add(b, s, strlen(s));
+			free(s);
+		}
+	}
+}
+
 /* Appends the s-expression of one tree node. */
 static void
 db_node(DebugBuf *b, const json_t *f, int depth)
@@ -354,15 +426,7 @@ db_node(DebugBuf *b, const json_t *f, int depth)
 		db_add(b, s ? s : "", s ? strlen(s) : 0);
 	}
 	else if ((v = json_object_get(f, "value")) != NULL)
-	{
-		char	   *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-
-		if (s)
-		{
-			db_add(b, s, strlen(s));
-			free(s);
-		}
-	}
+		db_json(b, v, 0);
 }
 
 /* Cerbos' filterDebug for a condition. */

@@ -77,6 +77,7 @@ typedef struct PlanEval
 	int			edr_nroles;
 	bool		in_derived;		/* evaluating derived roles: runtime is empty */
 	int			in_lambda;		/* inside a lambda over an unknown range */
+	int			rows_matched;	/* rules that applied to the action (NO_MATCH when 0) */
 } PlanEval;
 
 extern bool plan_eval_init(PlanEval *pe, ECheck *c, bool marks);

@@ -402,7 +402,7 @@ engine_plan_json(const EngineSet *set, Arena *arena, const char *request_json, s
 	if (req.include_meta)
 	{
 		json_t	   *meta = json_object();
-		const char *dbg = plan.no_match ? "NO_MATCH" :
+		const char *dbg = (plan.no_match && plan.kind == PLAN_KIND_ALWAYS_DENIED) ? "NO_MATCH" :
 			plan.kind == PLAN_KIND_ALWAYS_ALLOWED ? "(true)" :
 			plan.kind == PLAN_KIND_ALWAYS_DENIED ? "(false)" :
 			engine_plan_debug(arena, plan.condition);

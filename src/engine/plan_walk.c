@@ -112,7 +112,11 @@ role_policy_denies(PlanEval *pe, const EBucket *bk, const char *action,
 		}
 		if (had && !matched &&
 			(covers || any_covers || resource_rows_for_roles(set, bk, kind, roles, nroles)))
+		{
+			/* a denial is a match (Cerbos says "(false)", not NO_MATCH) */
+			pe->rows_matched++;
 			deny = pf_or(deny, pf_bool(true));
+		}
 	}
 	return deny;
 }
@@ -178,6 +182,7 @@ walk(PlanEval *pe, bool principal, const char *action, const char **scopes, int 
 			if (!engine_glob_match(row->resource, res->kind) ||
 				!engine_glob_match(row->action, action))
 				continue;
+			pe->rows_matched++;
 			if (row->effect == ENGINE_EFFECT_ALLOW)
 				A = pf_or(A, row_formula(pe, row));
 			else if (row->effect == ENGINE_EFFECT_DENY)
@@ -209,7 +214,7 @@ walk(PlanEval *pe, bool principal, const char *action, const char **scopes, int 
 	*deny_out = deny;
 }
 
-/* The formula for one action (a new reference); *no_match when no policy applies. */
+/* The formula for one action (a new reference); *no_match when no rule applies to it. */
 json_t *
 plan_action(PlanEval *pe, const char *action, bool *no_match)
 {
@@ -251,6 +256,7 @@ plan_action(PlanEval *pe, const char *action, bool *no_match)
 	pe->edr_roles = all_roles;
 	pe->edr_nroles = nall;
 
+	pe->rows_matched = 0;
 	walk(pe, true, action, pscopes, npscopes, NULL, 0, &p_allow, &p_deny);
 	r_allow = pf_bool(false);
 	for (ri = 0; ri < pr->nroles; ri++)
@@ -269,5 +275,6 @@ plan_action(PlanEval *pe, const char *action, bool *no_match)
 	pe->edr_roles = NULL;
 	pe->edr_nroles = 0;
 	pe->edr_scope = NULL;
+	*no_match = (pe->rows_matched == 0);
 	return pf_or(p_allow, pf_and(pf_not(p_deny), r_allow));
 }
