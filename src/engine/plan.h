@@ -34,7 +34,9 @@ typedef struct EnginePlan
 {
 	int			kind;			/* PLAN_KIND_* */
 	json_t	   *condition;		/* NULL unless PLAN_KIND_CONDITIONAL; caller decrefs */
-	bool		no_match;		/* no policy applies at all (filterDebug NO_MATCH) */
+	bool		no_match;		/* no rule applies (filterDebug NO_MATCH) */
+	const char **matched_scopes;	/* per action: the scope its rules came from
+									 * ("" at the root or for several; arena) */
 } EnginePlan;
 
 /*

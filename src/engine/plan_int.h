@@ -78,6 +78,8 @@ typedef struct PlanEval
 	bool		in_derived;		/* evaluating derived roles: runtime is empty */
 	int			in_lambda;		/* inside a lambda over an unknown range */
 	int			rows_matched;	/* rules that applied to the action (NO_MATCH when 0) */
+	const char *matched_scope;	/* the leafmost scope they came from */
+	bool		matched_scopes_differ;	/* rules of several scopes applied */
 } PlanEval;
 
 extern bool plan_eval_init(PlanEval *pe, ECheck *c, bool marks);

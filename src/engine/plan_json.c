@@ -111,11 +111,17 @@ plan_request(const EngineSet *set, Arena *arena, ERequest *req, EResourceEntry *
 		}
 	}
 	out->no_match = entry->nactions > 0;
+	out->matched_scopes = arena_alloc0(arena, sizeof(char *) * (entry->nactions + 1));
 	for (ai = 0; ai < entry->nactions; ai++)
 	{
 		bool		no_match;
 		json_t	   *a = plan_action(&pe, entry->actions[ai], &no_match);
 
+		if (out->matched_scopes)
+			out->matched_scopes[ai] = pe.matched_scope ? pe.matched_scope : "";
+		/* a condition gathered from several scopes has no one scope */
+		if (out->matched_scopes && pe.matched_scopes_differ && !pf_is_bool(a, &b))
+			out->matched_scopes[ai] = "";
 		if (!no_match)
 			out->no_match = false;
 		f = pf_and(f, a);
@@ -408,6 +414,16 @@ engine_plan_json(const EngineSet *set, Arena *arena, const char *request_json, s
 			engine_plan_debug(arena, plan.condition);
 
 		json_object_set_new(meta, "filterDebug", json_string(dbg));
+		if (plan.matched_scopes && single && plan.matched_scopes[0][0] != '\0')
+			json_object_set_new(meta, "matchedScope", json_string(plan.matched_scopes[0]));
+		else if (plan.matched_scopes && !single)
+		{
+			json_t	   *ms = json_object();
+
+			for (i = 0; i < entry.nactions; i++)
+				json_object_set_new(ms, entry.actions[i], json_string(plan.matched_scopes[i]));
+			json_object_set_new(meta, "matchedScopes", ms);
+		}
 		json_object_set_new(resp, "meta", meta);
 	}
 	if (result.nvalidation_errors > 0)

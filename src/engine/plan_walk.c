@@ -44,6 +44,21 @@ row_formula(PlanEval *pe, const ERow *row)
 	return f;
 }
 
+/* Notes that a rule at scope applied to the action. */
+static void
+note_match(PlanEval *pe, const char *scope)
+{
+	if (pe->rows_matched++ == 0 || pe->matched_scope == NULL)
+		pe->matched_scope = scope;
+	else if (scope != NULL && strcmp(pe->matched_scope, scope) != 0)
+	{
+		pe->matched_scopes_differ = true;
+		/* the leafmost: the longer of two scopes on one chain */
+		if (strlen(scope) > strlen(pe->matched_scope))
+			pe->matched_scope = scope;
+	}
+}
+
 /* Are there resource-policy rows at this scope for the kind and roles? */
 static bool
 resource_rows_for_roles(const EngineSet *set, const EBucket *bk, const char *kind,
@@ -114,7 +129,7 @@ role_policy_denies(PlanEval *pe, const EBucket *bk, const char *action,
 			(covers || any_covers || resource_rows_for_roles(set, bk, kind, roles, nroles)))
 		{
 			/* a denial is a match (Cerbos says "(false)", not NO_MATCH) */
-			pe->rows_matched++;
+			note_match(pe, NULL);
 			deny = pf_or(deny, pf_bool(true));
 		}
 	}
@@ -182,7 +197,7 @@ walk(PlanEval *pe, bool principal, const char *action, const char **scopes, int 
 			if (!engine_glob_match(row->resource, res->kind) ||
 				!engine_glob_match(row->action, action))
 				continue;
-			pe->rows_matched++;
+			note_match(pe, scopes[si]);
 			if (row->effect == ENGINE_EFFECT_ALLOW)
 				A = pf_or(A, row_formula(pe, row));
 			else if (row->effect == ENGINE_EFFECT_DENY)
@@ -257,6 +272,8 @@ plan_action(PlanEval *pe, const char *action, bool *no_match)
 	pe->edr_nroles = nall;
 
 	pe->rows_matched = 0;
+	pe->matched_scope = NULL;
+	pe->matched_scopes_differ = false;
 	walk(pe, true, action, pscopes, npscopes, NULL, 0, &p_allow, &p_deny);
 	r_allow = pf_bool(false);
 	for (ri = 0; ri < pr->nroles; ri++)

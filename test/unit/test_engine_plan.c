@@ -574,7 +574,9 @@ static int n_kind_equal,
 			n_debug_equal,
 			n_debug_total,
 			n_marks_equal,
-			n_valerr_equal;
+			n_valerr_equal,
+			n_scope_equal,
+			n_scope_total;
 
 /* Runs one case; true when the plan matches. */
 static bool
@@ -634,6 +636,26 @@ run_case(const char *base, const json_t *configs, const json_t *c, char *why, si
 	if (oracle && json_same_set(json_object_get(got, "validationErrors"),
 								json_object_get(oracle, "validationErrors")))
 		n_valerr_equal++;
+	if (oracle && json_equal(json_object_get(json_object_get(oracle, "filter"), "kind"),
+							 json_object_get(gfilter, "kind")))
+	{
+		const json_t *om = json_object_get(oracle, "meta");
+		const json_t *gm = json_object_get(got, "meta");
+
+		n_scope_total++;
+		if (json_same(json_object_get(om, "matchedScope"), json_object_get(gm, "matchedScope")) &&
+			json_same(json_object_get(om, "matchedScopes"), json_object_get(gm, "matchedScopes")))
+			n_scope_equal++;
+		else if (getenv("AUTHZ_PLAN_SHOW_DIFF"))
+		{
+			char	   *a = json_dumps(om, JSON_COMPACT);
+			char	   *b = json_dumps(gm, JSON_COMPACT);
+
+			printf("SCOPEDIFF %s\n  want %s\n  got  %s\n", json_string_value(json_object_get(c, "id")), a, b);
+			free(a);
+			free(b);
+		}
+	}
 	if (!json_equal(json_object_get(gfilter, "kind"), json_object_get(wfilter, "kind")))
 	{
 		char	   *g = json_dumps(gfilter, JSON_COMPACT);
@@ -779,9 +801,9 @@ main(void)
 	}
 	printf("plan cases: %d; kinds equal %d, identical JSON %d, semantically equal %d; "
 		   "with condition marks semantically equal %d; filterDebug equal %d of %d comparable; "
-		   "validationErrors equal %d\n",
+		   "validationErrors equal %d; meta.matchedScope(s) equal %d of %d comparable\n",
 		   total, n_kind_equal, n_identical, n_semantic, n_marks_equal, n_debug_equal,
-		   n_debug_total, n_valerr_equal);
+		   n_debug_total, n_valerr_equal, n_scope_equal, n_scope_total);
 	printf("engine_plan: %d passed, %d failed (%d known, %d unexpected)\n",
 		   passed, failed, known_failed, unexpected);
 	CHECK(unexpected == 0);
