@@ -737,6 +737,94 @@ run_case(const char *base, const json_t *configs, const json_t *c, char *why, si
 	return ok;
 }
 
+/* Does the tree contain the operator op anywhere? */
+static bool
+has_operator(const json_t *f, const char *op, int depth)
+{
+	json_t	   *e;
+	size_t		i;
+
+	if (f == NULL || depth > 200)
+		return false;
+	if ((e = json_object_get(f, "expression")) == NULL)
+		return false;
+	if (strcmp(json_string_value(json_object_get(e, "operator")), op) == 0)
+		return true;
+	for (i = 0; i < json_array_size(json_object_get(e, "operands")); i++)
+		if (has_operator(json_array_get(json_object_get(e, "operands"), i), op, depth + 1))
+			return true;
+	return false;
+}
+
+/*
+ * The API around the cases: bad requests name the field, condition marks
+ * appear only when asked for, and the decoded entry point plans as the
+ * JSON one does.
+ */
+static void
+api_checks(const char *base, const json_t *configs)
+{
+	CachedSet  *cs = get_set(base, "query_planner", "engine", json_object_get(configs, "engine"));
+	Arena	   *arena = arena_create(NULL, 0);
+	const char *err = NULL;
+	const char *good = "{\"requestId\":\"r\",\"action\":\"view\",\"includeMeta\":true,"
+		"\"principal\":{\"id\":\"harry\",\"roles\":[\"employee\"],\"policyVersion\":\"default\"},"
+		"\"resource\":{\"kind\":\"leave_request\",\"policyVersion\":\"default\"}}";
+	const char *bad[][2] = {
+		{"{\"action\":\"view\",\"principal\":{\"id\":\"h\",\"roles\":[\"r\"]}}", "resource"},
+		{"{\"principal\":{\"id\":\"h\",\"roles\":[\"r\"]},\"resource\":{\"kind\":\"k\"}}", "action"},
+		{"{\"action\":\"v\",\"principal\":{\"id\":\"h\",\"roles\":[]},\"resource\":{\"kind\":\"k\"}}", "principal.roles"},
+		{"{\"action\":\"v\",\"principal\":{\"id\":\"h\",\"roles\":[\"r\"]},\"resource\":{}}", "resource.kind"},
+		{"{\"action\":\"v\",\"principal\":{\"id\":\"h\",\"roles\":[\"r\"]},\"resource\":{\"kind\":\"k\"},\"bogus\":1}", "bogus"},
+		{"[1]", "request"},
+	};
+	char	   *plain,
+			   *marked;
+	json_t	   *jp,
+			   *jm;
+	size_t		i;
+
+	CHECK(cs != NULL && cs->set != NULL);
+	if (cs == NULL || cs->set == NULL)
+		return;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	{
+		err = NULL;
+		CHECK(engine_plan_json(cs->set, arena, bad[i][0], strlen(bad[i][0]), NULL, false, &err) == NULL);
+		CHECK(err != NULL && strstr(err, bad[i][1]) != NULL);
+	}
+	plain = engine_plan_json(cs->set, arena, good, strlen(good), NULL, false, &err);
+	marked = engine_plan_json(cs->set, arena, good, strlen(good), NULL, true, &err);
+	CHECK(plain != NULL && marked != NULL);
+	jp = json_loads(plain ? plain : "", 0, NULL);
+	jm = json_loads(marked ? marked : "", 0, NULL);
+	CHECK_STR(json_string_value(json_object_get(json_object_get(jp, "filter"), "kind")), "KIND_CONDITIONAL");
+	CHECK(!has_operator(json_object_get(json_object_get(jp, "filter"), "condition"), PLAN_CONDITION_MARK, 0));
+	CHECK(has_operator(json_object_get(json_object_get(jm, "filter"), "condition"), PLAN_CONDITION_MARK, 0));
+	CHECK_STR(json_string_value(json_object_get(json_object_get(jp, "meta"), "filterDebug")),
+			  "(and (not request.resource.attr.hidden_from_employee) (eq request.resource.attr.owner \"harry\"))");
+
+	/* the decoded entry point: the same plan */
+	{
+		const char *roles[] = {"employee"};
+		const char *actions[] = {"view"};
+		EnginePrincipal p = {"harry", roles, 1, {0}, "default", ""};
+		EngineResource r = {"leave_request", "", {0}, "default", ""};
+		EnginePlan plan;
+
+		CHECK(engine_plan_decoded(cs->set, arena, &p, &r, actions, 1, NULL, false, &plan, &err));
+		CHECK(plan.kind == PLAN_KIND_CONDITIONAL);
+		CHECK(json_same(plan.condition, json_object_get(json_object_get(jp, "filter"), "condition")));
+		json_decref(plan.condition);
+		r.kind = "";
+		CHECK(!engine_plan_decoded(cs->set, arena, &p, &r, actions, 1, NULL, false, &plan, &err));
+		CHECK(err != NULL && strstr(err, "resource.kind") != NULL);
+	}
+	json_decref(jp);
+	json_decref(jm);
+	arena_destroy(arena);
+}
+
 int
 main(void)
 {
@@ -768,6 +856,7 @@ main(void)
 		UNIT_DONE("engine_plan");
 	known = read_file(KNOWN_FAILURES);
 	compile_arena = arena_create(NULL, 0);
+	api_checks(base, configs);
 
 	for (line = text; line && *line;)
 	{
