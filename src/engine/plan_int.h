@@ -83,6 +83,7 @@ typedef struct PlanEval
 } PlanEval;
 
 extern bool plan_eval_init(PlanEval *pe, ECheck *c, bool marks);
+extern void plan_eval_finish(PlanEval *pe);
 
 /* A condition tree as a boolean formula (errors false), marked if asked. */
 extern json_t *plan_cond(PlanEval *pe, const ECond *cond, const EParams *params, int depth);

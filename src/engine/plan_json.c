@@ -107,6 +107,7 @@ plan_request(const EngineSet *set, Arena *arena, ERequest *req, EResourceEntry *
 			set->config.schema_enforcement == ENGINE_SCHEMA_REJECT)
 		{
 			json_decref(f);
+			plan_eval_finish(&pe);
 			return;
 		}
 	}
@@ -126,6 +127,7 @@ plan_request(const EngineSet *set, Arena *arena, ERequest *req, EResourceEntry *
 			out->no_match = false;
 		f = pf_and(f, a);
 	}
+	plan_eval_finish(&pe);
 	if (pf_is_bool(f, &b))
 	{
 		out->kind = b ? PLAN_KIND_ALWAYS_ALLOWED : PLAN_KIND_ALWAYS_DENIED;

@@ -97,6 +97,7 @@ representable(CelValue v, int depth)
 }
 
 static json_t *rebuild_tree(PlanEval *pe, const CelAst *ast, CelNodeRef ref);
+static void release(PRes r);
 static PRes runtime_list(PlanEval *pe);
 
 /* Binds the known variables of the current params as a CEL map (for cel_eval). */
@@ -171,6 +172,30 @@ plan_eval_init(PlanEval *pe, ECheck *c, bool marks)
 	pe->act.resolve = resolve;
 	pe->act.state = pe;
 	return pe->vars && pe->vars_state && pe->known_vars && pe->known_vars_done;
+}
+
+/* Releases the residuals the evaluation keeps (its variables). */
+void
+plan_eval_finish(PlanEval *pe)
+{
+	const EngineSet *set = pe->c->set;
+	int			p,
+				i;
+
+	for (p = 0; p < set->nparams + 1 && pe->vars; p++)
+	{
+		const EParams *params = NULL;
+
+		if (pe->vars[p] == NULL)
+			continue;
+		for (i = 0; i < set->nparams; i++)
+			if (set->params[i]->id == p)
+				params = set->params[i];
+		for (i = 0; params && i < params->nvars; i++)
+			if (pe->vars_state[p][i] == 2)
+				release(pe->vars[p][i]);
+		pe->vars[p] = NULL;
+	}
 }
 
 /* Evaluates node ref (all of whose parts are known) with the CEL evaluator. */
