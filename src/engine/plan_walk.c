@@ -156,9 +156,9 @@ walk(PlanEval *pe, bool principal, const char *action, const char **scopes, int 
 	{
 		const EBucket *bk = engine_bucket(set, principal ? EROW_PRINCIPAL : EROW_RESOURCE,
 										  version, scopes[si]);
-		json_t	   *A = pf_bool(false);
-		json_t	   *D = pf_bool(false);
-		json_t	   *Hn;
+		json_t	   *A,
+				   *D,
+				   *Hn;
 		bool		b;
 		int			perm;
 
@@ -170,11 +170,9 @@ walk(PlanEval *pe, bool principal, const char *action, const char **scopes, int 
 			pe->edr_scope = scopes[si];
 		}
 		if (bk == NULL)
-		{
-			json_decref(A);
-			json_decref(D);
 			continue;
-		}
+		A = pf_bool(false);
+		D = pf_bool(false);
 		if (!principal)
 		{
 			json_t	   *rp;
