@@ -700,13 +700,21 @@ eval_call(PlanEval *pe, const CelAst *ast, CelNodeRef ref, const CelExpr *e)
 
 		parts[1] = known(cel_list_from(pe->c->arena, m->keys, m->len));
 	}
-	/* x in [v] is x == v; x in [] is false; Cerbos reads x in "s" as x == "s" */
+	/*
+	 * x in anything but a list or a map has no overload: an error whatever
+	 * x is.  (Cerbos' planner writes x in "s" as x == "s", but its check,
+	 * like ours, never allows it.)
+	 */
 	if (strcmp(fn, "@in") == 0 && n == 2 && parts[1].kind == PRES_KNOWN &&
-		((parts[1].v.kind == CEL_VAL_LIST && parts[1].v.u.list->len <= 1) ||
-		 parts[1].v.kind == CEL_VAL_STRING))
+		parts[1].v.kind != CEL_VAL_LIST && parts[1].v.kind != CEL_VAL_MAP)
 	{
-		if (parts[1].v.kind == CEL_VAL_STRING)
-			return unknown(pf_expr2("eq", to_tree(pe, parts[0]), to_tree(pe, parts[1])));
+		release(parts[0]);
+		return known(cel_error_no_such_overload(pe->c->arena, "@in"));
+	}
+	/* x in [v] is x == v; x in [] is false */
+	if (strcmp(fn, "@in") == 0 && n == 2 && parts[1].kind == PRES_KNOWN &&
+		parts[1].v.kind == CEL_VAL_LIST && parts[1].v.u.list->len <= 1)
+	{
 		if (parts[1].v.u.list->len == 0)
 			return (release(parts[0]), known(cel_bool(false)));
 		return unknown(pf_expr2("eq", to_tree(pe, parts[0]),

@@ -62,6 +62,9 @@ engine_derived_roles_eval(ECheck *c)
 				j,
 				k;
 
+	/* a derived role's condition may read runtime.effectiveDerivedRoles
+	 * itself: it sees the empty list instead of evaluating them again */
+	c->edr_pending = false;
 	edr = arena_alloc0(c->arena, sizeof(char *) * ((pol ? pol->nderived_roles : 0) + 1));
 	if (edr == NULL)
 		return;
