@@ -456,7 +456,7 @@ select_on(PlanEval *pe, PRes obj, const char *field, bool test_only)
 				PRes		r;
 
 				if (test_only || keys == NULL || vals == NULL)
-					return unknown(pf_expr2("get-field", to_tree(pe, obj), pf_value(json_string(field))));
+					return unknown(pf_expr2("get-field", to_tree(pe, obj), pf_var(field)));
 				for (i = 0; i < m->len; i++)
 					if (map_field(m->values[i], field, &vals[n]))
 						keys[n++] = m->keys[i];
@@ -477,7 +477,7 @@ select_on(PlanEval *pe, PRes obj, const char *field, bool test_only)
 					t = pf_var(name);
 				}
 				else
-					t = pf_expr2("get-field", obj.j, pf_value(json_string(field)));
+					t = pf_expr2("get-field", obj.j, pf_var(field));
 				if (test_only)
 					return unknown(pf_expr2("ne", t, pf_value(json_null())));
 				return unknown(t);
@@ -495,7 +495,7 @@ operator_name(const char *fn)
 	static const char *const map[][2] = {
 		{"_==_", "eq"}, {"_!=_", "ne"}, {"_<_", "lt"}, {"_<=_", "le"}, {"_>_", "gt"},
 		{"_>=_", "ge"}, {"@in", "in"}, {"_+_", "add"}, {"_-_", "sub"}, {"_*_", "mult"},
-		{"_/_", "div"}, {"_%_", "mod"}, {"_[_]", "index"}, {"!_", "not"}, {"-_", "neg"},
+		{"_/_", "div"}, {"_%_", "mod"}, {"_[_]", "index"}, {"!_", "not"},
 		{"_&&_", "and"}, {"_||_", "or"}, {"_?_:_", "if"},
 	};
 	size_t		i;
