@@ -449,7 +449,7 @@ typedef bool (*Visit) (void *state, json_t *attr, const char *id, int *a, int *b
  */
 static void
 generate(const json_t **trees, int ntrees, const json_t *known_attr, Visit visit,
-		 void *state, Compare *cmp)
+		 void *state, Compare *cmp, int max_resources)
 {
 	Harvest		h;
 	json_t	   *cands,
@@ -477,7 +477,7 @@ generate(const json_t **trees, int ntrees, const json_t *known_attr, Visit visit
 		ncand[i] = json_array_size(json_object_get(by_attr, h.attrs[i]));
 		total *= (double) ncand[i];
 	}
-	for (r = 0; r < MAX_RESOURCES && (double) r < total * (h.uses_id ? 4 : 1); r++)
+	for (r = 0; r < max_resources && (double) r < total * (h.uses_id ? 4 : 1); r++)
 	{
 		json_t	   *attr = json_deep_copy(known_attr ? known_attr : json_object());
 		uint64_t	k = (uint64_t) r;
@@ -491,10 +491,10 @@ generate(const json_t **trees, int ntrees, const json_t *known_attr, Visit visit
 		/* the id: absent, a string literal, or another string */
 		if (h.uses_id)
 		{
-			size_t		pick = (total * 4 > MAX_RESOURCES) ? next_random(&seed) % 4 : k % 4;
+			size_t		pick = (total * 4 > max_resources) ? next_random(&seed) % 4 : k % 4;
 			size_t		j;
 
-			if (!(total * 4 > MAX_RESOURCES))
+			if (!(total * 4 > max_resources))
 				k /= 4;
 			for (j = 0; pick > 0 && j < json_array_size(h.values); j++)
 				if (json_is_string(json_array_get(h.values, j)))
@@ -509,7 +509,7 @@ generate(const json_t **trees, int ntrees, const json_t *known_attr, Visit visit
 			json_t	   *list = json_object_get(by_attr, h.attrs[i]);
 			size_t		pick;
 
-			if (total > MAX_RESOURCES)
+			if (total > max_resources)
 				pick = (r == 0) ? 0 : next_random(&seed) % ncand[i];
 			else
 			{
@@ -583,7 +583,7 @@ same_semantics(Arena *arena, const json_t *want, const json_t *got, CelEvalConte
 	tf.got = plansql_cel_compile(arena, gtext, &err);
 	if (tf.got == NULL)
 		return snprintf(why, whylen, "our filter does not compile: %s: %.300s", err, gtext), false;
-	generate(trees, 2, known_attr, visit_two_filters, &tf, cmp);
+	generate(trees, 2, known_attr, visit_two_filters, &tf, cmp, MAX_RESOURCES);
 	if (cmp->differ > 0)
 		return snprintf(why, whylen, "%d of %d resources differ (%s); want %.300s; got %.500s",
 						cmp->differ, cmp->resources, cmp->example, wtext, gtext), false;
@@ -808,6 +808,45 @@ visit_plan_vs_check(void *state, json_t *attr, const char *id, int *a, int *b)
 	return *a == *b;
 }
 
+/*
+ * Runs the marked plan of req against the check engine on generated
+ * resources; prints the first difference (tagged with id) when they
+ * disagree.
+ */
+static bool
+plan_agrees_with_check(Arena *arena, CelEvalContext *ctx, const EngineSet *set,
+					   const EngineCheckOptions *opts, const json_t *req,
+					   const json_t *mfilter, int max_resources, const char *id)
+{
+	PlanVsCheck pc;
+	const json_t *trees[1];
+	Compare		cmp;
+
+	memset(&pc, 0, sizeof(pc));
+	pc.arena = arena;
+	pc.ctx = ctx;
+	pc.set = set;
+	pc.opts = opts;
+	pc.request = req;
+	pc.condition = json_object_get(mfilter, "condition");
+	pc.always = strcmp(json_string_value(json_object_get(mfilter, "kind")), "KIND_ALWAYS_ALLOWED") == 0;
+	trees[0] = pc.condition;
+	generate(trees, pc.condition ? 1 : 0,
+			 json_object_get(json_object_get(req, "resource"), "attr"),
+			 visit_plan_vs_check, &pc, &cmp, max_resources);
+	if (cmp.differ == 0 && pc.error == NULL)
+		return true;
+	{
+		char	   *m = json_dumps(mfilter, JSON_COMPACT);
+
+		printf("CHECKDIFF %s: %d of %d resources (%s)%s%s; plan %.600s\n",
+			   id, cmp.differ, cmp.resources, cmp.example,
+			   pc.error ? "; " : "", pc.error ? pc.error : "", m ? m : "");
+		free(m);
+	}
+	return false;
+}
+
 /* ---------- one case ---------- */
 
 static int n_kind_equal,
@@ -908,36 +947,10 @@ run_case(const char *base, const json_t *configs, const json_t *c, char *why, si
 	if (strcmp(json_string_value(json_object_get(json_object_get(configs, config_name),
 												 "schemaEnforcement")), "reject") == 0)
 		n_check_skipped++;
-	else
-	{
-		PlanVsCheck pc;
-		const json_t *mfilter = json_object_get(got_marked, "filter");
-		const json_t *trees[1];
-
-		memset(&pc, 0, sizeof(pc));
-		pc.arena = arena;
-		pc.ctx = &ctx;
-		pc.set = cs->set;
-		pc.opts = &opts;
-		pc.request = req;
-		pc.condition = json_object_get(mfilter, "condition");
-		pc.always = strcmp(json_string_value(json_object_get(mfilter, "kind")), "KIND_ALWAYS_ALLOWED") == 0;
-		trees[0] = pc.condition;
-		generate(trees, pc.condition ? 1 : 0,
-				 json_object_get(json_object_get(req, "resource"), "attr"),
-				 visit_plan_vs_check, &pc, &cmp);
-		if (cmp.differ == 0 && pc.error == NULL)
-			n_check_agree++;
-		else
-		{
-			char	   *m = json_dumps(mfilter, JSON_COMPACT);
-
-			printf("CHECKDIFF %s: %d of %d resources (%s)%s%s; plan %.600s\n",
-				   json_string_value(json_object_get(c, "id")), cmp.differ, cmp.resources,
-				   cmp.example, pc.error ? "; " : "", pc.error ? pc.error : "", m ? m : "");
-			free(m);
-		}
-	}
+	else if (plan_agrees_with_check(arena, &ctx, cs->set, &opts, req,
+									json_object_get(got_marked, "filter"), MAX_RESOURCES,
+									json_string_value(json_object_get(c, "id"))))
+		n_check_agree++;
 	if (!json_equal(json_object_get(gfilter, "kind"), json_object_get(wfilter, "kind")))
 	{
 		char	   *g = json_dumps(gfilter, JSON_COMPACT);
@@ -1088,6 +1101,120 @@ api_checks(const char *base, const json_t *configs)
 	arena_destroy(arena);
 }
 
+/*
+ * AUTHZ_PLAN_WIDE=1: every request of plan.jsonl planned again for every
+ * action the file asks of its resource kind, each plan run against the
+ * check engine (slower; a search for disagreements beyond the cases).
+ */
+static void
+wide_checks(const char *base, const json_t *configs, const char *text)
+{
+	json_t	   *cases = json_array();
+	json_t	   *actions_by_kind = json_object();
+	const char *line = text;
+	size_t		i,
+				j;
+	int			agree = 0,
+				total = 0;
+
+	while (line && *line)
+	{
+		const char *nl = strchr(line, '\n');
+		json_t	   *c = json_loadb(line, nl ? (size_t) (nl - line) : strlen(line), 0, NULL);
+
+		if (c != NULL)
+		{
+			const json_t *req = json_object_get(c, "request");
+			const char *kind = json_string_value(json_object_get(json_object_get(req, "resource"), "kind"));
+			json_t	   *list = json_object_get(actions_by_kind, kind);
+			json_t	   *acts = json_array();
+			json_t	   *a;
+
+			if (json_object_get(req, "action"))
+				json_array_append(acts, json_object_get(req, "action"));
+			for (j = 0; j < json_array_size(json_object_get(req, "actions")); j++)
+				json_array_append(acts, json_array_get(json_object_get(req, "actions"), j));
+			if (list == NULL)
+			{
+				list = json_array();
+				json_object_set_new(actions_by_kind, kind, list);
+			}
+			json_array_foreach(acts, j, a)
+			{
+				size_t		k;
+
+				for (k = 0; k < json_array_size(list) && !json_equal(json_array_get(list, k), a); k++)
+					;
+				if (k == json_array_size(list))
+					json_array_append(list, a);
+			}
+			json_decref(acts);
+			json_array_append_new(cases, c);
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	for (i = 0; i < json_array_size(cases); i++)
+	{
+		const json_t *c = json_array_get(cases, i);
+		const char *config_name = json_string_value(json_object_get(c, "config"));
+		const json_t *req = json_object_get(c, "request");
+		const char *kind = json_string_value(json_object_get(json_object_get(req, "resource"), "kind"));
+		CachedSet  *cs = get_set(base, json_string_value(json_object_get(c, "policy_set")), config_name,
+							 json_object_get(configs, config_name));
+		const char *now = json_string_value(json_object_get(c, "now"));
+		EngineCheckOptions opts;
+		json_t	   *a;
+
+		if (cs == NULL || cs->set == NULL ||
+			strcmp(json_string_value(json_object_get(json_object_get(configs, config_name),
+													 "schemaEnforcement")), "reject") == 0)
+			continue;
+		memset(&opts, 0, sizeof(opts));
+		opts.now_pinned = parse_rfc3339(now ? now : "2024-01-16T10:18:27.395+13:00",
+										&opts.now_sec, &opts.now_nsec);
+		json_array_foreach(json_object_get(actions_by_kind, kind), j, a)
+		{
+			Arena	   *arena = arena_create(NULL, 0);
+			json_t	   *r = json_deep_copy(req);
+			char	   *body,
+					   *resp;
+			const char *err = NULL;
+			json_t	   *got;
+			CelEvalContext ctx;
+			char		id[512];
+
+			json_object_del(r, "actions");
+			json_object_set(r, "action", a);
+			body = json_dumps(r, JSON_COMPACT);
+			resp = engine_plan_json(cs->set, arena, body, strlen(body), &opts, true, &err);
+			free(body);
+			got = resp ? json_loads(resp, 0, NULL) : NULL;
+			memset(&ctx, 0, sizeof(ctx));
+			ctx.arena = arena;
+			ctx.now_set = true;
+			ctx.now_sec = opts.now_sec;
+			ctx.now_nsec = opts.now_nsec;
+			ctx.max_iterations = 1000000;
+			ctx.max_string_bytes = 1 << 20;
+			ctx.max_list_items = 100000;
+			ctx.regex_match_limit = 100000;
+			snprintf(id, sizeof(id), "%s [%s]", json_string_value(json_object_get(c, "id")),
+					 json_string_value(a));
+			total++;
+			if (got && plan_agrees_with_check(arena, &ctx, cs->set, &opts, r,
+											  json_object_get(got, "filter"), 300, id))
+				agree++;
+			json_decref(got);
+			json_decref(r);
+			arena_destroy(arena);
+		}
+	}
+	printf("wide: %d of %d (request, action) plans agree with the check engine\n", agree, total);
+	CHECK(agree == total);
+	json_decref(cases);
+	json_decref(actions_by_kind);
+}
+
 int
 main(void)
 {
@@ -1166,6 +1293,13 @@ main(void)
 	CHECK(n_debug_equal == n_debug_total);
 	/* exactness: every plan keeps just the resources the check engine allows */
 	CHECK(n_check_agree == total - n_check_skipped);
+	if (getenv("AUTHZ_PLAN_WIDE"))
+	{
+		char	   *again = read_file(path);
+
+		wide_checks(base, configs, again);
+		free(again);
+	}
 	json_decref(configs);
 	free(text);
 	free(known);
