@@ -5,11 +5,26 @@
  * The answer is a filter in Cerbos' AST: always allowed, always denied, or
  * a residual condition over request.resource.attr.* and request.resource.id
  * built from {"expression":{"operator":op,"operands":[...]}},
- * {"variable":name} and {"value":json}.  With condition marks on, each
- * rule's (and derived role's) whole residual is wrapped in the unary
- * operator "authz.condition": "X, where an evaluation error counts as
- * false" — the place where Cerbos turns a CEL error into false, which the
- * SQL translation needs to stay exact.  The JSON API never emits it.
+ * {"variable":name} and {"value":json}.  With condition marks on, the
+ * residual of every condition expression (a rule's match expr, each expr
+ * of an all/any/none list, a derived role's or a role policy's condition)
+ * is wrapped in the unary operator "authz.condition": "X, where an
+ * evaluation error counts as false" — the place where the check engine
+ * turns a CEL error into false, which the SQL translation needs to stay
+ * exact.  Constant conditions are folded away unmarked.  The JSON API
+ * never emits it.
+ *
+ * Exactness: with marks, a plan keeps exactly the resources the check
+ * engine allows (test_engine_plan runs every plan against it).  Where
+ * Cerbos' planner disagrees with its own check, the check wins (see
+ * test/unit/engine_plan_known_failures.txt).
+ *
+ * Operators besides Cerbos' documented ones: every CEL function under its
+ * name (receiver first), "-_" (unary minus, as Cerbos), "get-field"
+ * (operands: the object and {"variable": field}), "struct"/"set-field"
+ * (a map literal over unknowns), "index"; and, where Cerbos itself refuses
+ * to plan, "_?._"/"_[?_]" (optional selection), "unsupported-comprehension"
+ * and "unsupported-index-ne", which no translator understands.
  *
  * Files: plan_filter.c (building and printing filter trees),
  * plan_residual.c (partial evaluation of one CEL expression),

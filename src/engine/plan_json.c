@@ -13,6 +13,7 @@
 #include "plan_int.h"
 #include "../policy/policy.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -325,6 +326,53 @@ decode_plan_request(const EngineSet *set, Arena *arena, json_t *root,
 	return true;
 }
 
+/*
+ * The digits the reals of a tree need to read back exactly (at least 1):
+ * printed with that precision 4.7 stays 4.7, as Go prints it, instead of
+ * 4.7000000000000002.
+ */
+static int
+real_precision(const json_t *j, int depth)
+{
+	int			need = 1;
+	size_t		i;
+	const char *k;
+	json_t	   *v;
+
+	if (depth > 200)
+		return 17;
+	if (json_is_real(j))
+	{
+		char		buf[64];
+		double		d = json_real_value(j);
+
+		for (need = 1; need < 17; need++)
+		{
+			snprintf(buf, sizeof(buf), "%.*g", need, d);
+			if (strtod(buf, NULL) == d)
+				break;
+		}
+		return need;
+	}
+	if (json_is_array(j))
+		for (i = 0; i < json_array_size(j); i++)
+		{
+			int			n = real_precision(json_array_get(j, i), depth + 1);
+
+			if (n > need)
+				need = n;
+		}
+	if (json_is_object(j))
+		json_object_foreach((json_t *) j, k, v)
+		{
+			int			n = real_precision(v, depth + 1);
+
+			if (n > need)
+				need = n;
+		}
+	return need;
+}
+
 /* The validation errors of a result as Cerbos lists them. */
 static json_t *
 validation_errors(const EResult *r)
@@ -431,7 +479,7 @@ engine_plan_json(const EngineSet *set, Arena *arena, const char *request_json, s
 	if (result.nvalidation_errors > 0)
 		json_object_set_new(resp, "validationErrors", validation_errors(&result));
 	json_decref(plan.condition);
-	dumped = json_dumps(resp, JSON_COMPACT);
+	dumped = json_dumps(resp, JSON_COMPACT | JSON_REAL_PRECISION(real_precision(resp, 0)));
 	json_decref(resp);
 	if (dumped == NULL)
 	{

@@ -859,7 +859,9 @@ static int n_kind_equal,
 			n_scope_equal,
 			n_scope_total,
 			n_check_agree,
-			n_check_skipped;
+			n_check_skipped,
+			n_body_equal,
+			n_body_total;
 
 /* Runs one case; true when the plan matches. */
 static bool
@@ -916,6 +918,24 @@ run_case(const char *base, const json_t *configs, const json_t *c, char *why, si
 	ctx.max_list_items = 100000;
 	ctx.regex_match_limit = 100000;
 
+	/* the whole body as the real binary answered (its call id aside) */
+	if (oracle)
+	{
+		json_t	   *o = json_deep_copy(oracle);
+
+		json_object_del(o, "cerbosCallId");
+		n_body_total++;
+		if (json_same(o, got))
+			n_body_equal++;
+		else if (getenv("AUTHZ_PLAN_SHOW_DIFF"))
+		{
+			char	   *a = json_dumps(o, JSON_COMPACT);
+
+			printf("BODYDIFF %s\n  want %.700s\n  got  %.700s\n", json_string_value(json_object_get(c, "id")), a, resp);
+			free(a);
+		}
+		json_decref(o);
+	}
 	if (oracle && json_same_set(json_object_get(got, "validationErrors"),
 								json_object_get(oracle, "validationErrors")))
 		n_valerr_equal++;
@@ -1283,6 +1303,8 @@ main(void)
 		   "validationErrors equal %d; meta.matchedScope(s) equal %d of %d comparable\n",
 		   total, n_kind_equal, n_identical, n_semantic, n_marks_equal, n_debug_equal,
 		   n_debug_total, n_valerr_equal, n_scope_equal, n_scope_total);
+	printf("whole response bodies identical to the real Cerbos 0.55 binary's: %d of %d\n",
+		   n_body_equal, n_body_total);
 	printf("plan with condition marks against the check engine (authz_check) on generated resources: "
 		   "%d of %d cases agree (%d under schema rejection not comparable)\n",
 		   n_check_agree, total - n_check_skipped, n_check_skipped);
