@@ -53,6 +53,7 @@ typedef struct PRes
 } PRes;
 
 #define PLAN_MAX_LOCALS 64
+#define PLAN_MAX_UNROLL 1000		/* comprehension steps unrolled per plan */
 
 typedef struct PlanEval
 {
@@ -77,6 +78,7 @@ typedef struct PlanEval
 	int			edr_nroles;
 	bool		in_derived;		/* evaluating derived roles: runtime is empty */
 	int			in_lambda;		/* inside a lambda over an unknown range */
+	int			unrolled;		/* comprehension steps unrolled so far */
 	int			rows_matched;	/* rules that applied to the action (NO_MATCH when 0) */
 	const char *matched_scope;	/* the leafmost scope they came from */
 	bool		matched_scopes_differ;	/* rules of several scopes applied */

@@ -837,6 +837,71 @@ lambda_form(PlanEval *pe, const CelAst *ast, const CelExpr *e, PRes range)
 	return unknown(pf_expr(op, ops, 2));
 }
 
+/*
+ * Does the subtree read anything that may be unknown: the resource (R,
+ * request), variables, runtime, or a local bound to a residual?  (A
+ * conservative answer: true when unsure.)
+ */
+static bool
+reads_unknown(PlanEval *pe, const CelAst *ast, CelNodeRef ref, int depth)
+{
+	const CelExpr *e;
+	uint32_t	i;
+
+	if (ref < 0 || ref >= ast->nnodes || depth > 100)
+		return true;
+	e = cel_ast_node(ast, ref);
+	switch (e->kind)
+	{
+		case CEL_EXPR_IDENT:
+			{
+				const char *name = cel_ast_str(ast, e->u.ident.name);
+				size_t		n = strcspn(name, ".");
+				int			k;
+
+				if ((n == 1 && (name[0] == 'R' || name[0] == 'V')) ||
+					(n == 7 && strncmp(name, "request", 7) == 0) ||
+					(n == 7 && strncmp(name, "runtime", 7) == 0) ||
+					(n == 9 && strncmp(name, "variables", 9) == 0))
+					return true;
+				for (k = pe->nlocals - 1; k >= 0; k--)
+					if (strlen(pe->local_names[k]) == n && strncmp(pe->local_names[k], name, n) == 0)
+						return pe->local_vals[k].kind != PRES_KNOWN;
+				return false;
+			}
+		case CEL_EXPR_SELECT:
+			return reads_unknown(pe, ast, e->u.select.operand, depth + 1);
+		case CEL_EXPR_CALL:
+			if (e->u.call.target != CEL_NO_NODE &&
+				reads_unknown(pe, ast, e->u.call.target, depth + 1))
+				return true;
+			for (i = 0; i < e->u.call.nargs; i++)
+				if (reads_unknown(pe, ast, ast->args[e->u.call.args + i], depth + 1))
+					return true;
+			return false;
+		case CEL_EXPR_LIST:
+			for (i = 0; i < e->u.list.nelems; i++)
+				if (reads_unknown(pe, ast, ast->args[e->u.list.elems + i], depth + 1))
+					return true;
+			return false;
+		case CEL_EXPR_MAP:
+			for (i = 0; i < 2 * e->u.map.nentries; i++)
+				if (reads_unknown(pe, ast, ast->args[e->u.map.entries + i], depth + 1))
+					return true;
+			return false;
+		case CEL_EXPR_COMPREHENSION:
+			return reads_unknown(pe, ast, e->u.comp.iter_range, depth + 1) ||
+				reads_unknown(pe, ast, e->u.comp.accu_init, depth + 1) ||
+				reads_unknown(pe, ast, e->u.comp.loop_cond, depth + 1) ||
+				reads_unknown(pe, ast, e->u.comp.loop_step, depth + 1) ||
+				reads_unknown(pe, ast, e->u.comp.result, depth + 1);
+		case CEL_EXPR_CONST:
+			return false;
+		default:
+			return true;
+	}
+}
+
 /* A comprehension: unrolled over a known range, a lambda form otherwise. */
 static PRes
 eval_comprehension(PlanEval *pe, const CelAst *ast, CelNodeRef ref, const CelExpr *e)
@@ -845,12 +910,17 @@ eval_comprehension(PlanEval *pe, const CelAst *ast, CelNodeRef ref, const CelExp
 	const char *iter2 = cel_ast_str(ast, e->u.comp.iter_var2);
 	const char *accu_name = cel_ast_str(ast, e->u.comp.accu_var);
 	bool		two = iter2[0] != '\0';
-	PRes		range = settle(pe, eval_node(pe, ast, e->u.comp.iter_range));
+	PRes		range;
 	PRes		accu,
 				result;
 	int			base = pe->nlocals;
 	size_t		len,
 				i;
+
+	/* nothing unknown inside: the evaluator's own answer */
+	if (!reads_unknown(pe, ast, ref, 0))
+		return known_at(eval_known(pe, ast, ref), ast, ref);
+	range = settle(pe, eval_node(pe, ast, e->u.comp.iter_range));
 
 	if (range.kind == PRES_UNKNOWN)
 		return lambda_form(pe, ast, e, range);
@@ -862,8 +932,10 @@ eval_comprehension(PlanEval *pe, const CelAst *ast, CelNodeRef ref, const CelExp
 		len = range.v.u.map->len;
 	else
 		return known(eval_known(pe, ast, ref));
-	if (len > 10000)
-		return known(cel_error(pe->c->arena, "comprehension too long to plan"));
+	/* too long to unroll: Cerbos' lambda form over the known range */
+	if (len > PLAN_MAX_UNROLL || pe->unrolled + (int) len > PLAN_MAX_UNROLL)
+		return lambda_form(pe, ast, e, range);
+	pe->unrolled += (int) len;
 	accu = settle(pe, eval_node(pe, ast, e->u.comp.accu_init));
 	if (!push_local(pe, accu_name, accu) || !push_local(pe, iter1, known(cel_null())) ||
 		(two && !push_local(pe, iter2, known(cel_null()))))
