@@ -26,9 +26,11 @@
  * to plan, "_?._"/"_[?_]" (optional selection), "unsupported-comprehension"
  * and "unsupported-index-ne", which no translator understands.
  *
- * Files: plan_filter.c (building and printing filter trees),
- * plan_residual.c (partial evaluation of one CEL expression),
- * plan_walk.c (rule selection as formulas), plan_json.c (the HTTP body).
+ * Files: plan_json.c (entry points, the HTTP body), plan_walk.c (rule
+ * selection as formulas, mirroring check.c), plan_residual.c (partial
+ * evaluation of one CEL expression) with plan_values.c, plan_names.c
+ * (variables, runtime) and plan_comprehension.c, plan_filter.c (building,
+ * folding and printing filter trees).  Tested by test/unit/test_engine_plan.c.
  */
 #ifndef AUTHZ_PLAN_H
 #define AUTHZ_PLAN_H
