@@ -286,6 +286,111 @@ pf_nary(const char *op, json_t **fs, int n)
 	return pf_expr(op, keep, k);
 }
 
+/* The placeholder for a CEL error next to an unknown (see pf_resolve_errors). */
+json_t *
+pf_error(void)
+{
+	return pf_expr(PLAN_ERROR_OP, NULL, 0);
+}
+
+/* Number of error placeholders in f. */
+static int
+count_errors(const json_t *f, int depth)
+{
+	const char *op = op_of(f);
+	size_t		i;
+	int			n = 0;
+
+	if (op == NULL || depth > 200)
+		return 0;
+	if (strcmp(op, PLAN_ERROR_OP) == 0)
+		return 1;
+	for (i = 0; i < noperands(f); i++)
+		n += count_errors(operand(f, i), depth + 1);
+	return n;
+}
+
+/* A copy of f with the placeholders set to the bits of mask, in order, folded. */
+static json_t *
+substitute(const json_t *f, unsigned mask, int *next, int depth)
+{
+	const char *op = op_of(f);
+	size_t		i,
+				n;
+	json_t	   *acc;
+
+	if (op == NULL)
+		return json_deep_copy(f);
+	if (strcmp(op, PLAN_ERROR_OP) == 0)
+		return pf_bool(((mask >> (*next)++) & 1) != 0);
+	n = noperands(f);
+	if (depth > 200)
+		return json_deep_copy(f);
+	if (strcmp(op, "and") == 0 || strcmp(op, "or") == 0)
+	{
+		bool		is_and = op[0] == 'a';
+
+		acc = pf_bool(is_and);
+		for (i = 0; i < n; i++)
+		{
+			json_t	   *o = substitute(operand(f, i), mask, next, depth + 1);
+
+			acc = is_and ? pf_and(acc, o) : pf_or(acc, o);
+		}
+		return acc;
+	}
+	if (strcmp(op, "not") == 0 && n == 1)
+		return pf_not(substitute(operand(f, 0), mask, next, depth + 1));
+	{
+		json_t	  **ops = malloc(sizeof(json_t *) * (n + 1));
+
+		if (ops == NULL)
+			return pf_bool(false);
+		for (i = 0; i < n; i++)
+			ops[i] = substitute(operand(f, i), mask, next, depth + 1);
+		acc = pf_expr(op, ops, (int) n);
+		free(ops);
+		return acc;
+	}
+}
+
+/*
+ * A condition's formula with its error placeholders resolved (takes f).
+ * Where a CEL error met an unknown (error && x, !(error || x), ...), the
+ * condition is true only where it would be true whatever each error
+ * occurrence were, true or false: Kleene's logic, which CEL's and/or/not
+ * follow, and the check engine's "an error makes the condition false".
+ * So the answer is the AND of the formula over every assignment.
+ */
+json_t *
+pf_resolve_errors(json_t *f)
+{
+	int			k = count_errors(f, 0);
+	unsigned	mask;
+	json_t	   *acc;
+
+	if (k == 0)
+		return f;
+	if (k > 10)
+	{
+		/* too many to enumerate: false, as if every error were reached */
+		json_decref(f);
+		return pf_bool(false);
+	}
+	acc = pf_bool(true);
+	for (mask = 0; mask < (1u << k); mask++)
+	{
+		int			next = 0;
+		bool		b;
+
+		acc = pf_and(acc, substitute(f, mask, &next, 0));
+		if (pf_is_bool(acc, &b) && !b)
+			break;
+	}
+	json_decref(f);
+	return acc;
+}
+
 /* A condition's residual, marked as an error-is-false boundary when asked. */
 json_t *
 pf_mark(json_t *a, bool marks)

@@ -25,6 +25,12 @@ extern json_t *pf_or(json_t *a, json_t *b);
 extern json_t *pf_not(json_t *a);
 extern json_t *pf_mark(json_t *a, bool marks);
 extern json_t *pf_nary(const char *op, json_t **fs, int n);
+extern json_t *pf_error(void);
+extern json_t *pf_resolve_errors(json_t *f);
+
+/* Internal placeholder for a CEL error inside a residual; never output. */
+#define PLAN_ERROR_OP "authz.error"
+
 
 /* ---------- plan_residual.c ---------- */
 
@@ -98,6 +104,7 @@ extern void pres_release(PRes r);
 extern PRes pres_settle(PlanEval *pe, PRes r);
 extern bool pres_is_err(PRes r);
 extern json_t *pres_formula(PlanEval *pe, PRes r);
+extern json_t *pres_operand(PlanEval *pe, PRes r);
 extern const char *plan_operator_name(const char *fn);
 extern json_t *pres_rebuild_tree(PlanEval *pe, const CelAst *ast, CelNodeRef ref);
 

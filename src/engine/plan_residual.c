@@ -14,8 +14,10 @@
  * Comprehensions are in plan_comprehension.c, variables and runtime in
  * plan_names.c.
  *
- * As in the check engine, a CEL error inside a condition makes it false:
- * an error next to an unknown in && reads as false, in || as nothing.
+ * As in the check engine, a CEL error makes a condition false: an error
+ * next to an unknown (error && x) stays a placeholder inside the residual
+ * and is resolved where the condition ends (pf_resolve_errors), so an
+ * error under a negation is not mistaken for false.
  */
 #include "plan_int.h"
 
@@ -128,6 +130,20 @@ plan_map_field(CelValue m, const char *field, CelValue *out)
 	return cel_map_get(m.u.map, cel_string(field, strlen(field)), out);
 }
 
+/*
+ * has(x): Cerbos writes it x != null.  That is exact where an absent
+ * attribute is NULL (SQL), but as CEL an absent x makes it an error, which
+ * a negation around it would turn into the wrong answer; with condition
+ * marks (the exact form) it stays has(x).
+ */
+static json_t *
+has_tree(PlanEval *pe, json_t *x)
+{
+	if (pe->marks)
+		return pf_expr1("has", x);
+	return pf_expr2("ne", x, pf_value(json_null()));
+}
+
 /* obj.field (or has(obj.field) when test_only) for a non-known obj. */
 PRes
 plan_select(PlanEval *pe, PRes obj, const char *field, bool test_only)
@@ -166,7 +182,7 @@ plan_select(PlanEval *pe, PRes obj, const char *field, bool test_only)
 				if (plan_map_field(pe->c->entry->resource.attr, field, &v))
 					return pres_known(test_only ? cel_bool(true) : v);
 				if (test_only)
-					return pres_unknown(pf_expr2("ne", pf_var(name), pf_value(json_null())));
+					return pres_unknown(has_tree(pe, pf_var(name)));
 				return pres_unknown(pf_var(name));
 			}
 		case PRES_VARS:
@@ -217,14 +233,14 @@ plan_select(PlanEval *pe, PRes obj, const char *field, bool test_only)
 				else
 					t = pf_expr2("get-field", obj.j, pf_var(field));
 				if (test_only)
-					return pres_unknown(pf_expr2("ne", t, pf_value(json_null())));
+					return pres_unknown(has_tree(pe, t));
 				return pres_unknown(t);
 			}
 	}
 	return pres_known(cel_error(arena, "bad select"));
 }
 
-/* && and || with unknowns: constants fold, errors read as false. */
+/* && and || with unknowns: constants fold, errors stay placeholders. */
 static PRes
 eval_logic(PlanEval *pe, PRes a, PRes b, bool is_and)
 {
@@ -247,8 +263,8 @@ eval_logic(PlanEval *pe, PRes a, PRes b, bool is_and)
 			return a;
 		return pres_is_err(a) ? a : pres_is_err(b) ? b : pres_known(cel_error(pe->c->arena, "no such overload"));
 	}
-	fa = pres_formula(pe, a);
-	fb = pres_formula(pe, b);
+	fa = pres_operand(pe, a);
+	fb = pres_operand(pe, b);
 	return pres_unknown(is_and ? pf_and(fa, fb) : pf_or(fa, fb));
 }
 
@@ -629,7 +645,8 @@ plan_cond(PlanEval *pe, const ECond *cond, const EParams *params, int depth)
 			if (cond->ast == NULL)
 				return pf_bool(false);
 			pe->nlocals = 0;
-			return pf_mark(pres_formula(pe, plan_eval_node(pe, cond->ast, cond->ast->root)),
+			return pf_mark(pf_resolve_errors(pres_formula(pe, plan_eval_node(pe, cond->ast,
+																			  cond->ast->root))),
 						   pe->marks);
 		case ECOND_ALL:
 		case ECOND_ANY:

@@ -150,6 +150,24 @@ pres_is_err(PRes r)
 	return r.kind == PRES_KNOWN && r.v.kind == CEL_VAL_ERROR;
 }
 
+/*
+ * An operand of and/or/not as a formula: a CEL error (or a value that is
+ * no bool, which is one) stays an error placeholder, resolved where the
+ * condition ends (pf_resolve_errors).
+ */
+json_t *
+pres_operand(PlanEval *pe, PRes r)
+{
+	r = pres_settle(pe, r);
+	if (r.kind == PRES_KNOWN)
+	{
+		if (r.v.kind == CEL_VAL_BOOL)
+			return pf_bool(r.v.u.b);
+		return pf_error();
+	}
+	return r.j;
+}
+
 /* A boolean formula from a residual or value (non-bool values: false). */
 json_t *
 pres_formula(PlanEval *pe, PRes r)
