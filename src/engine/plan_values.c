@@ -93,6 +93,10 @@ pres_tree(PlanEval *pe, PRes r)
 	switch (r.kind)
 	{
 		case PRES_KNOWN:
+			/* an error inside a residual (a lambda's body, an if's branch):
+			 * the placeholder its condition resolves */
+			if (r.v.kind == CEL_VAL_ERROR)
+				return pf_error();
 			if (r.v.kind == CEL_VAL_DURATION || r.v.kind == CEL_VAL_TIMESTAMP)
 				return pf_expr1(r.v.kind == CEL_VAL_DURATION ? "duration" : "timestamp",
 								pf_value(engine_cel_to_json(r.v, 0)));

@@ -1274,6 +1274,8 @@ random_expr(Rng *r, char *buf, size_t size, int depth)
 		"(R.attr.flag ? R.attr.n : 0) > 1", "[\"x\", \"y\"].exists(v, v == R.attr.a)",
 		"R.attr.tags.filter(t, t.startsWith(\"x\")).size() == 1", "V.mine", "!V.mine",
 		"R.attr.a in P.attr.list", "R.attr.n in [1, 2.0, 3]",
+		"R.attr.tags.exists(t, t == P.attr.missing)", "R.attr.tags.all(t, t == P.attr.missing)",
+		"(R.attr.flag ? P.attr.missing : R.attr.n) > 1",
 	};
 	size_t		len = strlen(buf);
 	int			k = depth > 2 ? 0 : rnd(r, 4);
