@@ -485,7 +485,7 @@ generate(const json_t **trees, int ntrees, const json_t *known_attr, Visit visit
 	}
 	for (r = 0; r < max_resources && (double) r < total * (h.uses_id ? 4 : 1); r++)
 	{
-		json_t	   *attr = json_deep_copy(known_attr ? known_attr : json_object());
+		json_t	   *attr = known_attr ? json_deep_copy(known_attr) : json_object();
 		uint64_t	k = (uint64_t) r;
 		const char *id = "";
 		int			a,
