@@ -5,15 +5,32 @@
  * The answer is a filter in Cerbos' AST: always allowed, always denied, or
  * a residual condition over request.resource.attr.* and request.resource.id
  * built from {"expression":{"operator":op,"operands":[...]}},
- * {"variable":name} and {"value":json}.  With condition marks on, each
- * rule's (and derived role's) whole residual is wrapped in the unary
- * operator "authz.condition": "X, where an evaluation error counts as
- * false" — the place where Cerbos turns a CEL error into false, which the
- * SQL translation needs to stay exact.  The JSON API never emits it.
+ * {"variable":name} and {"value":json}.  With condition marks on, the
+ * residual of every condition expression (a rule's match expr, each expr
+ * of an all/any/none list, a derived role's or a role policy's condition)
+ * is wrapped in the unary operator "authz.condition": "X, where an
+ * evaluation error counts as false" — the place where the check engine
+ * turns a CEL error into false, which the SQL translation needs to stay
+ * exact.  Constant conditions are folded away unmarked.  The JSON API
+ * never emits it.
  *
- * Files: plan_filter.c (building and printing filter trees),
- * plan_residual.c (partial evaluation of one CEL expression),
- * plan_walk.c (rule selection as formulas), plan_json.c (the HTTP body).
+ * Exactness: with marks, a plan keeps exactly the resources the check
+ * engine allows (test_engine_plan runs every plan against it).  Where
+ * Cerbos' planner disagrees with its own check, the check wins (see
+ * test/unit/engine_plan_known_failures.txt).
+ *
+ * Operators besides Cerbos' documented ones: every CEL function under its
+ * name (receiver first), "-_" (unary minus, as Cerbos), "get-field"
+ * (operands: the object and {"variable": field}), "struct"/"set-field"
+ * (a map literal over unknowns), "index"; and, where Cerbos itself refuses
+ * to plan, "_?._"/"_[?_]" (optional selection), "unsupported-comprehension"
+ * and "unsupported-index-ne", which no translator understands.
+ *
+ * Files: plan_json.c (entry points, the HTTP body), plan_walk.c (rule
+ * selection as formulas, mirroring check.c), plan_residual.c (partial
+ * evaluation of one CEL expression) with plan_values.c, plan_names.c
+ * (variables, runtime) and plan_comprehension.c, plan_filter.c (building,
+ * folding and printing filter trees).  Tested by test/unit/test_engine_plan.c.
  */
 #ifndef AUTHZ_PLAN_H
 #define AUTHZ_PLAN_H
@@ -40,7 +57,9 @@ typedef struct EnginePlan
 {
 	int			kind;			/* PLAN_KIND_* */
 	json_t	   *condition;		/* NULL unless PLAN_KIND_CONDITIONAL; caller decrefs */
-	bool		no_match;		/* no policy applies at all (filterDebug NO_MATCH) */
+	bool		no_match;		/* no rule applies (filterDebug NO_MATCH) */
+	const char **matched_scopes;	/* per action: the scope its rules came from
+									 * ("" at the root or for several; arena) */
 } EnginePlan;
 
 /*

@@ -13,6 +13,7 @@
 #include "plan_int.h"
 #include "../policy/policy.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -107,19 +108,27 @@ plan_request(const EngineSet *set, Arena *arena, ERequest *req, EResourceEntry *
 			set->config.schema_enforcement == ENGINE_SCHEMA_REJECT)
 		{
 			json_decref(f);
+			plan_eval_finish(&pe);
 			return;
 		}
 	}
 	out->no_match = entry->nactions > 0;
+	out->matched_scopes = arena_alloc0(arena, sizeof(char *) * (entry->nactions + 1));
 	for (ai = 0; ai < entry->nactions; ai++)
 	{
 		bool		no_match;
 		json_t	   *a = plan_action(&pe, entry->actions[ai], &no_match);
 
+		if (out->matched_scopes)
+			out->matched_scopes[ai] = pe.matched_scope ? pe.matched_scope : "";
+		/* a condition gathered from several scopes has no one scope */
+		if (out->matched_scopes && pe.matched_scopes_differ && !pf_is_bool(a, &b))
+			out->matched_scopes[ai] = "";
 		if (!no_match)
 			out->no_match = false;
 		f = pf_and(f, a);
 	}
+	plan_eval_finish(&pe);
 	if (pf_is_bool(f, &b))
 	{
 		out->kind = b ? PLAN_KIND_ALWAYS_ALLOWED : PLAN_KIND_ALWAYS_DENIED;
@@ -317,6 +326,53 @@ decode_plan_request(const EngineSet *set, Arena *arena, json_t *root,
 	return true;
 }
 
+/*
+ * The digits the reals of a tree need to read back exactly (at least 1):
+ * printed with that precision 4.7 stays 4.7, as Go prints it, instead of
+ * 4.7000000000000002.
+ */
+static int
+real_precision(const json_t *j, int depth)
+{
+	int			need = 1;
+	size_t		i;
+	const char *k;
+	json_t	   *v;
+
+	if (depth > 200)
+		return 17;
+	if (json_is_real(j))
+	{
+		char		buf[64];
+		double		d = json_real_value(j);
+
+		for (need = 1; need < 17; need++)
+		{
+			snprintf(buf, sizeof(buf), "%.*g", need, d);
+			if (strtod(buf, NULL) == d)
+				break;
+		}
+		return need;
+	}
+	if (json_is_array(j))
+		for (i = 0; i < json_array_size(j); i++)
+		{
+			int			n = real_precision(json_array_get(j, i), depth + 1);
+
+			if (n > need)
+				need = n;
+		}
+	if (json_is_object(j))
+		json_object_foreach((json_t *) j, k, v)
+		{
+			int			n = real_precision(v, depth + 1);
+
+			if (n > need)
+				need = n;
+		}
+	return need;
+}
+
 /* The validation errors of a result as Cerbos lists them. */
 static json_t *
 validation_errors(const EResult *r)
@@ -402,18 +458,28 @@ engine_plan_json(const EngineSet *set, Arena *arena, const char *request_json, s
 	if (req.include_meta)
 	{
 		json_t	   *meta = json_object();
-		const char *dbg = plan.no_match ? "NO_MATCH" :
+		const char *dbg = (plan.no_match && plan.kind == PLAN_KIND_ALWAYS_DENIED) ? "NO_MATCH" :
 			plan.kind == PLAN_KIND_ALWAYS_ALLOWED ? "(true)" :
 			plan.kind == PLAN_KIND_ALWAYS_DENIED ? "(false)" :
 			engine_plan_debug(arena, plan.condition);
 
 		json_object_set_new(meta, "filterDebug", json_string(dbg));
+		if (plan.matched_scopes && single && plan.matched_scopes[0][0] != '\0')
+			json_object_set_new(meta, "matchedScope", json_string(plan.matched_scopes[0]));
+		else if (plan.matched_scopes && !single)
+		{
+			json_t	   *ms = json_object();
+
+			for (i = 0; i < entry.nactions; i++)
+				json_object_set_new(ms, entry.actions[i], json_string(plan.matched_scopes[i]));
+			json_object_set_new(meta, "matchedScopes", ms);
+		}
 		json_object_set_new(resp, "meta", meta);
 	}
 	if (result.nvalidation_errors > 0)
 		json_object_set_new(resp, "validationErrors", validation_errors(&result));
 	json_decref(plan.condition);
-	dumped = json_dumps(resp, JSON_COMPACT);
+	dumped = json_dumps(resp, JSON_COMPACT | JSON_REAL_PRECISION(real_precision(resp, 0)));
 	json_decref(resp);
 	if (dumped == NULL)
 	{

@@ -44,6 +44,21 @@ row_formula(PlanEval *pe, const ERow *row)
 	return f;
 }
 
+/* Notes that a rule at scope applied to the action. */
+static void
+note_match(PlanEval *pe, const char *scope)
+{
+	if (pe->rows_matched++ == 0 || pe->matched_scope == NULL)
+		pe->matched_scope = scope;
+	else if (scope != NULL && strcmp(pe->matched_scope, scope) != 0)
+	{
+		pe->matched_scopes_differ = true;
+		/* the leafmost: the longer of two scopes on one chain */
+		if (strlen(scope) > strlen(pe->matched_scope))
+			pe->matched_scope = scope;
+	}
+}
+
 /* Are there resource-policy rows at this scope for the kind and roles? */
 static bool
 resource_rows_for_roles(const EngineSet *set, const EBucket *bk, const char *kind,
@@ -112,7 +127,11 @@ role_policy_denies(PlanEval *pe, const EBucket *bk, const char *action,
 		}
 		if (had && !matched &&
 			(covers || any_covers || resource_rows_for_roles(set, bk, kind, roles, nroles)))
+		{
+			/* a denial is a match (Cerbos says "(false)", not NO_MATCH) */
+			note_match(pe, NULL);
 			deny = pf_or(deny, pf_bool(true));
+		}
 	}
 	return deny;
 }
@@ -137,9 +156,9 @@ walk(PlanEval *pe, bool principal, const char *action, const char **scopes, int 
 	{
 		const EBucket *bk = engine_bucket(set, principal ? EROW_PRINCIPAL : EROW_RESOURCE,
 										  version, scopes[si]);
-		json_t	   *A = pf_bool(false);
-		json_t	   *D = pf_bool(false);
-		json_t	   *Hn;
+		json_t	   *A,
+				   *D,
+				   *Hn;
 		bool		b;
 		int			perm;
 
@@ -151,11 +170,9 @@ walk(PlanEval *pe, bool principal, const char *action, const char **scopes, int 
 			pe->edr_scope = scopes[si];
 		}
 		if (bk == NULL)
-		{
-			json_decref(A);
-			json_decref(D);
 			continue;
-		}
+		A = pf_bool(false);
+		D = pf_bool(false);
 		if (!principal)
 		{
 			json_t	   *rp;
@@ -178,6 +195,7 @@ walk(PlanEval *pe, bool principal, const char *action, const char **scopes, int 
 			if (!engine_glob_match(row->resource, res->kind) ||
 				!engine_glob_match(row->action, action))
 				continue;
+			note_match(pe, scopes[si]);
 			if (row->effect == ENGINE_EFFECT_ALLOW)
 				A = pf_or(A, row_formula(pe, row));
 			else if (row->effect == ENGINE_EFFECT_DENY)
@@ -209,7 +227,7 @@ walk(PlanEval *pe, bool principal, const char *action, const char **scopes, int 
 	*deny_out = deny;
 }
 
-/* The formula for one action (a new reference); *no_match when no policy applies. */
+/* The formula for one action (a new reference); *no_match when no rule applies to it. */
 json_t *
 plan_action(PlanEval *pe, const char *action, bool *no_match)
 {
@@ -251,6 +269,9 @@ plan_action(PlanEval *pe, const char *action, bool *no_match)
 	pe->edr_roles = all_roles;
 	pe->edr_nroles = nall;
 
+	pe->rows_matched = 0;
+	pe->matched_scope = NULL;
+	pe->matched_scopes_differ = false;
 	walk(pe, true, action, pscopes, npscopes, NULL, 0, &p_allow, &p_deny);
 	r_allow = pf_bool(false);
 	for (ri = 0; ri < pr->nroles; ri++)
@@ -269,5 +290,6 @@ plan_action(PlanEval *pe, const char *action, bool *no_match)
 	pe->edr_roles = NULL;
 	pe->edr_nroles = 0;
 	pe->edr_scope = NULL;
+	*no_match = (pe->rows_matched == 0);
 	return pf_or(p_allow, pf_and(pf_not(p_deny), r_allow));
 }
