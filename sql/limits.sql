@@ -73,6 +73,21 @@ RESET authz.cel_max_iterations;
 -- and the backend goes on deciding
 SELECT authz_check('{"id": "u", "roles": ["user"]}', '{"kind": "heavy", "id": "h", "attr": {"n": 3}}', 'loop');
 
+-- request size: resources per request, actions per resource
+SELECT authz_check_resources(jsonb_build_object('principal', '{"id": "u", "roles": ["user"]}'::jsonb,
+	'resources', (SELECT jsonb_agg(jsonb_build_object('actions', '["loop"]'::jsonb,
+		'resource', jsonb_build_object('kind', 'heavy', 'id', 'h' || i))) FROM generate_series(1, 51) i)));
+SELECT authz_check_resources(jsonb_build_object('principal', '{"id": "u", "roles": ["user"]}'::jsonb,
+	'resources', jsonb_build_array(jsonb_build_object('resource', '{"kind": "heavy", "id": "h"}'::jsonb,
+		'actions', (SELECT jsonb_agg('a' || i) FROM generate_series(1, 51) i)))));
+
+-- policy size (authz.max_policy_file_size, 1MB): the COMMIT fails, nothing changes
+BEGIN;
+INSERT INTO authz_policies VALUES ('big', 'apiVersion: api.cerbos.dev/v1' || E'\n# ' || repeat('x', 1100000) ||
+	E'\nresourcePolicy: {resource: big, version: default, rules: []}\n');
+COMMIT;
+SELECT count(*) FROM authz_policies;
+
 -- leave the demo policies loaded, as the earlier suites do
 \set policies :abs_srcdir '/policies'
 SELECT authz_load(:'policies');

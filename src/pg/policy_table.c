@@ -22,8 +22,9 @@
  * database's set is rebuilt from the table on first use.
  *
  * A standby replays the primary's changes to the table but runs none of
- * the above.  So on a standby, at most once per statement that decides, a
- * backend computes a fingerprint of the rows (their ids and xmins, which
+ * the above.  So on a standby, at most once per statement that decides and
+ * only when WAL has been replayed since it last looked, a backend computes
+ * a fingerprint of the rows (their ids and xmins, which
  * replay carries over unchanged) and compares it with the one recorded
  * next to the database's image in shared memory; when they differ the set
  * is recompiled from the table and published, and the fingerprint
@@ -37,6 +38,7 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "access/xlogrecovery.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_extension.h"
 #include "catalog/namespace.h"
@@ -375,6 +377,8 @@ standby_follow_table(void)
 {
 	static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
 	static TimestampTz checked_statement = 0;
+	static XLogRecPtr checked_lsn = InvalidXLogRecPtr;
+	XLogRecPtr	replayed;
 	Oid			relid;
 	uint64		fp;
 	char		dir[MAXPGPATH];
@@ -385,26 +389,37 @@ standby_follow_table(void)
 		return;
 	checked_lxid = MyProc->lxid;
 	checked_statement = GetCurrentStatementStartTimestamp();
+	/* nothing replayed since this backend last looked: the table is as it was */
+	replayed = GetXLogReplayRecPtr(NULL);
+	if (replayed == checked_lsn)
+		return;
 	relid = policy_table_oid();
 	if (!OidIsValid(relid))
 		return;
 	fp = policy_rows_fingerprint(relid);
 	own_set = authz_store_database_directory(MyDatabaseId, dir);
 	if (own_set && authz_store_table_fingerprint(MyDatabaseId) == fp)
+	{
+		checked_lsn = replayed;
 		return;
+	}
 	if (!own_set)
 	{
 		ImageDocumentInput *rows;
 
 		/* no rows and no set of its own: the server-wide set applies */
 		if (fetch_policy_rows(&rows) == 0)
+		{
+			checked_lsn = replayed;
 			return;
+		}
 	}
 	{
 		uint32		n;
 
 		authz_publish_database(database_directory(), &n);
 		authz_store_set_table_fingerprint(MyDatabaseId, fp);
+		checked_lsn = replayed;
 	}
 }
 

@@ -185,9 +185,18 @@ jsonb_text(Jsonb *j)
 static void
 bad_request(const char *error)
 {
+	const char *limit = NULL;
+	int			value = 0;
+
+	/* the request-size limits: name the setting that was hit */
+	if (error && strstr(error, "number of resources") && strstr(error, "limit"))
+		limit = "authz.max_resources_per_request", value = authz_max_resources_per_request;
+	else if (error && strstr(error, ".actions: value must contain no more than"))
+		limit = "authz.max_actions_per_resource", value = authz_max_actions_per_resource;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid request: %s", error ? error : "malformed")));
+			 errmsg("invalid request: %s", error ? error : "malformed"),
+			 limit ? errhint("The limit is %s = %d.", limit, value) : 0));
 }
 
 /*
