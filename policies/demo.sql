@@ -78,3 +78,34 @@ SELECT authz_set_session(:'token_expired');
 SELECT authz_set_session(:'token_forged');
 \set ON_ERROR_STOP 1
 SELECT authz_principal() IS NULL AS still_nobody;
+
+\echo
+\echo '== row-level security from the same policies: each user sees only their rows'
+SELECT authz_protect('documents', 'document');
+-- the application's role: not the table's owner, so row-level security applies to it
+DO $$ BEGIN CREATE ROLE demo_app; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+GRANT SELECT, UPDATE ON documents TO demo_app;
+SET ROLE demo_app;
+
+\echo '-- alice (tenant acme)'
+BEGIN;
+SELECT authz_set_session(:'token_alice') ->> 'id' AS principal;
+SELECT id, title FROM documents ORDER BY id;
+\echo '-- the filter is plain SQL that PostgreSQL plans like any other'
+EXPLAIN (COSTS OFF) SELECT id, title FROM documents;
+COMMIT;
+
+\echo '-- carol (tenant globex, editor): the same query, other rows'
+BEGIN;
+SELECT authz_set_session(:'token_carol') ->> 'id' AS principal;
+SELECT id, title FROM documents ORDER BY id;
+\echo '-- carol may update only what the policies let her update'
+UPDATE documents SET title = title || ' (reviewed)' RETURNING id, title;
+COMMIT;
+
+\echo '-- with a rejected token nobody is logged in, and no row is visible'
+\set ON_ERROR_STOP 0
+SELECT authz_set_session(:'token_forged');
+\set ON_ERROR_STOP 1
+SELECT count(*) AS visible_rows FROM documents;
+RESET ROLE;
