@@ -32,6 +32,8 @@ struct CelEvalContext
 	int64_t		now_sec;		/* now() for this request (fixed) */
 	int32_t		now_nsec;
 	bool		now_set;		/* false: now() takes the clock once, then fixed */
+	bool		now_read;		/* some function read now() (the planner's callers
+								 * must not reuse a plan made at another time) */
 	/* resource limits; exceeding one yields an error value naming it */
 	int64_t		max_iterations; /* comprehension steps per evaluation */
 	int64_t		iterations;

@@ -197,6 +197,7 @@ eval_now(CelEvalContext *ctx, int64_t *sec, int32_t *nsec)
 	}
 	*sec = ctx->now_sec;
 	*nsec = ctx->now_nsec;
+	ctx->now_read = true;
 }
 
 /* now(). */

@@ -48,9 +48,6 @@
 /* With marks on, has(x) over the unknown resource is this unary operator
  * (Cerbos writes it as x != null, which for an absent x means an error). */
 #define PLAN_HAS_MARK "authz.has"
-/* With marks on, a CEL error next to an unknown is this operator (no
- * operands) rather than false, which is only right outside a negation. */
-#define PLAN_ERROR_MARK "authz.error"
 
 /* One plan: kind, and the condition when conditional (a new reference). */
 typedef struct EnginePlan
@@ -58,6 +55,7 @@ typedef struct EnginePlan
 	int			kind;			/* PLAN_KIND_* */
 	json_t	   *condition;		/* NULL unless PLAN_KIND_CONDITIONAL; caller decrefs */
 	bool		no_match;		/* no rule applies (filterDebug NO_MATCH) */
+	bool		now_dependent;	/* the plan read now(): valid at this instant only */
 	const char **matched_scopes;	/* per action: the scope its rules came from
 									 * ("" at the root or for several; arena) */
 } EnginePlan;

@@ -129,6 +129,8 @@ plan_request(const EngineSet *set, Arena *arena, ERequest *req, EResourceEntry *
 		f = pf_and(f, a);
 	}
 	plan_eval_finish(&pe);
+	/* a constant answer may depend on the time too (now() < some deadline) */
+	out->now_dependent = c.ctx.now_read;
 	if (pf_is_bool(f, &b))
 	{
 		out->kind = b ? PLAN_KIND_ALWAYS_ALLOWED : PLAN_KIND_ALWAYS_DENIED;

@@ -140,7 +140,7 @@ static json_t *
 has_tree(PlanEval *pe, json_t *x)
 {
 	if (pe->marks)
-		return pf_expr1("has", x);
+		return pf_expr1(PLAN_HAS_MARK, x);
 	return pf_expr2("ne", x, pf_value(json_null()));
 }
 

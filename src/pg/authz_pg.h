@@ -121,7 +121,8 @@ typedef struct AuthzProtection
 } AuthzProtection;
 
 extern bool authz_protected_lookup(Oid relid, CmdType cmd, AuthzProtection *out);
-extern char *authz_rls_filter_sql(Relation rel, const AuthzProtection *p);
+extern char *authz_rls_filter_sql(Relation rel, const AuthzProtection *p,
+								  bool *now_dependent);
 extern void authz_rls_install_hooks(void);
 extern void authz_rls_principal_changed(void);
 extern void authz_rls_policies_changed(void);

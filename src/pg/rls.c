@@ -31,7 +31,9 @@
  *     generation with the one its filters were built from, before parse
  *     analysis (simple protocol, and PL/pgSQL called from it) and before
  *     execution (so a named prepared statement bound through the extended
- *     protocol is at most that one statement late, inside a transaction).
+ *     protocol is at most that one statement late, inside a transaction);
+ *   - a filter made by policies that read now() holds for its statement
+ *     only, so the next statement forgets the cached plans the same way.
  * Keeping the principal in backend memory (not a GUC) is what makes the
  * first rule possible: we see every change.
  */
@@ -69,6 +71,8 @@ static ExecutorStart_hook_type prev_executor_start = NULL;
 static bool filters_built = false;
 /* The policy generation those filters were built from. */
 static uint64 filters_generation = 0;
+/* Whether one of them read now(): it holds for its statement only. */
+static bool filters_now_dependent = false;
 
 /* Parses a SQL boolean expression over rel's columns into a policy qual. */
 static Expr *
@@ -125,13 +129,15 @@ protection_policy(CmdType cmd, Relation rel, bool permissive)
 	AuthzProtection protection;
 	char	   *sql;
 	bool		hassublinks = false;
+	bool		now_dependent = false;
 	Expr	   *qual;
 
 	if (!authz_protected_lookup(RelationGetRelid(rel), cmd, &protection))
 		return NULL;
 	if (!filters_built)
 		filters_generation = authz_store_generation();
-	sql = authz_rls_filter_sql(rel, &protection);
+	sql = authz_rls_filter_sql(rel, &protection, &now_dependent);
+	filters_now_dependent |= now_dependent;
 	qual = parse_filter(rel, sql, &hassublinks);
 	filters_built = true;
 	return make_policy(qual, hassublinks, permissive);
@@ -181,6 +187,7 @@ authz_rls_principal_changed(void)
 	if (!filters_built)
 		return;
 	filters_built = false;
+	filters_now_dependent = false;
 	ResetPlanCache();
 }
 
@@ -199,14 +206,19 @@ authz_rls_policies_changed(void)
 	authz_rls_principal_changed();
 }
 
-/* Forgets cached plans whose filters predate the published policies. */
+/*
+ * Forgets cached plans whose filters predate the published policies, or
+ * were made at another instant by policies that read now().
+ */
 static void
 check_policy_generation(void)
 {
-	if (filters_built && authz_shmem_available() &&
-		authz_store_generation() != filters_generation)
+	if (filters_built &&
+		(filters_now_dependent ||
+		 (authz_shmem_available() && authz_store_generation() != filters_generation)))
 	{
 		filters_built = false;
+		filters_now_dependent = false;
 		ResetPlanCache();
 	}
 }

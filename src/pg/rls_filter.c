@@ -168,7 +168,7 @@ resolve_column(void *state, PlanSqlField field, const char *name, PlanSqlColumn 
 
 /* The row filter from the query planner, or NULL when it cannot be built. */
 static char *
-planned_filter(Relation rel, const AuthzProtection *p, Jsonb *principal)
+planned_filter(Relation rel, const AuthzProtection *p, Jsonb *principal, bool *now_dependent)
 {
 	Arena	   *arena = arena_create_in(CurrentMemoryContext, 0);
 	EnginePrincipal decoded;
@@ -195,7 +195,7 @@ planned_filter(Relation rel, const AuthzProtection *p, Jsonb *principal)
 	if (p->columns != NULL)
 		columns = JsonbToCString(NULL, &p->columns->root, VARSIZE(p->columns));
 	sql = plansql_principal_filter(authz_current_engine(), arena, &decoded, p->kind, p->action,
-								   &opts, columns, &catalog, &stats, &error);
+								   &opts, columns, &catalog, &stats, now_dependent, &error);
 	if (sql == NULL)
 	{
 		ereport(DEBUG1,
@@ -206,15 +206,19 @@ planned_filter(Relation rel, const AuthzProtection *p, Jsonb *principal)
 	return pstrdup(sql);
 }
 
-/* The filter for one command on a protected table, as SQL text. */
+/*
+ * The filter for one command on a protected table, as SQL text.
+ * *now_dependent: it holds at this instant only (the policies read now()).
+ */
 char *
-authz_rls_filter_sql(Relation rel, const AuthzProtection *p)
+authz_rls_filter_sql(Relation rel, const AuthzProtection *p, bool *now_dependent)
 {
 	Jsonb	   *principal = authz_current_principal();
 	char	   *sql;
 
+	*now_dependent = false;
 	if (p->action == NULL || principal == NULL)
 		return pstrdup("false");
-	sql = planned_filter(rel, p, principal);
+	sql = planned_filter(rel, p, principal, now_dependent);
 	return sql ? sql : per_row_filter(rel, p);
 }

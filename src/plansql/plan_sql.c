@@ -18,7 +18,7 @@ plansql_principal_filter(const EngineSet *set, Arena *arena,
 						 const EnginePrincipal *principal, const char *kind,
 						 const char *action, const EngineCheckOptions *options,
 						 const char *columns_json, const PlanSqlColumns *next,
-						 PlanSqlStats *stats, const char **error)
+						 PlanSqlStats *stats, bool *now_dependent, const char **error)
 {
 	EngineResource resource = {0};
 	EnginePlan	plan = {0};
@@ -34,6 +34,7 @@ plansql_principal_filter(const EngineSet *set, Arena *arena,
 	if (!engine_plan_decoded(set, arena, principal, &resource, actions, 1, options,
 							 true, &plan, error))
 		return NULL;
+	*now_dependent = plan.now_dependent;
 	if (plan.kind == PLAN_KIND_ALWAYS_ALLOWED)
 		return arena_strdup(arena, "true");
 	if (plan.kind != PLAN_KIND_CONDITIONAL || plan.condition == NULL)

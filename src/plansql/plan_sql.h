@@ -17,13 +17,15 @@ struct PlanSqlStats;
 /*
  * The SQL filter for principal on kind's rows for action: "true", "false"
  * or a boolean expression over the columns next resolves (columns_json
- * first, may be NULL); NULL with *error set.
+ * first, may be NULL); NULL with *error set.  *now_dependent: the plan read
+ * now(), so it holds for this instant only.
  */
 extern char *plansql_principal_filter(const EngineSet *set, Arena *arena,
 									  const EnginePrincipal *principal, const char *kind,
 									  const char *action, const EngineCheckOptions *options,
 									  const char *columns_json, const struct PlanSqlColumns *next,
-									  struct PlanSqlStats *stats, const char **error);
+									  struct PlanSqlStats *stats, bool *now_dependent,
+									  const char **error);
 
 /* PlanResources over JSON text (engine_plan_json), for callers without jansson. */
 extern char *plansql_plan_json(const EngineSet *set, Arena *arena, const char *request_json,

@@ -149,6 +149,38 @@ is($s->query_safe('SELECT visible_docs()'), '701', 'and so does the PL/pgSQL pla
 $s->query_safe('COMMIT');
 $s->quit;
 
+# a policy that reads now() makes a filter for one statement only: a
+# cached plan must not keep the instant it was made at
+$node->safe_psql('postgres', q{
+INSERT INTO authz_policies (id, definition) VALUES ('timed', $$
+apiVersion: api.cerbos.dev/v1
+resourcePolicy:
+  resource: timed
+  version: default
+  rules:
+    - actions: ["view"]
+      effect: EFFECT_ALLOW
+      roles: ["user"]
+      condition:
+        match:
+          expr: timestamp(R.attr.expires) > now()
+$$);
+CREATE TABLE timed (id int PRIMARY KEY, expires timestamptz);
+INSERT INTO timed VALUES (1, now() + interval '3 seconds'), (2, now() + interval '1 hour');
+GRANT SELECT ON timed TO app;
+SELECT authz_protect('timed', 'timed');
+});
+my $t = $node->background_psql('postgres');
+$t->query_safe('SET ROLE app');
+$t->query_safe(q{SELECT authz_set_principal('{"id":"u1","roles":["user"]}', true)});
+$t->query_safe('PREPARE live AS SELECT count(*) FROM timed');
+is($t->query_safe('EXECUTE live'), '2', 'both rows visible before the first expires');
+is($t->query_safe('EXECUTE live'), '2', 'and again from the cached statement');
+sleep(4);
+is($t->query_safe('EXECUTE live'), '1', 'the cached statement sees the row expire (now() is not frozen in the plan)');
+$t->quit;
+$node->safe_psql('postgres', 'DROP TABLE timed');
+
 # unprotecting gives the table back to ordinary row-level security rules
 $node->safe_psql('postgres', "SELECT authz_unprotect('docs')");
 is(as_app($count_ids), '1001:u0:u9', 'unprotected: every row, no principal needed');
