@@ -1405,6 +1405,23 @@ random_policies(Rng *r, const char *dir)
 	}
 	fclose(f);
 
+	/* a role policy narrowing admin at acme, now and then */
+	snprintf(path, sizeof(path), "%s/admin_acme.yaml", dir);
+	if (rnd(r, 3) == 0)
+	{
+		f = fopen(path, "w");
+		if (f == NULL)
+			return;
+		fprintf(f, "apiVersion: api.cerbos.dev/v1\nrolePolicy:\n  role: admin\n  scope: acme\n"
+				"  rules:\n    - resource: doc\n      allowActions: [%s]\n",
+				(const char *[]) {"\"view\"", "\"edit\"", "\"view\", \"edit\""}[rnd(r, 3)]);
+		if (rnd(r, 2))
+			random_condition(r, f, "      ");
+		fclose(f);
+	}
+	else
+		remove(path);
+
 	/* a principal policy for u1, now and then */
 	snprintf(path, sizeof(path), "%s/u1.yaml", dir);
 	if (rnd(r, 3) == 0)
@@ -1522,6 +1539,8 @@ random_checks(int count)
 		snprintf(path, sizeof(path), "%s/doc_acme.yaml", dir);
 		remove(path);
 		snprintf(path, sizeof(path), "%s/u1.yaml", dir);
+		remove(path);
+		snprintf(path, sizeof(path), "%s/admin_acme.yaml", dir);
 		remove(path);
 		rmdir(dir);
 	}
