@@ -155,6 +155,34 @@ and_contains(const json_t *f, const json_t *x)
 	return false;
 }
 
+/*
+ * op(a, b) where a may be a long left-leaning chain of op (an unrolled
+ * comprehension): past a few levels b joins a's operands instead of
+ * nesting again, so trees stay shallow enough for every recursive reader.
+ */
+static json_t *
+join_chain(const char *op, json_t *a, json_t *b)
+{
+	const json_t *f = a;
+	int			depth = 0;
+
+	while (depth < 16 && op_of(f) && strcmp(op_of(f), op) == 0 && noperands(f) > 0)
+	{
+		f = operand(f, 0);
+		depth++;
+	}
+	if (depth >= 16)
+	{
+		json_t	   *own = a->refcount == 1 ? a : json_deep_copy(a);
+
+		if (own != a)
+			json_decref(a);
+		json_array_append_new(json_object_get(json_object_get(own, "expression"), "operands"), b);
+		return own;
+	}
+	return pf_expr2(op, a, b);
+}
+
 /* a AND b, folding constants and a repeated operand. */
 json_t *
 pf_and(json_t *a, json_t *b)
@@ -175,7 +203,7 @@ pf_and(json_t *a, json_t *b)
 	}
 	if (same_tree(a, b, 0))
 		return (json_decref(b), a);
-	return pf_expr2("and", a, b);
+	return join_chain("and", a, b);
 }
 
 /* a OR b, folding constants. */
@@ -212,7 +240,7 @@ pf_or(json_t *a, json_t *b)
 		json_decref(b);
 		return pf_and(x0, pf_or(y, z));
 	}
-	return pf_expr2("or", a, b);
+	return join_chain("or", a, b);
 }
 
 /* NOT a, folding constants. */
@@ -301,7 +329,7 @@ count_errors(const json_t *f, int depth)
 	size_t		i;
 	int			n = 0;
 
-	if (op == NULL || depth > 200)
+	if (op == NULL || depth > 5000)
 		return 0;
 	if (strcmp(op, PLAN_ERROR_OP) == 0)
 		return 1;
@@ -324,7 +352,7 @@ substitute(const json_t *f, unsigned mask, int *next, int depth)
 	if (strcmp(op, PLAN_ERROR_OP) == 0)
 		return pf_bool(((mask >> (*next)++) & 1) != 0);
 	n = noperands(f);
-	if (depth > 200)
+	if (depth > 5000)
 		return json_deep_copy(f);
 	if (strcmp(op, "and") == 0 || strcmp(op, "or") == 0)
 	{

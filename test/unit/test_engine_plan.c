@@ -1348,7 +1348,8 @@ random_policies(Rng *r, const char *dir)
 	f = fopen(path, "w");
 	if (f == NULL)
 		return;
-	fprintf(f, "apiVersion: api.cerbos.dev/v1\nderivedRoles:\n  name: rnd_roles\n  definitions:\n"
+	fprintf(f, "apiVersion: api.cerbos.dev/v1\nderivedRoles:\n  name: rnd_roles\n"
+			"  variables:\n    local:\n      mine: 'R.attr.owner == P.id'\n  definitions:\n"
 			"    - name: owner\n      parentRoles: [\"user\"]\n");
 	random_condition(r, f, "      ");
 	fprintf(f, "    - name: anyone\n      parentRoles: [\"*\"]\n");
@@ -1381,6 +1382,62 @@ random_policies(Rng *r, const char *dir)
 			random_condition(r, f, "      ");
 	}
 	fclose(f);
+
+	/* a scoped policy under it, sometimes requiring the parent's consent */
+	snprintf(path, sizeof(path), "%s/doc_acme.yaml", dir);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return;
+	fprintf(f, "apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  resource: doc\n  version: default\n"
+			"  scope: acme\n  variables:\n    local:\n      mine: '!(R.attr.owner == P.id)'\n");
+	if (rnd(r, 2))
+		fprintf(f, "  scopePermissions: %s\n", rnd(r, 2) ? "SCOPE_PERMISSIONS_OVERRIDE_PARENT" :
+				"SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS");
+	fprintf(f, "  rules:\n");
+	for (i = 0; i < 1 + rnd(r, 2); i++)
+	{
+		fprintf(f, "    - actions: [%s]\n      roles: [%s]\n      effect: %s\n",
+				(const char *[]) {"\"view\"", "\"edit\"", "\"*\""}[rnd(r, 3)],
+				(const char *[]) {"\"user\"", "\"admin\"", "\"*\""}[rnd(r, 3)],
+				rnd(r, 10) < 7 ? "EFFECT_ALLOW" : "EFFECT_DENY");
+		if (rnd(r, 4) > 0)
+			random_condition(r, f, "      ");
+	}
+	fclose(f);
+
+	/* a role policy narrowing admin at acme, now and then */
+	snprintf(path, sizeof(path), "%s/admin_acme.yaml", dir);
+	if (rnd(r, 3) == 0)
+	{
+		f = fopen(path, "w");
+		if (f == NULL)
+			return;
+		fprintf(f, "apiVersion: api.cerbos.dev/v1\nrolePolicy:\n  role: admin\n  scope: acme\n"
+				"  rules:\n    - resource: doc\n      allowActions: [%s]\n",
+				(const char *[]) {"\"view\"", "\"edit\"", "\"view\", \"edit\""}[rnd(r, 3)]);
+		if (rnd(r, 2))
+			random_condition(r, f, "      ");
+		fclose(f);
+	}
+	else
+		remove(path);
+
+	/* a principal policy for u1, now and then */
+	snprintf(path, sizeof(path), "%s/u1.yaml", dir);
+	if (rnd(r, 3) == 0)
+	{
+		f = fopen(path, "w");
+		if (f == NULL)
+			return;
+		fprintf(f, "apiVersion: api.cerbos.dev/v1\nprincipalPolicy:\n  principal: u1\n  version: default\n"
+				"  variables:\n    local:\n      mine: 'R.attr.a == \"x\"'\n  rules:\n    - resource: doc\n      actions:\n        - action: %s\n          effect: %s\n",
+				rnd(r, 2) ? "view" : "\"*\"", rnd(r, 2) ? "EFFECT_ALLOW" : "EFFECT_DENY");
+		if (rnd(r, 3) > 0)
+			random_condition(r, f, "          ");
+		fclose(f);
+	}
+	else
+		remove(path);
 }
 
 /*
@@ -1418,6 +1475,8 @@ random_checks(int count)
 		set = engine_compile_dir(arena, dir, &ec, &diags);
 		if (set != NULL)
 			compiled++;
+		else if (getenv("AUTHZ_PLAN_SHOW_DIFF"))
+			printf("random #%d does not compile: %.300s\n", i, diag_render(&diags));
 		for (a = 0; set != NULL && a < 2; a++)
 		{
 			const char *action = a == 0 ? "view" : "edit";
@@ -1433,8 +1492,8 @@ random_checks(int count)
 
 			snprintf(body, sizeof(body),
 					 "{\"requestId\":\"r\",\"action\":\"%s\",\"principal\":{\"id\":\"u1\",\"roles\":%s,"
-					 "\"attr\":{\"s\":\"x\",\"n\":%d,\"list\":[\"x\",\"q\"]}},\"resource\":{\"kind\":\"doc\"}}",
-					 action, roles, 1 + rnd(&r, 3));
+					 "\"attr\":{\"s\":\"x\",\"n\":%d,\"list\":[\"x\",\"q\"]}},\"resource\":{\"kind\":\"doc\"%s}}",
+					 action, roles, 1 + rnd(&r, 3), rnd(&r, 2) ? ",\"scope\":\"acme\"" : "");
 			memset(&opts, 0, sizeof(opts));
 			opts.now_pinned = true;
 			opts.now_sec = 1705353507;
@@ -1459,7 +1518,7 @@ random_checks(int count)
 			{
 				char		cmd[1400];
 
-				snprintf(cmd, sizeof(cmd), "cat %s/doc.yaml %s/derived.yaml", dir, dir);
+				snprintf(cmd, sizeof(cmd), "cat %s/*.yaml", dir);
 				printf("request %s\n", body);
 				fflush(stdout);
 				if (system(cmd) != 0)
@@ -1476,6 +1535,12 @@ random_checks(int count)
 		snprintf(path, sizeof(path), "%s/doc.yaml", dir);
 		remove(path);
 		snprintf(path, sizeof(path), "%s/derived.yaml", dir);
+		remove(path);
+		snprintf(path, sizeof(path), "%s/doc_acme.yaml", dir);
+		remove(path);
+		snprintf(path, sizeof(path), "%s/u1.yaml", dir);
+		remove(path);
+		snprintf(path, sizeof(path), "%s/admin_acme.yaml", dir);
 		remove(path);
 		rmdir(dir);
 	}
