@@ -87,6 +87,7 @@ extern void authz_check_trusted(const char *what);
 struct EngineSet;
 struct EngineCheckOptions;
 extern const struct EngineSet *authz_current_engine(void);
+extern uint64 authz_current_engine_epoch(void);
 extern void authz_engine_options(struct EngineCheckOptions *opts);
 struct Arena;
 struct EnginePrincipal;
@@ -124,6 +125,10 @@ extern bool authz_protected_lookup(Oid relid, CmdType cmd, AuthzProtection *out)
 extern char *authz_rls_filter_sql(Relation rel, const AuthzProtection *p,
 								  bool *now_dependent);
 extern void authz_rls_install_hooks(void);
+extern char *authz_filter_cache_get(Relation rel, const AuthzProtection *p, Jsonb *principal,
+									Jsonb *claims, uint64 engine_epoch);
+extern void authz_filter_cache_put(Relation rel, const AuthzProtection *p, Jsonb *principal,
+								   Jsonb *claims, uint64 engine_epoch, const char *sql);
 extern void authz_rls_principal_changed(void);
 extern void authz_rls_policies_changed(void);
 

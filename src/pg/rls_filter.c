@@ -216,9 +216,22 @@ authz_rls_filter_sql(Relation rel, const AuthzProtection *p, bool *now_dependent
 	Jsonb	   *principal = authz_current_principal();
 	char	   *sql;
 
+	Jsonb	   *claims;
+	uint64		epoch;
+
 	*now_dependent = false;
 	if (p->action == NULL || principal == NULL)
 		return pstrdup("false");
+	claims = authz_current_jwt_claims();
+	(void) authz_current_engine();	/* rebuilt first if the policies moved */
+	epoch = authz_current_engine_epoch();
+	sql = authz_filter_cache_get(rel, p, principal, claims, epoch);
+	if (sql != NULL)
+		return sql;
 	sql = planned_filter(rel, p, principal, now_dependent);
-	return sql ? sql : per_row_filter(rel, p);
+	if (sql == NULL)
+		return per_row_filter(rel, p);
+	if (!*now_dependent)
+		authz_filter_cache_put(rel, p, principal, claims, epoch, sql);
+	return sql;
 }

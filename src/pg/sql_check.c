@@ -49,6 +49,8 @@ typedef struct BackendEngine
 } BackendEngine;
 
 static BackendEngine backend_engine;
+/* Counts rebuilds of backend_engine: a cache keyed by it never sees a stale set. */
+static uint64 backend_engine_epoch = 0;
 
 static const char *
 guc_text(const char *v)
@@ -130,6 +132,7 @@ current_engine(void)
 		MemoryContextDelete(backend_engine.context);
 	backend_engine.context = ctx;
 	backend_engine.set = set;
+	backend_engine_epoch++;
 	backend_engine.has_image = have;
 	backend_engine.generation = have ? ref.generation : 0;
 	backend_engine.default_policy_version = MemoryContextStrdup(ctx, guc_text(authz_default_policy_version));
@@ -512,6 +515,13 @@ const EngineSet *
 authz_current_engine(void)
 {
 	return current_engine();
+}
+
+/* Which build of the compiled set authz_current_engine() returned last. */
+uint64
+authz_current_engine_epoch(void)
+{
+	return backend_engine_epoch;
 }
 
 /* Per-call engine options (now()), for the other SQL entry points. */

@@ -36,7 +36,12 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-SHARED = os.path.join(os.path.dirname(os.path.dirname(ROOT)), "shared", "data", "cerbos", "policies")
+# ../shared beside the checkout (as CI lays it out), or one level up (a
+# git worktree in a subdirectory)
+SHARED = next((d for d in (os.path.join(base, "shared", "data", "cerbos", "policies")
+                           for base in (os.path.dirname(ROOT), os.path.dirname(os.path.dirname(ROOT))))
+               if os.path.isdir(d)),
+              os.path.join(os.path.dirname(ROOT), "shared", "data", "cerbos", "policies"))
 RESULT = {"RESULT_PASSED": "passed", "RESULT_FAILED": "failed",
           "RESULT_SKIPPED": "skipped", "RESULT_ERRORED": "errored"}
 
@@ -234,7 +239,7 @@ def main():
         dirs.append(os.path.join(ROOT, "test", "policies", "suites_edge"))
         dirs = [x for x in dirs if has_suites(x)]
     tmp = None
-    if not a.dirs and a.random > 0:
+    if not a.dirs and a.random > 0 and os.path.isdir(os.path.join(SHARED, "store")):
         tmp = random_dir(a.random, a.seed)
         dirs.append(os.path.join(tmp, "store"))
     ndiff = ncases = nsuites = noutputs = 0
