@@ -30,6 +30,7 @@
 #define PLANSQL_NO_JANSSON
 #include "plansql/plansql.h"
 #include "plansql/plan_sql.h"
+#include "sql_filter.h"
 
 /* Appends the jsonb object of the row's attributes, as SQL. */
 static void
@@ -88,84 +89,6 @@ per_row_filter(Relation rel, const AuthzProtection *p)
 	return sql.data;
 }
 
-/* What a column of the table holds, for the translator. */
-static PlanSqlType
-column_type(Oid type)
-{
-	switch (type)
-	{
-		case TEXTOID:
-		case VARCHAROID:
-		case BPCHAROID:
-		case NAMEOID:
-			return PLANSQL_TEXT;
-		case INT2OID:
-		case INT4OID:
-		case INT8OID:
-		case NUMERICOID:
-		case FLOAT4OID:
-		case FLOAT8OID:
-			return PLANSQL_NUMERIC;
-		case BOOLOID:
-			return PLANSQL_BOOLEAN;
-		case TIMESTAMPTZOID:
-			return PLANSQL_TIMESTAMPTZ;
-		case TEXTARRAYOID:
-		case VARCHARARRAYOID:
-			return PLANSQL_TEXT_ARRAY;
-		case INT2ARRAYOID:
-		case INT4ARRAYOID:
-		case INT8ARRAYOID:
-		case NUMERICARRAYOID:
-		case FLOAT4ARRAYOID:
-		case FLOAT8ARRAYOID:
-			return PLANSQL_NUMERIC_ARRAY;
-		case BOOLARRAYOID:
-			return PLANSQL_BOOLEAN_ARRAY;
-		case JSONBOID:
-			return PLANSQL_JSONB;
-		default:
-			return PLANSQL_UNKNOWN;
-	}
-}
-
-/*
- * The translator's resolver for a protected table: an attribute is the
- * column of that name; one the table does not have is absent (NULL).
- */
-static bool
-resolve_column(void *state, PlanSqlField field, const char *name, PlanSqlColumn *out)
-{
-	Relation	rel = (Relation) state;
-	TupleDesc	desc = RelationGetDescr(rel);
-
-	memset(out, 0, sizeof(*out));
-	if (field == PLANSQL_FIELD_ID)
-	{
-		/* Cerbos ids are strings; the per-row check uses id::text too */
-		if (get_attnum(RelationGetRelid(rel), "id") == InvalidAttrNumber)
-			out->sql = "NULL";
-		else
-			out->sql = "(id)::text";
-		out->type = PLANSQL_TEXT;
-		return true;
-	}
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (att->attisdropped || strcmp(NameStr(att->attname), name) != 0)
-			continue;
-		out->column = pstrdup(name);
-		out->type = column_type(att->atttypid);
-		out->not_null = att->attnotnull;
-		return true;
-	}
-	out->sql = "NULL";
-	out->type = PLANSQL_UNKNOWN;
-	return true;
-}
-
 /* The row filter from the query planner, or NULL when it cannot be built. */
 static char *
 planned_filter(Relation rel, const AuthzProtection *p, Jsonb *principal, bool *now_dependent)
@@ -175,6 +98,7 @@ planned_filter(Relation rel, const AuthzProtection *p, Jsonb *principal, bool *n
 	EngineCheckOptions opts;
 	Jsonb	   *claims = authz_current_jwt_claims();
 	CelValue	claims_value;
+	Oid			relid = RelationGetRelid(rel);
 	PlanSqlColumns catalog = {0};
 	PlanSqlStats stats = {0};
 	const char *error = NULL;
@@ -188,8 +112,8 @@ planned_filter(Relation rel, const AuthzProtection *p, Jsonb *principal, bool *n
 		claims_value = authz_jsonb_to_cel(arena, claims);
 		opts.aux_jwt = &claims_value;
 	}
-	catalog.resolve = resolve_column;
-	catalog.state = rel;
+	catalog.resolve = authz_resolve_catalog_column;
+	catalog.state = &relid;
 	catalog.fallback_function = psprintf("%s.authz_filter_cel",
 										 quote_identifier(get_namespace_name(authz_extension_namespace())));
 	if (p->columns != NULL)

@@ -90,9 +90,13 @@ plansql_type_of(Oid type)
 	}
 }
 
-/* Resolver over a table's catalog: the column of the same name, typed. */
-static bool
-resolve_from_catalog(void *state, PlanSqlField field, const char *name, PlanSqlColumn *out)
+/*
+ * Resolver over a table's catalog (state: a pointer to its Oid): the column
+ * of the same name, typed; authz_protect's filters use it too.
+ */
+bool
+authz_resolve_catalog_column(void *state, PlanSqlField field, const char *name,
+							 PlanSqlColumn *out)
 {
 	Oid			relid = *(Oid *) state;
 	HeapTuple	tup;
@@ -134,7 +138,7 @@ authz_filter_to_sql(const char *filter_json, const char *columns_json, Oid relid
 	char	   *sql;
 
 	memset(&catalog, 0, sizeof(catalog));
-	catalog.resolve = resolve_from_catalog;
+	catalog.resolve = authz_resolve_catalog_column;
 	catalog.state = &relid;
 	catalog.fallback_function = fallback_function;
 	sql = plansql_sql_from_text(arena, filter_json, columns_json, &catalog, &stats, &error);

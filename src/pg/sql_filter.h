@@ -7,6 +7,9 @@
 
 #include "postgres.h"
 
+#define PLANSQL_NO_JANSSON
+#include "plansql/plansql.h"
+
 /*
  * The SQL condition for a Cerbos filter (JSON text: its condition, the
  * filter or a PlanResources response) over table relid (InvalidOid: no
@@ -19,5 +22,9 @@
 extern char *authz_filter_to_sql(const char *filter_json, const char *columns_json,
 								 Oid relid, const char *fallback_function,
 								 int *fallbacks);
+
+/* A PlanSqlResolve over table *(Oid *) state's columns and their types. */
+extern bool authz_resolve_catalog_column(void *state, PlanSqlField field,
+										 const char *name, PlanSqlColumn *out);
 
 #endif							/* AUTHZ_SQL_FILTER_H */
