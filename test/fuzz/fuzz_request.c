@@ -1,18 +1,18 @@
 /*
- * fuzz_request.c — any bytes as the body of a CheckResources request,
- * decided by engine_check_json over a real policy store.  Must never
- * crash, leak or read out of bounds; rejected requests are expected.
+ * fuzz_request.c — any bytes as the body of a CheckResources or a
+ * PlanResources request, answered by engine_check_json or engine_plan_json
+ * over a real policy store.  Must never crash, leak or read out of bounds;
+ * rejected requests are expected.
  *
  * The policy store is compiled once, in two engine configurations (plain,
  * and lenient scope search with schemas rejected), so that the decoder,
  * rule selection, derived roles, schemas, outputs and CEL conditions are
- * all reachable.  The last byte of the input picks the configuration, so
- * a seed replays the same way every time.  The store is Cerbos' engine
+ * all reachable.  The last byte of the input picks the configuration (bit
+ * 0), PlanResources instead of CheckResources (bit 1: a request ending in
+ * a newline is planned) and, for plans, condition marks (bit 2), so a seed
+ * replays the same way every time.  The store is Cerbos' engine
  * test store under ../shared/data when it is there (AUTHZ_FUZZ_POLICIES
  * overrides), else this project's test/policies/good/all_kinds.
- *
- * PlanResources is not covered here: its decoder belongs to the planner,
- * which will get a fuzz_plan.c target of its own.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -20,7 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "engine/engine.h"
+#include "engine/plan.h"
 
 int			LLVMFuzzerInitialize(int *argc, char ***argv);
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -107,8 +107,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&options, 0, sizeof(options));
 	options.now_pinned = true;
 	options.now_sec = 1705356000;
-	response = engine_check_json(sets[size > 0 ? data[size - 1] & 1 : 0], arena, body, size,
-								 &options, &error);
+	{
+		uint8_t		selector = size > 0 ? data[size - 1] : 0;
+		const EngineSet *set = sets[selector & 1];
+
+		if (selector & 2)
+			response = engine_plan_json(set, arena, body, size, &options, (selector & 4) != 0,
+										&error);
+		else
+			response = engine_check_json(set, arena, body, size, &options, &error);
+	}
 	if (verbose)
 		fprintf(stderr, "%s\n", response ? response : error);
 	free(body);
