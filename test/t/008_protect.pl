@@ -194,4 +194,25 @@ like($err, qr/permission denied/, 'an ordinary role cannot protect a table');
 $node->safe_psql('postgres', "SELECT authz_protect('docs', 'document'); DROP TABLE docs");
 is($node->safe_psql('postgres', 'SELECT count(*) FROM authz_protected'), '0', 'a dropped table is forgotten');
 
+# DROP EXTENSION: its objects go, the hooks stop acting, and a table that
+# was protected stays closed (row-level security on, no policy) rather than
+# opening up
+$node->safe_psql('postgres', q{
+CREATE TABLE kept (id int PRIMARY KEY, owner text);
+INSERT INTO kept VALUES (1, 'u1');
+GRANT SELECT ON kept TO app;
+SELECT authz_protect('kept', 'document');
+DROP EXTENSION authz;
+});
+is($node->safe_psql('postgres',
+	q{SELECT count(*) FROM pg_event_trigger WHERE evtname LIKE 'authz%'} .
+	q{ UNION ALL SELECT count(*) FROM pg_class WHERE relname LIKE 'authz%'} .
+	q{ UNION ALL SELECT count(*) FROM pg_proc WHERE proname LIKE 'authz%'}),
+	"0\n0\n0", 'DROP EXTENSION leaves no authz tables, functions or event triggers');
+is($node->safe_psql('postgres', 'SET ROLE app; SELECT count(*) FROM kept'), '0',
+	'a formerly protected table stays closed after DROP EXTENSION');
+$node->safe_psql('postgres', 'CREATE EXTENSION authz');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM authz_protected'), '0',
+	'CREATE EXTENSION again starts with nothing protected');
+
 done_testing();
