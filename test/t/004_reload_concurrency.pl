@@ -1,5 +1,6 @@
-# Reloads under load: 8 clients keep reading the active policy set while
-# another session reloads it 100 times, good and broken sets alternating.
+# Reloads under load: 8 clients keep reading the active policy set, and a
+# table protected by it (authz_protect), while another session reloads it
+# 100 times, good and broken sets alternating.
 # Every read must see exactly one generation with a complete set (2 or 4
 # policies, never a mix), every decision taken meanwhile must be right (both
 # good sets let users view albums), broken loads must fail without effect, and the
@@ -19,6 +20,15 @@ $node->append_conf('postgresql.conf', "shared_preload_libraries = 'authz'\nmax_c
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION authz');
 $node->safe_psql('postgres', "SELECT authz_load('$fixtures/v1')");
+# the clients are an ordinary role, to whom row-level security applies
+$node->safe_psql('postgres', q{
+CREATE ROLE app LOGIN;
+GRANT authz_trusted TO app;
+CREATE TABLE albums (id int PRIMARY KEY, owner text);
+INSERT INTO albums SELECT i, 'u' || (i % 7) FROM generate_series(1, 100) i;
+GRANT SELECT ON albums TO app;
+SELECT authz_protect('albums', 'album');
+});
 
 my $script = "$PostgreSQL::Test::Utils::tmp_check/reader.sql";
 open my $fh, '>', $script or die;
@@ -34,13 +44,27 @@ SELECT ('a read saw ' || :g || ' generations')::int;
 \if :n != 2 and :n != 4
 SELECT ('a read saw an incomplete set of ' || :n || ' policies')::int;
 \endif
+BEGIN;
+SELECT authz_set_principal('{"id": "u1", "roles": ["user"]}') IS NULL AS unset \gset
+SELECT count(*) AS seen FROM albums \gset
+COMMIT;
+\if :seen != 100
+SELECT ('a user saw ' || :seen || ' of the 100 albums during a reload')::int;
+\endif
+BEGIN;
+SELECT authz_set_principal('{"id": "g1", "roles": ["guest"]}') IS NULL AS unset \gset
+SELECT count(*) AS seen FROM albums \gset
+COMMIT;
+\if :seen != 0
+SELECT ('a guest saw ' || :seen || ' albums during a reload')::int;
+\endif
 SQL
 close $fh;
 
 my ($out, $err) = ('', '');
 $node->append_conf('postgresql.conf', '');
 my $bench = IPC::Run::start(
-	[ 'pgbench', '-n', '-c', '8', '-j', '2', '-T', '20', '-f', $script,
+	[ 'pgbench', '-n', '-c', '8', '-j', '2', '-T', '20', '-f', $script, '-U', 'app',
 	  '-h', $node->host, '-p', $node->port, 'postgres' ],
 	'>', \$out, '2>', \$err);
 
@@ -66,7 +90,8 @@ $bench->finish;
 is($good, 50, '50 good reloads published');
 is($broken_refused, 50, '50 broken reloads refused with a compile error');
 like($out, qr/number of transactions actually processed: [1-9]/, 'clients kept reading');
-like($out, qr/number of failed transactions: 0 /, 'no read saw a mixed or partial set');
+like($out, qr/number of failed transactions: 0 /,
+	'no read saw a mixed or partial set, and every protected-table read saw the right rows');
 unlike($err, qr/aborted/, 'no client aborted');
 diag("pgbench: $err") if $err;
 
