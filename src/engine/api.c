@@ -74,8 +74,8 @@ engine_set_row_count(const EngineSet *set)
 }
 
 /* Options with now() fixed: pinned by the caller or read once here. */
-static EngineCheckOptions
-fix_now(const EngineCheckOptions *options)
+EngineCheckOptions
+engine_fixed_now(const EngineCheckOptions *options)
 {
 	EngineCheckOptions o;
 	struct timespec ts;
@@ -101,7 +101,7 @@ engine_check_json(const EngineSet *set, Arena *arena, const char *request_json,
 {
 	ERequest	req;
 	EResult    *results;
-	EngineCheckOptions o = fix_now(options);
+	EngineCheckOptions o = engine_fixed_now(options);
 	char	   *text;
 	int			i;
 
@@ -183,7 +183,7 @@ engine_check_one(const EngineSet *set, Arena *arena, const char *principal_json,
 	ERequest	req;
 	EResourceEntry entry;
 	EResult		result;
-	EngineCheckOptions o = fix_now(options);
+	EngineCheckOptions o = engine_fixed_now(options);
 
 	*error = NULL;
 	if (action == NULL || action[0] == '\0')
@@ -207,6 +207,61 @@ engine_check_one(const EngineSet *set, Arena *arena, const char *principal_json,
 	return true;
 }
 
+/*
+ * A request of one resource entry from an already decoded principal and
+ * resource (absent strings become "", absent attributes an empty map,
+ * options->aux_jwt request.auxData.jwt); false with *error naming the
+ * field when the principal or the resource kind is missing.  The caller
+ * sets the entry's actions.
+ */
+bool
+engine_decoded_request(Arena *arena, const EnginePrincipal *principal,
+					   const EngineResource *resource, const EngineCheckOptions *options,
+					   ERequest *req, EResourceEntry *entry, const char **error)
+{
+	int			i;
+
+	if (principal == NULL || principal->id == NULL || principal->id[0] == '\0')
+		return (*error = "principal.id: value length must be at least 1 characters", false);
+	if (principal->nroles < 1 || principal->roles == NULL)
+		return (*error = "principal.roles: value must contain at least 1 item(s)", false);
+	for (i = 0; i < principal->nroles; i++)
+		if (principal->roles[i] == NULL || principal->roles[i][0] == '\0')
+			return (*error = "principal.roles: value length must be at least 1 characters", false);
+	if (resource == NULL || resource->kind == NULL || resource->kind[0] == '\0')
+		return (*error = "resource.kind: value length must be at least 1 characters", false);
+	memset(req, 0, sizeof(*req));
+	memset(entry, 0, sizeof(*entry));
+	req->principal = *principal;
+	if (req->principal.policy_version == NULL)
+		req->principal.policy_version = "";
+	if (req->principal.scope == NULL)
+		req->principal.scope = "";
+	if (req->principal.attr.kind != CEL_VAL_MAP)
+		req->principal.attr = cel_map_from(arena, NULL, NULL, 0);
+	entry->resource = *resource;
+	if (entry->resource.id == NULL)
+		entry->resource.id = "";
+	if (entry->resource.policy_version == NULL)
+		entry->resource.policy_version = "";
+	if (entry->resource.scope == NULL)
+		entry->resource.scope = "";
+	if (entry->resource.attr.kind != CEL_VAL_MAP)
+		entry->resource.attr = cel_map_from(arena, NULL, NULL, 0);
+	req->request_id = "";
+	if (options->aux_jwt != NULL && options->aux_jwt->kind == CEL_VAL_MAP)
+	{
+		CelValue	key = cel_string("jwt", 3);
+
+		req->aux_data = cel_map_from(arena, &key, options->aux_jwt, 1);
+	}
+	else
+		req->aux_data = cel_map_from(arena, NULL, NULL, 0);
+	req->resources = entry;
+	req->nresources = 1;
+	return true;
+}
+
 /* One decision for an already decoded principal and resource. */
 bool
 engine_check_decoded(const EngineSet *set, Arena *arena, const EnginePrincipal *principal,
@@ -217,52 +272,17 @@ engine_check_decoded(const EngineSet *set, Arena *arena, const EnginePrincipal *
 	ERequest	req;
 	EResourceEntry entry;
 	EResult		result;
-	EngineCheckOptions o = fix_now(options);
-	int			i;
+	EngineCheckOptions o = engine_fixed_now(options);
 
 	*error = NULL;
-	if (principal == NULL || principal->id == NULL || principal->id[0] == '\0')
-		return (*error = "principal.id: value length must be at least 1 characters", false);
-	if (principal->nroles < 1 || principal->roles == NULL)
-		return (*error = "principal.roles: value must contain at least 1 item(s)", false);
-	for (i = 0; i < principal->nroles; i++)
-		if (principal->roles[i] == NULL || principal->roles[i][0] == '\0')
-			return (*error = "principal.roles: value length must be at least 1 characters", false);
-	if (resource == NULL || resource->kind == NULL || resource->kind[0] == '\0')
-		return (*error = "resource.kind: value length must be at least 1 characters", false);
+	if (!engine_decoded_request(arena, principal, resource, &o, &req, &entry, error))
+		return false;
 	if (resource->id == NULL || resource->id[0] == '\0')
 		return (*error = "resource.id: value length must be at least 1 characters", false);
 	if (action == NULL || action[0] == '\0')
 		return (*error = "action: value length must be at least 1 characters", false);
-	memset(&req, 0, sizeof(req));
-	memset(&entry, 0, sizeof(entry));
-	req.principal = *principal;
-	if (req.principal.policy_version == NULL)
-		req.principal.policy_version = "";
-	if (req.principal.scope == NULL)
-		req.principal.scope = "";
-	if (req.principal.attr.kind != CEL_VAL_MAP)
-		req.principal.attr = cel_map_from(arena, NULL, NULL, 0);
-	entry.resource = *resource;
-	if (entry.resource.policy_version == NULL)
-		entry.resource.policy_version = "";
-	if (entry.resource.scope == NULL)
-		entry.resource.scope = "";
-	if (entry.resource.attr.kind != CEL_VAL_MAP)
-		entry.resource.attr = cel_map_from(arena, NULL, NULL, 0);
-	req.request_id = "";
-	if (o.aux_jwt != NULL && o.aux_jwt->kind == CEL_VAL_MAP)
-	{
-		CelValue	key = cel_string("jwt", 3);
-
-		req.aux_data = cel_map_from(arena, &key, o.aux_jwt, 1);
-	}
-	else
-		req.aux_data = cel_map_from(arena, NULL, NULL, 0);
 	entry.actions = &action;
 	entry.nactions = 1;
-	req.resources = &entry;
-	req.nresources = 1;
 	engine_check_resource(set, arena, &req, &entry, &o, &result);
 	if (result.actions == NULL)
 		return (*error = "out of memory", false);

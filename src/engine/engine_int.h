@@ -385,4 +385,12 @@ extern void engine_check_resource(const EngineSet *set, Arena *arena,
 								  const ERequest *req, const EResourceEntry *entry,
 								  const EngineCheckOptions *options, EResult *out);
 
+/* api.c: shared by the check and plan entry points */
+extern EngineCheckOptions engine_fixed_now(const EngineCheckOptions *options);
+extern bool engine_decoded_request(Arena *arena, const EnginePrincipal *principal,
+								   const EngineResource *resource,
+								   const EngineCheckOptions *options,
+								   ERequest *req, EResourceEntry *entry,
+								   const char **error);
+
 #endif							/* AUTHZ_ENGINE_INT_H */

@@ -16,28 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-/* The per-call options with now() fixed for the whole plan. */
-static EngineCheckOptions
-fixed_now(const EngineCheckOptions *options)
-{
-	EngineCheckOptions o;
-	struct timespec ts;
-
-	if (options)
-		o = *options;
-	else
-		memset(&o, 0, sizeof(o));
-	if (!o.now_pinned)
-	{
-		clock_gettime(CLOCK_REALTIME, &ts);
-		o.now_pinned = true;
-		o.now_sec = ts.tv_sec;
-		o.now_nsec = (int32_t) ts.tv_nsec;
-	}
-	return o;
-}
 
 /*
  * The resource of a plan is partial: an attribute it does not give is
@@ -151,56 +129,20 @@ engine_plan_decoded(const EngineSet *set, Arena *arena, const EnginePrincipal *p
 	ERequest	req;
 	EResourceEntry entry;
 	EResult		result;
-	EngineCheckOptions o = fixed_now(options);
+	EngineCheckOptions o = engine_fixed_now(options);
 	int			i;
 
 	*error = NULL;
 	memset(out, 0, sizeof(*out));
-	if (principal == NULL || principal->id == NULL || principal->id[0] == '\0')
-		return (*error = "principal.id: value length must be at least 1 characters", false);
-	if (principal->nroles < 1 || principal->roles == NULL)
-		return (*error = "principal.roles: value must contain at least 1 item(s)", false);
-	for (i = 0; i < principal->nroles; i++)
-		if (principal->roles[i] == NULL || principal->roles[i][0] == '\0')
-			return (*error = "principal.roles: value length must be at least 1 characters", false);
-	if (resource == NULL || resource->kind == NULL || resource->kind[0] == '\0')
-		return (*error = "resource.kind: value length must be at least 1 characters", false);
+	if (!engine_decoded_request(arena, principal, resource, &o, &req, &entry, error))
+		return false;
 	if (nactions < 1 || actions == NULL)
 		return (*error = "actions: value must contain at least 1 item(s)", false);
 	for (i = 0; i < nactions; i++)
 		if (actions[i] == NULL || actions[i][0] == '\0')
 			return (*error = "action: value length must be at least 1 characters", false);
-	memset(&req, 0, sizeof(req));
-	memset(&entry, 0, sizeof(entry));
-	req.principal = *principal;
-	if (req.principal.policy_version == NULL)
-		req.principal.policy_version = "";
-	if (req.principal.scope == NULL)
-		req.principal.scope = "";
-	if (req.principal.attr.kind != CEL_VAL_MAP)
-		req.principal.attr = cel_map_from(arena, NULL, NULL, 0);
-	entry.resource = *resource;
-	if (entry.resource.id == NULL)
-		entry.resource.id = "";
-	if (entry.resource.policy_version == NULL)
-		entry.resource.policy_version = "";
-	if (entry.resource.scope == NULL)
-		entry.resource.scope = "";
-	if (entry.resource.attr.kind != CEL_VAL_MAP)
-		entry.resource.attr = cel_map_from(arena, NULL, NULL, 0);
-	req.request_id = "";
-	if (o.aux_jwt != NULL && o.aux_jwt->kind == CEL_VAL_MAP)
-	{
-		CelValue	key = cel_string("jwt", 3);
-
-		req.aux_data = cel_map_from(arena, &key, o.aux_jwt, 1);
-	}
-	else
-		req.aux_data = cel_map_from(arena, NULL, NULL, 0);
 	entry.actions = actions;
 	entry.nactions = nactions;
-	req.resources = &entry;
-	req.nresources = 1;
 	plan_request(set, arena, &req, &entry, &o, with_condition_marks, out, &result);
 	if (arena->failed)
 		return (*error = "out of memory", false);
@@ -400,7 +342,7 @@ engine_plan_json(const EngineSet *set, Arena *arena, const char *request_json, s
 				 const EngineCheckOptions *options, bool with_condition_marks,
 				 const char **error)
 {
-	EngineCheckOptions o = fixed_now(options);
+	EngineCheckOptions o = engine_fixed_now(options);
 	json_error_t jerr;
 	json_t	   *root = json_loadb(request_json, len, JSON_REJECT_DUPLICATES, &jerr);
 	json_t	   *resp,
