@@ -114,8 +114,7 @@ planned_filter(Relation rel, const AuthzProtection *p, Jsonb *principal, bool *n
 	}
 	catalog.resolve = authz_resolve_catalog_column;
 	catalog.state = &relid;
-	catalog.fallback_function = psprintf("%s.authz_filter_cel",
-										 quote_identifier(get_namespace_name(authz_extension_namespace())));
+	catalog.fallback_function = authz_filter_cel_name();
 	if (p->columns != NULL)
 		columns = JsonbToCString(NULL, &p->columns->root, VARSIZE(p->columns));
 	sql = plansql_principal_filter(authz_current_engine(), arena, &decoded, p->kind, p->action,

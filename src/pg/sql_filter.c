@@ -151,13 +151,17 @@ authz_filter_to_sql(const char *filter_json, const char *columns_json, Oid relid
 	return sql;
 }
 
-/* authz_filter_cel, qualified with the schema this function lives in. */
-static char *
-fallback_name(FunctionCallInfo fcinfo)
+/*
+ * authz_filter_cel qualified with the extension's schema, so that filters
+ * work whatever the search_path of the query or policy using them.
+ */
+char *
+authz_filter_cel_name(void)
 {
-	char	   *nsp = get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid));
+	Oid			nsp = authz_extension_namespace();
+	char	   *name = OidIsValid(nsp) ? get_namespace_name(nsp) : NULL;
 
-	return nsp ? quote_qualified_identifier(nsp, "authz_filter_cel") : "authz_filter_cel";
+	return name ? quote_qualified_identifier(name, "authz_filter_cel") : "authz_filter_cel";
 }
 
 /* authz_filter_sql(filter jsonb, columns jsonb DEFAULT NULL, tbl regclass DEFAULT NULL) RETURNS text */
@@ -171,7 +175,7 @@ authz_filter_sql(PG_FUNCTION_ARGS)
 	sql = authz_filter_to_sql(jsonb_text(PG_GETARG_JSONB_P(0)),
 							  PG_ARGISNULL(1) ? NULL : jsonb_text(PG_GETARG_JSONB_P(1)),
 							  PG_NARGS() > 2 && !PG_ARGISNULL(2) ? PG_GETARG_OID(2) : InvalidOid,
-							  fallback_name(fcinfo), NULL);
+							  authz_filter_cel_name(), NULL);
 	PG_RETURN_TEXT_P(cstring_to_text(sql));
 }
 

@@ -23,6 +23,9 @@ extern char *authz_filter_to_sql(const char *filter_json, const char *columns_js
 								 Oid relid, const char *fallback_function,
 								 int *fallbacks);
 
+/* authz_filter_cel, schema-qualified, for the SQL the translator prints. */
+extern char *authz_filter_cel_name(void);
+
 /* A PlanSqlResolve over table *(Oid *) state's columns and their types. */
 extern bool authz_resolve_catalog_column(void *state, PlanSqlField field,
 										 const char *name, PlanSqlColumn *out);

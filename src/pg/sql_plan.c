@@ -16,7 +16,6 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 
 #include "arena_pg.h"
 #include "authz_pg.h"
@@ -24,6 +23,7 @@
 #define PLANSQL_NO_JANSSON
 #include "plansql/plansql.h"
 #include "plansql/plan_sql.h"
+#include "sql_filter.h"
 
 PG_FUNCTION_INFO_V1(authz_plan_resources);
 PG_FUNCTION_INFO_V1(authz_plan_sql);
@@ -63,27 +63,13 @@ authz_plan_resources(PG_FUNCTION_ARGS)
 Datum
 authz_plan_sql(PG_FUNCTION_ARGS)
 {
-	Arena	   *arena;
-	char	   *response;
 	Jsonb	   *columns = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
-	PlanSqlColumns defaults = {0};
-	PlanSqlStats stats = {0};
-	const char *error = NULL;
-	char	   *sql;
+	char	   *response;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	arena = arena_create_in(CurrentMemoryContext, 0);
-	response = plan_response(arena, PG_GETARG_JSONB_P(0), true);
-
-	defaults.fallback_function = psprintf("%s.authz_filter_cel",
-										  quote_identifier(get_namespace_name(authz_extension_namespace())));
-	sql = plansql_sql_from_text(arena, response,
-								columns ? JsonbToCString(NULL, &columns->root, VARSIZE(columns)) : NULL,
-								&defaults, &stats, &error);
-	if (sql == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot turn the plan into SQL: %s", error ? error : "unknown error")));
-	PG_RETURN_TEXT_P(cstring_to_text(sql));
+	response = plan_response(arena_create_in(CurrentMemoryContext, 0), PG_GETARG_JSONB_P(0), true);
+	PG_RETURN_TEXT_P(cstring_to_text(authz_filter_to_sql(response,
+														 columns ? JsonbToCString(NULL, &columns->root, VARSIZE(columns)) : NULL,
+														 InvalidOid, authz_filter_cel_name(), NULL)));
 }
