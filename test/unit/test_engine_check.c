@@ -21,11 +21,9 @@
 #include <time.h>
 
 #include "unit.h"
+#include "policy_paths.h"
 #include "engine/engine.h"
 
-#define DEFAULT_CASES "../../../shared/data/cerbos/check.jsonl"
-/* from a git worktree one level deeper (/work/wt/<name>/test/unit) */
-#define WORKTREE_CASES "../../../../shared/data/cerbos/check.jsonl"
 #define KNOWN_FAILURES "engine_check_known_failures.txt"
 #define MAX_SETS 64
 
@@ -379,6 +377,7 @@ int
 main(void)
 {
 	const char *path = getenv("AUTHZ_CHECK_CASES");
+	char		cases[1024];
 	char		base[1024];
 	char		cfgpath[1200];
 	char	   *slash;
@@ -393,11 +392,10 @@ main(void)
 
 	if (path == NULL)
 	{
-		FILE	   *probe = fopen(DEFAULT_CASES, "r");
+		const char *data = shared_data_dir();
 
-		path = probe ? DEFAULT_CASES : WORKTREE_CASES;
-		if (probe)
-			fclose(probe);
+		snprintf(cases, sizeof(cases), "%s/cerbos/check.jsonl", data ? data : "../../../shared/data");
+		path = cases;
 	}
 	snprintf(base, sizeof(base), "%s", path);
 	slash = strrchr(base, '/');
