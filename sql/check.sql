@@ -89,3 +89,21 @@ ALTER SYSTEM RESET authz.default_policy_version;
 SELECT pg_reload_conf();
 SELECT pg_sleep(0.2);
 SELECT authz_check('{"id": "root", "roles": ["admin"]}', '{"kind": "document", "id": "d1"}', 'view') AS with_default_version;
+
+-- many principals interleaved in one query, more than the call site keeps
+-- decoded: every row is still decided for its own principal, as the
+-- uncached authz_check_resources decides it
+WITH req AS (
+	SELECT i, jsonb_build_object('id', 'u' || (i % 1500), 'roles',
+			CASE WHEN i % 3 = 0 THEN '["user", "editor"]'::jsonb WHEN i % 101 = 0 THEN '["admin"]'::jsonb ELSE '["user"]'::jsonb END,
+			'attr', jsonb_build_object('tenantId', 't' || (i % 4))) AS principal,
+		jsonb_build_object('kind', 'document', 'id', 'd' || i, 'attr', jsonb_build_object(
+			'owner', 'u' || ((i * 7) % 1500), 'tenant', 't' || (i % 5), 'public', i % 11 = 0)) AS resource
+	FROM generate_series(1, 6000) i)
+SELECT count(*) AS decisions,
+	count(*) FILTER (WHERE authz_check(principal, resource, 'update')) AS allowed,
+	count(*) FILTER (WHERE authz_check(principal, resource, 'update') IS DISTINCT FROM
+		(authz_check_resources(jsonb_build_object('principal', principal, 'resources',
+			jsonb_build_array(jsonb_build_object('actions', '["update"]'::jsonb, 'resource', resource))))
+			#>> '{results,0,actions,update}') = 'EFFECT_ALLOW') AS differ
+FROM req;

@@ -15,22 +15,41 @@
 
 #define COND_DEPTH 40
 
-/* A map standing for a protobuf message (absent fields read as defaults). */
-static CelValue
-message(Arena *arena, const char *type, const char **names, const CelValue *vals, int n)
+/* Keys of a message map: the field names as CEL strings, built once. */
+typedef struct MessageKeys
 {
-	CelValue   *keys = arena_alloc(arena, sizeof(CelValue) * n);
-	CelValue	m;
+	const char *const *names;
+	int			n;
+	CelValue	keys[8];
+	bool		ready;
+} MessageKeys;
+
+/*
+ * A map standing for a protobuf message (absent fields read as defaults).
+ * Every check builds several; their keys are the same static strings each
+ * time, so the map points at one shared key array and copies only values.
+ */
+static CelValue
+message(Arena *arena, const char *type, MessageKeys *mk, const CelValue *vals)
+{
+	CelMap	   *map = arena_alloc0(arena, sizeof(CelMap));
+	CelValue   *copy = arena_alloc(arena, sizeof(CelValue) * mk->n);
 	int			i;
 
-	if (keys == NULL)
+	if (map == NULL || copy == NULL)
 		return cel_error(arena, "out of memory");
-	for (i = 0; i < n; i++)
-		keys[i] = cel_string(names[i], strlen(names[i]));
-	m = cel_map_from(arena, keys, vals, n);
-	if (m.kind == CEL_VAL_MAP)
-		((CelMap *) m.u.map)->msg_type = type;
-	return m;
+	if (!mk->ready)
+	{
+		for (i = 0; i < mk->n; i++)
+			mk->keys[i] = cel_string(mk->names[i], strlen(mk->names[i]));
+		mk->ready = true;
+	}
+	memcpy(copy, vals, sizeof(CelValue) * mk->n);
+	map->len = mk->n;
+	map->keys = mk->keys;
+	map->values = copy;
+	map->msg_type = type;
+	return cel_map(map);
 }
 
 /* A NUL-terminated string as a CEL string (not copied). */
@@ -53,9 +72,12 @@ engine_eval_request_values(ECheck *c)
 {
 	const EPrincipal *p = &c->req->principal;
 	const EResource *r = &c->entry->resource;
-	static const char *pnames[] = {"id", "roles", "attr", "policyVersion", "policy_version", "scope"};
-	static const char *rnames[] = {"kind", "id", "attr", "policyVersion", "policy_version", "scope"};
-	static const char *qnames[] = {"principal", "resource", "auxData", "aux_data"};
+	static const char *const pnames[] = {"id", "roles", "attr", "policyVersion", "policy_version", "scope"};
+	static const char *const rnames[] = {"kind", "id", "attr", "policyVersion", "policy_version", "scope"};
+	static const char *const qnames[] = {"principal", "resource", "auxData", "aux_data"};
+	static MessageKeys pkeys = {.names = pnames, .n = 6};
+	static MessageKeys rkeys = {.names = rnames, .n = 6};
+	static MessageKeys qkeys = {.names = qnames, .n = 4};
 	CelValue	pv[6],
 				rv[6],
 				qv[4];
@@ -70,19 +92,20 @@ engine_eval_request_values(ECheck *c)
 	rv[2] = r->attr;
 	rv[3] = rv[4] = str(r->policy_version);
 	rv[5] = str(engine_scope_value(r->scope));
-	c->P = message(c->arena, "cerbos.engine.v1.Request.Principal", pnames, pv, 6);
-	c->R = message(c->arena, "cerbos.engine.v1.Request.Resource", rnames, rv, 6);
+	c->P = message(c->arena, "cerbos.engine.v1.Request.Principal", &pkeys, pv);
+	c->R = message(c->arena, "cerbos.engine.v1.Request.Resource", &rkeys, rv);
 	qv[0] = c->P;
 	qv[1] = c->R;
 	qv[2] = qv[3] = c->req->aux_data;
-	c->request = message(c->arena, "cerbos.engine.v1.Request", qnames, qv, 4);
+	c->request = message(c->arena, "cerbos.engine.v1.Request", &qkeys, qv);
 }
 
 /* runtime: the derived roles in effect, sorted, built when first read. */
 static CelValue
 runtime_value(ECheck *c)
 {
-	static const char *names[] = {"effectiveDerivedRoles", "effective_derived_roles"};
+	static const char *const names[] = {"effectiveDerivedRoles", "effective_derived_roles"};
+	static MessageKeys keys = {.names = names, .n = 2};
 	CelValue	v[2];
 	const char **sorted;
 	int			i,
@@ -112,7 +135,7 @@ runtime_value(ECheck *c)
 		sorted[j] = s;
 	}
 	v[0] = v[1] = engine_string_list(c->arena, sorted, c->nedr);
-	c->runtime = message(c->arena, "cerbos.engine.v1.Runtime", names, v, 2);
+	c->runtime = message(c->arena, "cerbos.engine.v1.Runtime", &keys, v);
 	c->runtime_built = true;
 	return c->runtime;
 }

@@ -12,6 +12,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "catalog/pg_type.h"
@@ -203,17 +204,35 @@ bad_request(const char *error)
 }
 
 /*
- * Per-call-site state of authz_check, kept in fn_extra: the principal
- * decoded once (queries usually pass the same principal for every row) and
- * an arena reset per row, so a row costs decoding its resource and the
+ * Per-call-site state of authz_check, kept in fn_extra: principals decoded
+ * once and looked up by their bytes (queries pass the same few principals
+ * for many rows, often interleaved, as in a join of users and documents),
+ * and an arena reset per row, so a row costs decoding its resource and the
  * decision itself, with no JSON text in between.
+ *
+ * The principal table is indexed by a hash of the principal's and the
+ * token claims' bytes, probing PRINCIPAL_CACHE_WAYS slots; when all are
+ * taken by others a new principal replaces one of them in turn.
+ * Decoded principals accumulate in one arena, which is emptied with the
+ * whole table when it passes PRINCIPAL_CACHE_BYTES.
  */
+#define PRINCIPAL_CACHE_SLOTS 512
+#define PRINCIPAL_CACHE_WAYS 4
+#define PRINCIPAL_CACHE_BYTES (1024 * 1024)
+
+typedef struct CachedPrincipal
+{
+	uint64		hash;
+	Jsonb	   *principal_raw;	/* copy of the jsonb the principal came from */
+	Jsonb	   *claims_raw;		/* the token claims decoded below, or NULL */
+	EnginePrincipal principal;
+	CelValue	claims;			/* request.auxData.jwt */
+} CachedPrincipal;
+
 typedef struct CheckCallCache
 {
-	Jsonb	   *principal_raw;	/* copy of the jsonb the principal came from */
-	EnginePrincipal principal;
-	Jsonb	   *claims_raw;		/* the token claims decoded below, or NULL */
-	CelValue	claims;			/* request.auxData.jwt */
+	CachedPrincipal *slots[PRINCIPAL_CACHE_SLOTS];
+	uint32		next_victim;	/* which of the probed slots a full probe replaces */
 	Arena	   *principal_arena;
 	Arena	   *row_arena;
 } CheckCallCache;
@@ -291,6 +310,89 @@ decode_resource(Arena *arena, Jsonb *j, EngineResource *r)
 	r->scope = object_string(arena, root, "scope", "resource.scope");
 }
 
+/* Whether a cached copy holds the same bytes as a jsonb (or both are NULL). */
+static bool
+same_jsonb(const Jsonb *cached, const Jsonb *j)
+{
+	if (cached == NULL || j == NULL)
+		return cached == j;
+	return VARSIZE(cached) == VARSIZE(j) && memcmp(cached, j, VARSIZE(j)) == 0;
+}
+
+/* A copy of a jsonb in the arena (NULL stays NULL). */
+static Jsonb *
+arena_jsonb_copy(Arena *arena, const Jsonb *j)
+{
+	Jsonb	   *copy;
+
+	if (j == NULL)
+		return NULL;
+	copy = arena_alloc(arena, VARSIZE(j));
+	if (copy == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory decoding a principal")));
+	memcpy(copy, j, VARSIZE(j));
+	return copy;
+}
+
+/* The call site's decoded principal for these bytes, decoding it on a miss. */
+static CachedPrincipal *
+cached_principal(CheckCallCache *cache, Jsonb *principal, Jsonb *claims)
+{
+	uint64		hash = hash_bytes_extended((const unsigned char *) principal, VARSIZE(principal), 0);
+	CachedPrincipal **slot;
+	CachedPrincipal *entry;
+	Arena	   *arena = cache->principal_arena;
+	int			way;
+
+	if (claims != NULL)
+		hash = hash_bytes_extended((const unsigned char *) claims, VARSIZE(claims), hash);
+	slot = NULL;
+	for (way = 0; way < PRINCIPAL_CACHE_WAYS; way++)
+	{
+		CachedPrincipal **probe = &cache->slots[(hash + way) % PRINCIPAL_CACHE_SLOTS];
+
+		entry = *probe;
+		if (entry == NULL)
+		{
+			if (slot == NULL)
+				slot = probe;
+			continue;
+		}
+		if (entry->hash == hash && same_jsonb(entry->principal_raw, principal) &&
+			same_jsonb(entry->claims_raw, claims))
+			return entry;
+	}
+	if (slot == NULL)
+		slot = &cache->slots[(hash + cache->next_victim++ % PRINCIPAL_CACHE_WAYS) % PRINCIPAL_CACHE_SLOTS];
+
+	if (arena->total > PRINCIPAL_CACHE_BYTES)
+	{
+		memset(cache->slots, 0, sizeof(cache->slots));
+		arena_reset(arena);
+		slot = &cache->slots[hash % PRINCIPAL_CACHE_SLOTS];
+	}
+	/* the slot is filled only once decoding succeeded: an ERROR leaves it as it was */
+	entry = arena_alloc0(arena, sizeof(CachedPrincipal));
+	if (entry == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory decoding a principal")));
+	decode_principal(arena, principal, &entry->principal);
+	if (claims != NULL)
+		entry->claims = authz_jsonb_to_cel(arena, claims);
+	entry->principal_raw = arena_jsonb_copy(arena, principal);
+	entry->claims_raw = arena_jsonb_copy(arena, claims);
+	entry->hash = hash;
+	if (arena->failed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory decoding a principal")));
+	*slot = entry;
+	return entry;
+}
+
 /* One decision through the call site's cache. */
 static bool
 decide(FunctionCallInfo fcinfo, Jsonb *principal, Jsonb *claims, Jsonb *resource,
@@ -304,55 +406,27 @@ decide(FunctionCallInfo fcinfo, Jsonb *principal, Jsonb *claims, Jsonb *resource
 	const char *error = NULL;
 	char	   *act;
 	bool		ok;
+	CachedPrincipal *entry;
 
 	if (cache == NULL)
 	{
 		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CheckCallCache));
 		cache->row_arena = arena_create_in(fcinfo->flinfo->fn_mcxt, 0);
+		cache->principal_arena = arena_create_in(fcinfo->flinfo->fn_mcxt, 0);
 		fcinfo->flinfo->fn_extra = cache;
 	}
-	if (cache->principal_raw == NULL || VARSIZE(cache->principal_raw) != VARSIZE(principal) ||
-		memcmp(cache->principal_raw, principal, VARSIZE(principal)) != 0 ||
-		(claims == NULL) != (cache->claims_raw == NULL) ||
-		(claims != NULL && (VARSIZE(claims) != VARSIZE(cache->claims_raw) ||
-							memcmp(claims, cache->claims_raw, VARSIZE(claims)) != 0)))
-	{
-		Arena	   *arena = arena_create_in(fcinfo->flinfo->fn_mcxt, 0);
-		EnginePrincipal decoded;
-		Jsonb	   *raw;
-
-		decode_principal(arena, principal, &decoded);
-		raw = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(principal));
-		memcpy(raw, principal, VARSIZE(principal));
-		if (cache->claims_raw)
-			pfree(cache->claims_raw);
-		cache->claims_raw = NULL;
-		if (claims != NULL)
-		{
-			cache->claims = authz_jsonb_to_cel(arena, claims);
-			cache->claims_raw = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(claims));
-			memcpy(cache->claims_raw, claims, VARSIZE(claims));
-		}
-		if (cache->principal_arena)
-			arena_destroy(cache->principal_arena);
-		if (cache->principal_raw)
-			pfree(cache->principal_raw);
-		cache->principal_arena = arena;
-		cache->principal_raw = raw;
-		cache->principal = decoded;
-	}
-
+	entry = cached_principal(cache, principal, claims);
 	arena_reset(cache->row_arena);
 	decode_resource(cache->row_arena, resource, &res);
 	act = arena_strndup(cache->row_arena, VARDATA_ANY(action), VARSIZE_ANY_EXHDR(action));
 	check_options(&opts);
-	if (cache->claims_raw != NULL)
-		opts.aux_jwt = &cache->claims;
-	ok = engine_check_decoded(set, cache->row_arena, &cache->principal, &res, act,
+	if (entry->claims_raw != NULL)
+		opts.aux_jwt = &entry->claims;
+	ok = engine_check_decoded(set, cache->row_arena, &entry->principal, &res, act,
 							  &opts, &decision, &error);
 	if (!ok)
 		bad_request(error);
-	authz_log_decision(cache->principal.id, res.kind, res.id, act,
+	authz_log_decision(entry->principal.id, res.kind, res.id, act,
 					   decision.effect == ENGINE_EFFECT_ALLOW, decision.policy,
 					   backend_engine.generation);
 	if (cache->row_arena->failed)
