@@ -107,3 +107,21 @@ SELECT count(*) AS decisions,
 			jsonb_build_array(jsonb_build_object('actions', '["update"]'::jsonb, 'resource', resource))))
 			#>> '{results,0,actions,update}') = 'EFFECT_ALLOW') AS differ
 FROM req;
+
+-- decisions in parallel workers, which cannot read the policy table: they
+-- take the set the leader made sure of when the parallel plan started
+SET force_parallel_mode = on;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+CREATE TABLE parallel_docs AS SELECT i, jsonb_build_object('kind', 'document', 'id', i::text,
+	'attr', jsonb_build_object('owner', 'u' || (i % 4))) AS resource FROM generate_series(1, 2000) i;
+ANALYZE parallel_docs;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM parallel_docs
+	WHERE authz_check('{"id": "u1", "roles": ["user"]}', resource, 'update');
+SELECT count(*) FROM parallel_docs WHERE authz_check('{"id": "u1", "roles": ["user"]}', resource, 'update');
+DROP TABLE parallel_docs;
+RESET force_parallel_mode;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;

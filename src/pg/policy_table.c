@@ -426,11 +426,18 @@ standby_follow_table(void)
 /*
  * The image this backend decides with.  On first use in a database whose
  * table holds policies but whose set is not in shared memory (after a
- * restart, on a standby), compiles and publishes it first.
+ * restart, on a standby), compiles and publishes it first.  Parallel
+ * workers and a leader running a parallel plan take what is published.
  */
 bool
 authz_current_image(AuthzImageRef *ref)
 {
+	/*
+	 * Reading the table needs a fresh snapshot, which parallel mode forbids;
+	 * the leader did both steps when its parallel plan started (rls.c).
+	 */
+	if (IsInParallelMode())
+		return authz_store_current(ref);
 	if (!first_use_checked && IsTransactionState() && !RecoveryInProgress())
 	{
 		char		dir[MAXPGPATH];

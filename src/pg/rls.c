@@ -39,6 +39,7 @@
  */
 #include "postgres.h"
 
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
@@ -235,6 +236,19 @@ static void
 authz_executor_start(QueryDesc *queryDesc, int eflags)
 {
 	check_policy_generation();
+
+	/*
+	 * A parallel plan may decide in its workers, which cannot read the
+	 * policy table: publish this database's set from it first, as the
+	 * first decision would.
+	 */
+	if (queryDesc->plannedstmt->parallelModeNeeded && !IsParallelWorker() &&
+		IsTransactionState() && authz_shmem_available())
+	{
+		AuthzImageRef ref;
+
+		(void) authz_current_image(&ref);
+	}
 	if (prev_executor_start)
 		prev_executor_start(queryDesc, eflags);
 	else
