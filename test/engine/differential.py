@@ -10,6 +10,9 @@ effectiveDerivedRoles and outputs as sets.
 
   differential.py [--policies DIR] [--count N] [--seed S] [--globals JSON]
                   [--build DIR] [--cerbos PATH] [--lenient] [--mutate]
+                  [--strict] [--requests FILE.jsonl]
+--strict runs both sides with Cerbos' engine.strictEvaluation on;
+--requests sends the given requests instead of random ones.
 Prints "differential: N requests, M decisions, K differences".
 """
 import argparse, json, os, random, re, subprocess, sys, tempfile, time, urllib.request
@@ -116,6 +119,8 @@ def main():
     ap.add_argument("--port", type=int, default=35692)
     ap.add_argument("--lenient", action="store_true", help="lenientScopeSearch on both sides")
     ap.add_argument("--mutate", action="store_true", help="break requests: rejections must agree too")
+    ap.add_argument("--strict", action="store_true", help="engine.strictEvaluation on both sides")
+    ap.add_argument("--requests", help="a JSON-lines file of requests to send instead of random ones")
     a = ap.parse_args()
     policies = os.path.abspath(a.policies)
 
@@ -129,7 +134,8 @@ def main():
     with open(conf, "w") as f:
         f.write("server:\n  httpListenAddr: \"127.0.0.1:%d\"\n  grpcListenAddr: \"127.0.0.1:%d\"\n" % (a.port, a.port + 1))
         f.write("storage:\n  driver: disk\n  disk:\n    directory: %s\n" % policies)
-        f.write("engine:\n  globals: %s\n  lenientScopeSearch: %s\n" % (a.globals, "true" if a.lenient else "false"))
+        f.write("engine:\n  globals: %s\n  lenientScopeSearch: %s\n  strictEvaluation: %s\n" % (
+            a.globals, "true" if a.lenient else "false", "true" if a.strict else "false"))
         f.write("audit:\n  enabled: false\ntelemetry:\n  disabled: true\n")
     server = subprocess.Popen([a.cerbos, "server", "--config=" + conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -141,12 +147,16 @@ def main():
                 time.sleep(0.2)
         rnd = random.Random(a.seed)
         n = names(policies)
-        reqs = [request(rnd, n) for _ in range(a.count)]
+        if a.requests:
+            reqs = [json.loads(l) for l in open(a.requests) if l.strip()]
+        else:
+            reqs = [request(rnd, n) for _ in range(a.count)]
         if a.mutate:
             for r in reqs:
                 for _ in range(rnd.randint(1, 3)):
                     mutate(rnd, r)
-        mine = subprocess.run([cli, policies, a.globals] + (["lenient"] if a.lenient else []), input="".join(json.dumps(r) + "\n" for r in reqs),
+        flags = (["lenient"] if a.lenient else []) + (["strict"] if a.strict else [])
+        mine = subprocess.run([cli, policies, a.globals] + flags, input="".join(json.dumps(r) + "\n" for r in reqs),
                               capture_output=True, text=True, check=True).stdout.splitlines()
         diffs = decisions = rejected = 0
         for req, m in zip(reqs, mine):
