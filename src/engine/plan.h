@@ -43,6 +43,13 @@
 #define PLAN_KIND_ALWAYS_DENIED 2
 #define PLAN_KIND_CONDITIONAL 3
 
+/*
+ * Under strict evaluation, a plan whose rows may meet condition errors is
+ * this operator with no operands: "the rows authz_check allows" (see
+ * plan_json.c); translators do not write it, so filters go per row.
+ */
+#define PLAN_STRICT_CHECK "authz.check"
+
 /* Name of the marking operator (see above). */
 #define PLAN_CONDITION_MARK "authz.condition"
 /* With marks on, has(x) over the unknown resource is this unary operator

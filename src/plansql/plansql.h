@@ -36,6 +36,12 @@ typedef struct json_t json_t;
 #define PLANSQL_HAS_OP "authz.has"
 /* ... and a CEL error where a condition was expected (no operands). */
 #define PLANSQL_ERROR_OP "authz.error"
+/*
+ * ... and, under strict evaluation, "the rows authz_check allows" (no
+ * operands), which neither translator writes: callers check per row.
+ */
+#define PLANSQL_CHECK_OP "authz.check"
+#define PLANSQL_CHECK_REFUSED "the plan is a per-row check (strict evaluation: its conditions may error)"
 
 /* Deepest filter tree either translator accepts. */
 #define PLANSQL_MAX_DEPTH 200

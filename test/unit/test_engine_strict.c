@@ -14,12 +14,18 @@
  * result: actions and meta exactly, effective derived roles and outputs
  * as sets.  A few named cases are checked on their own as well, so that a
  * failure says what broke.
+ *
+ * Plans: every (principal, kind, scope, action) of the matrix is planned
+ * under strict evaluation; an ALWAYS_ALLOWED or ALWAYS_DENIED plan must
+ * be the strict check's answer for resources with the erroring attribute
+ * absent and present, and a conditional one must be the per-row check.
  */
 #include "unit.h"
 
 #include <jansson.h>
 
 #include "engine/engine.h"
+#include "engine/plan.h"
 
 #define STRICT_DIR "../engine/strict"
 
@@ -204,6 +210,102 @@ main(void)
 	CHECK(agree_option == n);
 	printf("engine_strict: %d requests, %d where strict differs; agree lenient %d, strict %d, per-call %d\n",
 		   n, differ, agree_lenient, agree_strict, agree_option);
+
+	/* plans under strict evaluation, against the strict check */
+	{
+		FILE	   *f = fopen(STRICT_DIR "/requests.jsonl", "r");
+		int			nplans = 0,
+					exact = 0,
+					per_row = 0,
+					constant = 0;
+
+		while (f && fgets(line, sizeof(line), f))
+		{
+			json_t	   *req = json_loads(line, 0, NULL);
+			json_t	   *entry = json_array_get(json_object_get(req, "resources"), 0);
+			json_t	   *res = json_object_get(entry, "resource");
+			json_t	   *acts = json_object_get(entry, "actions");
+			size_t		ai;
+
+			/* one plan per principal, kind and scope: skip the attr variants */
+			if (json_object_size(json_object_get(res, "attr")) > 0 ||
+				!json_is_true(json_object_get(req, "includeMeta")))
+			{
+				json_decref(req);
+				continue;
+			}
+			for (ai = 0; ai < json_array_size(acts); ai++)
+			{
+				const char *scope = json_string_value(json_object_get(res, "scope"));
+				json_t	   *plan_req = json_pack("{s:s,s:O,s:O,s:{s:O,s:s,s:{}}}",
+												 "requestId", "p",
+												 "action", json_array_get(acts, ai),
+												 "principal", json_object_get(req, "principal"),
+												 "resource", "kind", json_object_get(res, "kind"),
+												 "scope", scope ? scope : "",
+												 "attr");
+				char	   *body = json_dumps(plan_req, JSON_COMPACT);
+				const char *err = NULL;
+				char	   *resp = engine_plan_json(strict, req_arena, body, strlen(body), NULL, true, &err);
+				json_t	   *pj = resp ? json_loads(resp, 0, NULL) : NULL;
+				json_t	   *filter = json_object_get(pj, "filter");
+				const char *kind = json_string_value(json_object_get(filter, "kind"));
+				bool		ok = false;
+
+				nplans++;
+				if (kind && strcmp(kind, "KIND_CONDITIONAL") == 0)
+				{
+					const char *op = json_string_value(json_object_get(json_object_get(json_object_get(filter, "condition"), "expression"), "operator"));
+
+					ok = op && strcmp(op, PLAN_STRICT_CHECK) == 0;
+					per_row += ok;
+				}
+				else if (kind)
+				{
+					const char *want = strcmp(kind, "KIND_ALWAYS_ALLOWED") == 0 ? "EFFECT_ALLOW" : "EFFECT_DENY";
+					static const char *const probes[] = {"{}", "{\"missing\":\"x\"}"};
+					int			p;
+
+					ok = true;
+					for (p = 0; p < 2; p++)
+					{
+						json_t	   *chk = json_deep_copy(req);
+						json_t	   *r = json_object_get(json_array_get(json_object_get(chk, "resources"), 0), "resource");
+						char	   *cb;
+						json_t	   *results;
+
+						json_object_set_new(r, "attr", json_loads(probes[p], 0, NULL));
+						json_object_set_new(json_array_get(json_object_get(chk, "resources"), 0), "actions",
+											json_pack("[O]", json_array_get(acts, ai)));
+						cb = json_dumps(chk, JSON_COMPACT);
+						results = decide(strict, req_arena, cb, false);
+						if (strcmp(effect_of(results, 0, json_string_value(json_array_get(acts, ai))), want) != 0)
+						{
+							fprintf(stderr, "plan %s for %s, but the strict check of %s says otherwise\n", kind, body, cb);
+							ok = false;
+						}
+						json_decref(results);
+						json_decref(chk);
+						free(cb);
+					}
+					constant += ok;
+				}
+				exact += ok;
+				json_decref(pj);
+				json_decref(plan_req);
+				free(body);
+				arena_reset(req_arena);
+			}
+			json_decref(req);
+		}
+		if (f)
+			fclose(f);
+		CHECK(nplans > 500);
+		CHECK(exact == nplans);
+		CHECK(per_row > 50 && constant > 100);
+		printf("engine_strict: %d strict plans, %d exact (%d constant, %d per-row)\n",
+			   nplans, exact, constant, per_row);
+	}
 
 	/* named cases: principal u with roles user (+ other) */
 	{
