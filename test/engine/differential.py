@@ -10,9 +10,13 @@ effectiveDerivedRoles and outputs as sets.
 
   differential.py [--policies DIR] [--count N] [--seed S] [--globals JSON]
                   [--build DIR] [--cerbos PATH] [--lenient] [--mutate]
-                  [--strict] [--requests FILE.jsonl]
+                  [--strict] [--requests FILE.jsonl] [--random-policies K]
 --strict runs both sides with Cerbos' engine.strictEvaluation on;
---requests sends the given requests instead of random ones.
+--requests sends the given requests instead of random ones;
+--random-policies K decides over K random policy sets instead of --policies
+(test/plan/rls_differential.py's generator: conditions over attributes that
+are often absent, so they error, in DENY and ALLOW rules, derived roles,
+variables and all/any/none lists) with random principals and resources.
 Prints "differential: N requests, M decisions, K differences".
 """
 import argparse, json, os, random, re, subprocess, sys, tempfile, time, urllib.request
@@ -96,6 +100,29 @@ def mutate(rnd, o):
             mutate(rnd, o[i])
 
 
+def random_policies(rnd, k, out):
+    """Writes k random policy sets into out; returns a request maker."""
+    sys.path.insert(0, os.path.join(TOP, "test", "plan"))
+    import rls_differential as gen
+    kinds = ["kind%d" % i for i in range(k)]
+    for kind in kinds:
+        derived, resource = gen.policy_set(rnd, kind)
+        with open(os.path.join(out, "dr_%s.yaml" % kind), "w") as f:
+            f.write(derived)
+        with open(os.path.join(out, "%s.yaml" % kind), "w") as f:
+            f.write(resource)
+
+    def make(rnd):
+        res = []
+        for i in range(rnd.choice([1, 2])):
+            attr = gen.row(rnd, i)
+            del attr["id"]
+            res.append({"actions": rnd.sample(gen.ACTIONS, rnd.randint(1, 3)),
+                        "resource": {"kind": rnd.choice(kinds), "id": "r%d" % i, "attr": attr}})
+        return {"requestId": "diff", "includeMeta": rnd.random() < 0.7, "principal": gen.principal(rnd), "resources": res}
+    return make
+
+
 def norm(resp):
     if "results" not in resp:
         return "rejected"
@@ -121,6 +148,7 @@ def main():
     ap.add_argument("--mutate", action="store_true", help="break requests: rejections must agree too")
     ap.add_argument("--strict", action="store_true", help="engine.strictEvaluation on both sides")
     ap.add_argument("--requests", help="a JSON-lines file of requests to send instead of random ones")
+    ap.add_argument("--random-policies", type=int, default=0, metavar="K", help="K random policy sets instead of --policies")
     a = ap.parse_args()
     policies = os.path.abspath(a.policies)
 
@@ -130,6 +158,11 @@ def main():
                     a.build + "/libauthzcore.a", "-lyaml", "-ljwt", "-ljansson", "-lpcre2-8", "-lssl", "-lcrypto", "-lm", "-o", cli], check=True)
 
     tmp = tempfile.mkdtemp(prefix="authz-diff-")
+    make_request = None
+    if a.random_policies:
+        policies = os.path.join(tmp, "policies")
+        os.makedirs(policies)
+        make_request = random_policies(random.Random(a.seed), a.random_policies, policies)
     conf = os.path.join(tmp, "conf.yaml")
     with open(conf, "w") as f:
         f.write("server:\n  httpListenAddr: \"127.0.0.1:%d\"\n  grpcListenAddr: \"127.0.0.1:%d\"\n" % (a.port, a.port + 1))
@@ -149,6 +182,8 @@ def main():
         n = names(policies)
         if a.requests:
             reqs = [json.loads(l) for l in open(a.requests) if l.strip()]
+        elif make_request:
+            reqs = [make_request(rnd) for _ in range(a.count)]
         else:
             reqs = [request(rnd, n) for _ in range(a.count)]
         if a.mutate:
@@ -158,6 +193,15 @@ def main():
         flags = (["lenient"] if a.lenient else []) + (["strict"] if a.strict else [])
         mine = subprocess.run([cli, policies, a.globals] + flags, input="".join(json.dumps(r) + "\n" for r in reqs),
                               capture_output=True, text=True, check=True).stdout.splitlines()
+        sensitive = 0
+        if a.strict:
+            # how many decisions strict evaluation changes (the engine without it)
+            loose = subprocess.run([cli, policies, a.globals] + [f for f in flags if f != "strict"],
+                                   input="".join(json.dumps(r) + "\n" for r in reqs),
+                                   capture_output=True, text=True, check=True).stdout.splitlines()
+            for x, y in zip(mine, loose):
+                for rx, ry in zip(json.loads(x).get("results", []), json.loads(y).get("results", [])):
+                    sensitive += sum(1 for k in rx["actions"] if rx["actions"][k] != ry["actions"].get(k))
         diffs = decisions = rejected = 0
         for req, m in zip(reqs, mine):
             http = urllib.request.Request("http://127.0.0.1:%d/api/check/resources" % a.port, data=json.dumps(req).encode(),
@@ -175,6 +219,8 @@ def main():
                     print("  engine", m)
                     print("  cerbos", json.dumps(theirs))
         print("differential: %d requests, %d decisions, %d differences" % (len(reqs), decisions, diffs))
+        if a.strict:
+            print("  (%d decisions differ from the same engine without strict evaluation)" % sensitive)
         if a.mutate:
             print("  (%d requests rejected by Cerbos)" % rejected)
         return 1 if diffs else 0
