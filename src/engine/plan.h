@@ -44,9 +44,9 @@
 #define PLAN_KIND_CONDITIONAL 3
 
 /*
- * Under strict evaluation, a plan whose rows may meet condition errors is
- * this operator with no operands: "the rows authz_check allows" (see
- * plan_json.c); translators do not write it, so filters go per row.
+ * Under strict evaluation, a plan whose rows may meet condition errors
+ * ANDs this operator (no operands: "the rows authz_check allows", see
+ * plan_json.c) to its formula.
  */
 #define PLAN_STRICT_CHECK "authz.check"
 

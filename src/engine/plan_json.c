@@ -15,10 +15,10 @@
  * the action.  So when no condition met was a known error or residual,
  * the formula stands; when some were known errors but none residual, the
  * answer is the same for every resource and the strict check gives it;
- * otherwise the plan is the per-row check itself, the operator
- * "authz.check" (no operands: "where authz_check allows the row"), which
- * no SQL translator writes, so row filters fall back to authz_check per
- * row.  Cerbos' own planner ignores residual errors and answers
+ * otherwise the plan is the formula AND the per-row check, the operator
+ * "authz.check" (no operands: "where authz_check allows the row"), exact
+ * because a strict ALLOW is always a lenient one: row filters keep the
+ * formula's SQL (and its indexes) and call authz_check on what it keeps.  Cerbos' own planner ignores residual errors and answers
  * ALWAYS_ALLOWED where its check denies rows; the check wins.
  */
 #include "plan_int.h"
@@ -122,10 +122,11 @@ plan_request(const EngineSet *set, Arena *arena, ERequest *req, EResourceEntry *
 	out->now_dependent = c.ctx.now_read;
 	if (c.strict && pe.strict_residual)
 	{
-		json_decref(f);
-		f = json_pack("{s:{s:s,s:[]}}", "expression", "operator", PLAN_STRICT_CHECK, "operands");
-		if (f == NULL)
-			f = pf_bool(false);
+		/* a strict ALLOW is a lenient one: the formula narrows the rows */
+		json_t	   *check = json_pack("{s:{s:s,s:[]}}", "expression", "operator",
+									  PLAN_STRICT_CHECK, "operands");
+
+		f = check ? pf_and(f, check) : (json_decref(f), pf_bool(false));
 	}
 	else if (c.strict && pe.strict_error)
 	{

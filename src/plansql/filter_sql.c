@@ -333,6 +333,8 @@ tr_bool_expr(SCtx *c, const json_t *j, const FNode *n, const SScope *scope, int 
 	}
 	if (strcmp(n->op, PLANSQL_CHECK_OP) == 0)
 	{
+		if (c->columns != NULL && c->columns->row_check_sql != NULL)
+			return arena_printf(c->arena, "(%s)", c->columns->row_check_sql);
 		c->error = PLANSQL_CHECK_REFUSED;
 		return NULL;
 	}

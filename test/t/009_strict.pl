@@ -81,6 +81,10 @@ is($node->safe_psql('postgres', $check_no_level), 'f', 'strict: the erroring DEN
 is($node->safe_psql('postgres', $check_low), 't', 'strict: level 1 is still allowed');
 is($node->safe_psql('postgres', $visible), $want_strict, 'strict: the row filter keeps what strict checks allow');
 like($node->safe_psql('postgres', $plan), qr/authz\.check/, 'strict: the plan is the per-row check');
+# the row filter keeps the lenient formula's SQL and checks only what it keeps
+my $explain = $node->safe_psql('postgres', q{BEGIN; SET ROLE app; SELECT authz_set_principal('{"id":"u1","roles":["user"]}') \gset
+EXPLAIN (COSTS OFF) SELECT * FROM docs; COMMIT;});
+like($explain, qr/owner = 'u1'.*authz_check|authz_check.*owner = 'u1'/s, 'strict: the filter is the formula AND authz_check per row');
 
 # a suite with strictEvaluation in its options, and one without
 my $dir = PostgreSQL::Test::Utils::tempdir();

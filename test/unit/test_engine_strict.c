@@ -26,6 +26,7 @@
 
 #include "engine/engine.h"
 #include "engine/plan.h"
+#include "plansql/plansql.h"
 
 #define STRICT_DIR "../engine/strict"
 
@@ -255,9 +256,19 @@ main(void)
 				nplans++;
 				if (kind && strcmp(kind, "KIND_CONDITIONAL") == 0)
 				{
-					const char *op = json_string_value(json_object_get(json_object_get(json_object_get(filter, "condition"), "expression"), "operator"));
+					json_t	   *e = json_object_get(json_object_get(filter, "condition"), "expression");
+					const char *op = json_string_value(json_object_get(e, "operator"));
+					json_t	   *ops = json_object_get(e, "operands");
+					size_t		k;
 
+					/* the per-row check, alone or ANDed to the lenient formula */
 					ok = op && strcmp(op, PLAN_STRICT_CHECK) == 0;
+					for (k = 0; !ok && op && strcmp(op, "and") == 0 && k < json_array_size(ops); k++)
+					{
+						const char *sub = json_string_value(json_object_get(json_object_get(json_array_get(ops, k), "expression"), "operator"));
+
+						ok = sub && strcmp(sub, PLAN_STRICT_CHECK) == 0;
+					}
 					per_row += ok;
 				}
 				else if (kind)
@@ -368,6 +379,25 @@ main(void)
 				  "resource.sc.vdefault/o");
 		CHECK_STR(json_string_value(json_object_get(json_object_get(meta, "f"), "matchedScope")), "o");
 		json_decref(s);
+		arena_reset(req_arena);
+	}
+
+	/* the SQL of a strict plan: the formula, then the caller's row check */
+	{
+		const char *plan =
+			"{\"kind\":\"KIND_CONDITIONAL\",\"condition\":{\"expression\":{\"operator\":\"and\",\"operands\":["
+			"{\"expression\":{\"operator\":\"eq\",\"operands\":[{\"variable\":\"request.resource.attr.owner\"},{\"value\":\"u1\"}]}},"
+			"{\"expression\":{\"operator\":\"authz.check\",\"operands\":[]}}]}}}";
+		PlanSqlColumns with = {0};
+		const char *err = NULL;
+		char	   *sql;
+
+		with.row_check_sql = "row_ok(t)";
+		sql = plansql_sql_from_text(req_arena, plan, NULL, &with, NULL, &err);
+		CHECK(sql != NULL && strstr(sql, "owner") != NULL && strstr(sql, "(row_ok(t))") != NULL);
+		CHECK(plansql_sql_from_text(req_arena, plan, NULL, NULL, NULL, &err) == NULL);
+		CHECK_STR(err, PLANSQL_CHECK_REFUSED);
+		CHECK(plansql_cel_from_text(req_arena, plan, &err) == NULL);
 		arena_reset(req_arena);
 	}
 
