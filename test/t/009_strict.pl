@@ -81,6 +81,11 @@ is($node->safe_psql('postgres', $check_no_level), 'f', 'strict: the erroring DEN
 is($node->safe_psql('postgres', $check_low), 't', 'strict: level 1 is still allowed');
 is($node->safe_psql('postgres', $visible), $want_strict, 'strict: the row filter keeps what strict checks allow');
 like($node->safe_psql('postgres', $plan), qr/authz\.check/, 'strict: the plan is the per-row check');
+# authz_plan_sql has no row to check: it refuses rather than guess
+my ($prc, $pout, $perr) = $node->psql('postgres',
+	q{SELECT authz_plan_sql('{"requestId":"r","action":"view","principal":{"id":"u1","roles":["user"]},"resource":{"kind":"doc"}}')});
+like($perr, qr/per-row check \(strict evaluation/, 'strict: authz_plan_sql refuses a plan that needs a per-row check');
+
 # the row filter keeps the lenient formula's SQL and checks only what it keeps
 my $explain = $node->safe_psql('postgres', q{BEGIN; SET ROLE app; SELECT authz_set_principal('{"id":"u1","roles":["user"]}') \gset
 EXPLAIN (COSTS OFF) SELECT * FROM docs; COMMIT;});
