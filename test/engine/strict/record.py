@@ -2,8 +2,11 @@
 """record.py — asks the reference Cerbos 0.55 binary for the answers of the
 strict-evaluation matrix (requests.jsonl over policies/), once with
 engine.strictEvaluation off and once on, and writes expected.jsonl: one
-line per request, {"lenient": results, "strict": results}.
-test/unit/test_engine_strict.c checks the engine against it.
+line per request, {"lenient": results, "strict": results}; and
+expected_plans.jsonl: Cerbos' PlanResources filter under strict evaluation
+for each (principal, kind, scope, action) of the matrix, in the order
+test/unit/test_engine_strict.c plans them.  That test checks the engine
+against both.
 
   record.py [--cerbos PATH] [--port N]"""
 import argparse, json, os, subprocess, tempfile, time, urllib.request
@@ -11,7 +14,21 @@ import argparse, json, os, subprocess, tempfile, time, urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def answers(cerbos, port, strict, reqs):
+def plan_requests(reqs):
+    """The strict plans the unit test makes: one per principal, kind, scope
+    (requests with includeMeta and no attributes) and action."""
+    out = []
+    for r in reqs:
+        res = r["resources"][0]["resource"]
+        if res.get("attr") or not r.get("includeMeta"):
+            continue
+        for a in r["resources"][0]["actions"]:
+            out.append({"requestId": "p", "action": a, "principal": r["principal"],
+                        "resource": {"kind": res["kind"], "scope": res.get("scope", ""), "attr": {}}})
+    return out
+
+
+def answers(cerbos, port, strict, reqs, path="/api/check/resources", key="results"):
     tmp = tempfile.mkdtemp(prefix="authz-strict-")
     conf = os.path.join(tmp, "conf.yaml")
     with open(conf, "w") as f:
@@ -29,9 +46,9 @@ def answers(cerbos, port, strict, reqs):
                 time.sleep(0.1)
         out = []
         for r in reqs:
-            http = urllib.request.Request("http://127.0.0.1:%d/api/check/resources" % port, data=json.dumps(r).encode(),
+            http = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), data=json.dumps(r).encode(),
                                           headers={"Content-Type": "application/json"})
-            out.append(json.loads(urllib.request.urlopen(http).read())["results"])
+            out.append(json.loads(urllib.request.urlopen(http).read())[key])
         return out
     finally:
         server.terminate()
@@ -49,6 +66,10 @@ def main():
     with open(os.path.join(HERE, "expected.jsonl"), "w") as f:
         for l, s in zip(lenient, strict):
             f.write(json.dumps({"lenient": l, "strict": s}, sort_keys=True) + "\n")
+    plans = answers(a.cerbos, a.port, True, plan_requests(reqs), "/api/plan/resources", "filter")
+    with open(os.path.join(HERE, "expected_plans.jsonl"), "w") as f:
+        for p in plans:
+            f.write(json.dumps(p, sort_keys=True) + "\n")
     differ = sum(1 for l, s in zip(lenient, strict) if json.dumps(l, sort_keys=True) != json.dumps(s, sort_keys=True))
     print("record: %d requests, %d answered differently in strict mode" % (len(reqs), differ))
 
