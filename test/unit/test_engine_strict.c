@@ -18,7 +18,11 @@
  * Plans: every (principal, kind, scope, action) of the matrix is planned
  * under strict evaluation; an ALWAYS_ALLOWED or ALWAYS_DENIED plan must
  * be the strict check's answer for resources with the erroring attribute
- * absent and present, and a conditional one must be the per-row check.
+ * absent and present, and a conditional one must end in the per-row check
+ * (alone or ANDed to the lenient formula).  expected_plans.jsonl holds
+ * Cerbos' own strict plans: where one is constant and its strict check
+ * agrees on those resources, the engine's plan must be the same constant.
+ * Last, the SQL of a per-row plan with and without the caller's row check.
  */
 #include "unit.h"
 
