@@ -22,7 +22,9 @@
  * (alone or ANDed to the lenient formula).  expected_plans.jsonl holds
  * Cerbos' own strict plans: where one is constant and its strict check
  * agrees on those resources, the engine's plan must be the same constant.
- * Last, the SQL of a per-row plan with and without the caller's row check.
+ * Last, the SQL of a per-row plan with and without the caller's row check,
+ * and test/policies/suites_strict run as `cerbos compile` runs it with and
+ * without --strict-evaluation (the verdict counts it reports).
  */
 #include "unit.h"
 
@@ -31,6 +33,7 @@
 #include "engine/engine.h"
 #include "engine/plan.h"
 #include "plansql/plansql.h"
+#include "testsuite/testsuite.h"
 
 #define STRICT_DIR "../engine/strict"
 
@@ -432,6 +435,21 @@ main(void)
 		CHECK_STR(err, PLANSQL_CHECK_REFUSED);
 		CHECK(plansql_cel_from_text(req_arena, plan, &err) == NULL);
 		arena_reset(req_arena);
+	}
+
+	/* suites with options.strictEvaluation, as cerbos compile counts them */
+	{
+		TsRunOptions ro;
+		TsReport	report;
+		DiagList	td;
+
+		memset(&ro, 0, sizeof(ro));
+		diag_init(&td, arena);
+		CHECK(testsuite_run_dir(arena, "../policies/suites_strict", &ro, &report, &td));
+		CHECK(report.npassed == 37 && report.nfailed == 11);
+		ro.strict_evaluation = true;
+		CHECK(testsuite_run_dir(arena, "../policies/suites_strict", &ro, &report, &td));
+		CHECK(report.npassed == 42 && report.nfailed == 6);
 	}
 
 	UNIT_DONE("engine_strict");
