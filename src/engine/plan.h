@@ -45,8 +45,8 @@
 
 /*
  * Under strict evaluation, a plan whose rows may meet condition errors
- * ANDs this operator (no operands: "the rows authz_check allows", see
- * plan_json.c) to its formula.
+ * ANDs this operator (no operands: "the rows a strict check allows every
+ * action of the plan", see plan_json.c) to its formula.
  */
 #define PLAN_STRICT_CHECK "authz.check"
 
