@@ -3,10 +3,10 @@
  * request per input line, one response (or {"error": ...}) per output line.
  * Used by differential.py to compare the engine with the Cerbos binary.
  *
- *   check_cli POLICY_DIR [GLOBALS_JSON] [lenient] [strict] < requests.jsonl
+ *   check_cli POLICY_DIR [GLOBALS_JSON] [lenient] [strict] [warn|reject] < requests.jsonl
  *
  * lenient and strict turn on Cerbos' engine.lenientScopeSearch and
- * engine.strictEvaluation.
+ * engine.strictEvaluation; warn and reject set schema.enforcement.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +26,7 @@ main(int argc, char **argv)
 
 	if (argc < 2)
 	{
-		fprintf(stderr, "usage: check_cli POLICY_DIR [GLOBALS_JSON] [lenient] [strict]\n");
+		fprintf(stderr, "usage: check_cli POLICY_DIR [GLOBALS_JSON] [lenient] [strict] [warn|reject]\n");
 		return 2;
 	}
 	memset(&config, 0, sizeof(config));
@@ -37,6 +37,10 @@ main(int argc, char **argv)
 			config.lenient_scope_search = true;
 		else if (strcmp(argv[i], "strict") == 0)
 			config.strict_evaluation = true;
+		else if (strcmp(argv[i], "warn") == 0)
+			config.schema_enforcement = ENGINE_SCHEMA_WARN;
+		else if (strcmp(argv[i], "reject") == 0)
+			config.schema_enforcement = ENGINE_SCHEMA_REJECT;
 	}
 	diag_init(&diags, arena);
 	set = engine_compile_dir(arena, argv[1], &config, &diags);
