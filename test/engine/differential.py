@@ -111,14 +111,48 @@ def random_policies(rnd, k, out):
             f.write(derived)
         with open(os.path.join(out, "%s.yaml" % kind), "w") as f:
             f.write(resource)
+    # scoped policies and principal policies, from a generator of their own
+    # (the sets above stay what they were): the walk across scopes and from
+    # principal to resource policies, where strict errors end it
+    xr = random.Random(rnd.random())
+    perms = ["", "  scopePermissions: SCOPE_PERMISSIONS_OVERRIDE_PARENT\n",
+             "  scopePermissions: SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS\n"]
+    perm = xr.choice(perms)  # policies sharing a scope must agree on it
+    for kind in kinds:
+        if xr.random() < 0.5:
+            rules = ""
+            for r in range(xr.randint(1, 3)):
+                cond = gen.yaml_condition(xr, 6, "%s/s1/%d" % (kind, r), False) if xr.random() < 0.8 else ""
+                rules += "    - actions: [%s]\n      effect: %s\n      roles: [%s]\n%s" % (
+                    ", ".join('"%s"' % a for a in xr.sample(gen.ACTIONS, xr.randint(1, 2))),
+                    "EFFECT_DENY" if xr.random() < 0.3 else "EFFECT_ALLOW",
+                    ", ".join('"%s"' % r for r in xr.sample(gen.ROLES, xr.randint(1, 2))), cond)
+            with open(os.path.join(out, "%s_s1.yaml" % kind), "w") as f:
+                f.write("apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  resource: %s\n  version: default\n"
+                        "  scope: s1\n%s  rules:\n%s" % (kind, perm, rules))
+    for who in ("alice", "bob"):
+        rules = ""
+        for kind in xr.sample(kinds, min(len(kinds), 3)):
+            acts = ""
+            for a in xr.sample(gen.ACTIONS, xr.randint(1, 2)):
+                cond = gen.yaml_condition(xr, 10, "%s/%s/%s" % (who, kind, a), False) if xr.random() < 0.8 else ""
+                acts += "        - action: %s\n          effect: %s\n%s" % (
+                    a, "EFFECT_DENY" if xr.random() < 0.4 else "EFFECT_ALLOW", cond)
+            rules += "    - resource: %s\n      actions:\n%s" % (kind, acts)
+        with open(os.path.join(out, "principal_%s.yaml" % who), "w") as f:
+            f.write("apiVersion: api.cerbos.dev/v1\nprincipalPolicy:\n  principal: %s\n  version: default\n"
+                    "  rules:\n%s" % (who, rules))
 
     def make(rnd):
         res = []
         for i in range(rnd.choice([1, 2])):
             attr = gen.row(rnd, i)
             del attr["id"]
-            res.append({"actions": rnd.sample(gen.ACTIONS, rnd.randint(1, 3)),
-                        "resource": {"kind": rnd.choice(kinds), "id": "r%d" % i, "attr": attr}})
+            r = {"kind": rnd.choice(kinds), "id": "r%d" % i, "attr": attr}
+            scope = rnd.choice(["", "", "s1", "s1.s2"])
+            if scope:
+                r["scope"] = scope
+            res.append({"actions": rnd.sample(gen.ACTIONS, rnd.randint(1, 3)), "resource": r})
         return {"requestId": "diff", "includeMeta": rnd.random() < 0.7, "principal": gen.principal(rnd), "resources": res}
     return make
 
