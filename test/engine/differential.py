@@ -19,7 +19,7 @@ are often absent, so they error, in DENY and ALLOW rules, derived roles,
 variables and all/any/none lists) with random principals and resources.
 Prints "differential: N requests, M decisions, K differences".
 """
-import argparse, json, os, random, re, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, random, re, shutil, subprocess, sys, tempfile, time, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -261,6 +261,7 @@ def main():
     finally:
         server.terminate()
         server.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
