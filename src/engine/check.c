@@ -18,6 +18,19 @@
  * handles derived roles and role policies.  Outputs are evaluated for
  * activated rules (ruleActivated) and for rules whose condition failed
  * (conditionNotMet).
+ *
+ * Strict evaluation (Cerbos 0.55's engine.strictEvaluation, measured on
+ * the binary): the walk is the same, but the first condition it evaluates
+ * that yields a CEL error (a rule's, its derived role's or a role policy's
+ * condition, whatever the rule's effect) ends the action with DENY,
+ * attributed to the policy and scope of the rule that errored; that rule
+ * emits no output, later rules are not evaluated (outputs already emitted
+ * stay).  Rules the walk never reaches cannot error: a role that allowed
+ * first, a scope below an OVERRIDE_PARENT ALLOW, resource policies after
+ * a principal policy decided.  A derived role whose condition errors is
+ * just not in effect, but reading runtime.effectiveDerivedRoles is then a
+ * CEL error.  Errors in outputs and variables count only through the
+ * conditions that read them.
  */
 #include "engine_int.h"
 #include "../policy/policy.h"
@@ -27,6 +40,7 @@
 #define NO_MATCH "NO_MATCH"
 #define NO_MATCH_FOR_SCOPE_PERMISSIONS "NO_MATCH_FOR_SCOPE_PERMISSIONS"
 #define EFFECT_NO_MATCH 0
+#define ROW_STRICT_ERROR (-1)
 
 typedef struct EffectInfo
 {
@@ -36,8 +50,10 @@ typedef struct EffectInfo
 } EffectInfo;
 
 /*
- * Evaluates one row.  Returns the effect it contributes (ALLOW/DENY) or 0
- * when its conditions do not hold.  As in Cerbos, a rule's condition is
+ * Evaluates one row.  Returns the effect it contributes (ALLOW/DENY), 0
+ * when its conditions do not hold, or ROW_STRICT_ERROR when under strict
+ * evaluation one of them errored (not cached: each action that reaches
+ * the rule errors again, as in Cerbos).  As in Cerbos, a rule's condition is
  * evaluated once per request (cached by rule, and by derived role for
  * derived-role rows) and reused for its other actions and roles; a rule
  * skipped because its derived role did not hold is cached as not met, so
@@ -58,6 +74,8 @@ eval_row(ECheck *c, const ERow *row, const ECond *cond, int effect, const char *
 			engine_use_params(c, row->derived_role->params);
 			if (!engine_cond_holds(c, row->derived_role->cond, 0))
 			{
+				if (c->strict_error)
+					return ROW_STRICT_ERROR;
 				if (cached != NULL)
 					*cached = 2;
 				return 0;
@@ -65,6 +83,8 @@ eval_row(ECheck *c, const ERow *row, const ECond *cond, int effect, const char *
 		}
 		engine_use_params(c, row->params);
 		holds = engine_cond_holds(c, cond, 0);
+		if (c->strict_error)
+			return ROW_STRICT_ERROR;
 		if (cached != NULL)
 			*cached = holds ? 1 : 2;
 	}
@@ -168,6 +188,8 @@ engine_check_resource(const EngineSet *set, Arena *arena, const ERequest *req,
 		const char *action = entry->actions[ai];
 		EffectInfo	action_effect = {EFFECT_NO_MATCH, NO_MATCH, ""};
 
+		c.strict_error = false;
+
 		for (pt = 0; pt < 2; pt++)
 		{
 			bool		principal = (pt == 0);
@@ -214,6 +236,11 @@ engine_check_resource(const EngineSet *set, Arena *arena, const ERequest *req,
 
 						if (engine_role_policy_denies(&c, bk, action, roles, nroles, &rp_policy))
 						{
+							if (c.strict_error)
+							{
+								action_effect = (EffectInfo) {ENGINE_EFFECT_DENY, rp_policy, scope};
+								goto decided;
+							}
 							role_effect.effect = ENGINE_EFFECT_DENY;
 							role_effect.policy = rp_policy;
 							role_effect.scope = scope;
@@ -235,6 +262,11 @@ engine_check_resource(const EngineSet *set, Arena *arena, const ERequest *req,
 							!engine_glob_match(row->action, action))
 							continue;
 						eff = eval_row(&c, row, row->cond, row->effect, action);
+						if (eff == ROW_STRICT_ERROR)
+						{
+							action_effect = (EffectInfo) {ENGINE_EFFECT_DENY, row->policy_key, scope};
+							goto decided;
+						}
 						if (eff == ENGINE_EFFECT_ALLOW)
 							has_allow = true;
 						else if (eff == ENGINE_EFFECT_DENY)
@@ -276,6 +308,7 @@ engine_check_resource(const EngineSet *set, Arena *arena, const ERequest *req,
 				action_effect.effect == ENGINE_EFFECT_DENY)
 				break;
 		}
+decided:
 		out->actions[ai].effect = action_effect.effect == ENGINE_EFFECT_ALLOW ?
 			ENGINE_EFFECT_ALLOW : ENGINE_EFFECT_DENY;
 		out->actions[ai].policy = action_effect.policy;

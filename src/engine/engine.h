@@ -27,8 +27,10 @@
  * that each rule keeps its own all/any/none combinator (Cerbos 0.55 merges
  * rules whose condition lists are equal).  auxData JWTs are verified by the
  * caller's EngineCheckOptions.verify_jwt (without one their claims are
- * decoded unverified, as with Cerbos' jwt.disableVerification).  Not
- * implemented: Cerbos' optional strict evaluation mode.
+ * decoded unverified, as with Cerbos' jwt.disableVerification).  Cerbos'
+ * optional strict evaluation mode (engine.strictEvaluation) is
+ * EngineConfig.strict_evaluation, or EngineCheckOptions.strict_evaluation
+ * for one call (check.c describes what it changes).
  *
  * Typical use (the PostgreSQL layer):
  *
@@ -63,6 +65,14 @@ typedef struct EngineConfig
 	int			schema_enforcement; /* ENGINE_SCHEMA_NONE / _WARN / _REJECT */
 	int			max_resources;	/* 0 = unlimited */
 	int			max_actions;	/* per resource; 0 = unlimited */
+	/*
+	 * engine.strictEvaluation: a CEL error in a condition the check
+	 * evaluates denies the action instead of making the condition false.
+	 * A setting of the set, like Cerbos' server config; the per-call
+	 * EngineCheckOptions.strict_evaluation can turn it on for one call
+	 * (test suites choose it per suite without recompiling).
+	 */
+	bool		strict_evaluation;
 } EngineConfig;
 
 #define ENGINE_SCHEMA_NONE 0
@@ -122,6 +132,8 @@ typedef struct EngineCheckOptions
 	/* told the name of a limit (CEL_LIMIT_*) an evaluation hit */
 	void		(*limit_exceeded) (void *state, const char *limit);
 	void	   *callback_state;
+	/* strict evaluation for this call even when the set's config is off */
+	bool		strict_evaluation;
 } EngineCheckOptions;
 
 /*

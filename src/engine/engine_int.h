@@ -348,6 +348,10 @@ typedef struct ECheck
 	CelValue	cur_vars;
 	uint8_t    *cond_cache;		/* per EngineSet.ncond_keys: 0 unknown, 1 met, 2 not */
 	EResult    *out;
+	/* strict evaluation: a condition's CEL error stops the action (check.c) */
+	bool		strict;
+	bool		strict_error;	/* set by engine_cond_holds, cleared per action */
+	bool		edr_error;		/* a derived role errored: runtime reads fail */
 } ECheck;
 
 #define ENGINE_MAX_SCOPES 64

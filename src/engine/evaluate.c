@@ -7,7 +7,11 @@
  * is running; G/globals from the configuration.  A policy's variables are
  * evaluated the first time one of its rules needs them and kept for the
  * rest of the request.  A condition is satisfied only by exactly true: a
- * CEL error anywhere makes its expression false, as in Cerbos.
+ * CEL error anywhere makes its expression false, as in Cerbos.  Under
+ * strict evaluation an expression whose value is an error also sets
+ * strict_error and ends the condition there (all/any/none stop where they
+ * would have stopped anyway: all at the first false, any and none at the
+ * first true); a value that is not a bool is still just false.
  */
 #include "engine_int.h"
 
@@ -121,6 +125,9 @@ runtime_value(ECheck *c)
 		c->cur = cur;
 		c->cur_vars = cur_vars;
 	}
+	/* strict: a derived role whose condition errored poisons runtime */
+	if (c->strict && c->edr_error)
+		return cel_error(c->arena, "effective derived roles: evaluation error");
 	if (c->runtime_built)
 		return c->runtime;
 	sorted = arena_alloc0(c->arena, sizeof(char *) * (c->nedr + 1));
@@ -252,6 +259,8 @@ engine_cond_holds(ECheck *c, const ECond *cond, int depth)
 			{
 				CelValue	v = eval_ast(c, cond->ast);
 
+				if (v.kind == CEL_VAL_ERROR && c->strict)
+					c->strict_error = true;
 				return v.kind == CEL_VAL_BOOL && v.u.b;
 			}
 		case ECOND_ALL:
@@ -261,13 +270,21 @@ engine_cond_holds(ECheck *c, const ECond *cond, int depth)
 			return true;
 		case ECOND_ANY:
 			for (i = 0; i < cond->nof; i++)
+			{
 				if (engine_cond_holds(c, &cond->of[i], depth + 1))
 					return true;
+				if (c->strict_error)
+					return false;
+			}
 			return false;
 		case ECOND_NONE:
 			for (i = 0; i < cond->nof; i++)
+			{
 				if (engine_cond_holds(c, &cond->of[i], depth + 1))
 					return false;
+				if (c->strict_error)
+					return false;
+			}
 			return true;
 		default:
 			return false;
@@ -349,6 +366,7 @@ engine_eval_begin(ECheck *c, const EngineSet *set, Arena *arena, const ERequest 
 	c->vars_done = arena_alloc0(arena, set->nparams + 1);
 	c->cond_cache = arena_alloc0(arena, set->ncond_keys + 1);
 	c->cur_vars = cel_map_from(arena, NULL, NULL, 0);
+	c->strict = set->config.strict_evaluation || (options && options->strict_evaluation);
 	if (c->vars == NULL || c->vars_done == NULL || c->cond_cache == NULL)
 		return false;
 	engine_eval_request_values(c);

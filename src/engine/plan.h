@@ -43,6 +43,13 @@
 #define PLAN_KIND_ALWAYS_DENIED 2
 #define PLAN_KIND_CONDITIONAL 3
 
+/*
+ * Under strict evaluation, a plan whose rows may meet condition errors
+ * ANDs this operator (no operands: "the rows a strict check allows every
+ * action of the plan", see plan_json.c) to its formula.
+ */
+#define PLAN_STRICT_CHECK "authz.check"
+
 /* Name of the marking operator (see above). */
 #define PLAN_CONDITION_MARK "authz.condition"
 /* With marks on, has(x) over the unknown resource is this unary operator

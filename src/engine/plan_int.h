@@ -88,6 +88,12 @@ typedef struct PlanEval
 	int			rows_matched;	/* rules that applied to the action (NO_MATCH when 0) */
 	const char *matched_scope;	/* the leafmost scope they came from */
 	bool		matched_scopes_differ;	/* rules of several scopes applied */
+	/*
+	 * strict evaluation: a condition expression the walk met was a known
+	 * CEL error, or was left residual (it may error on some rows)
+	 */
+	bool		strict_error;
+	bool		strict_residual;
 } PlanEval;
 
 #define PLAN_MAX_DEPTH 120		/* nesting of one expression */

@@ -9,6 +9,17 @@
  * filters are ANDed.  Schemas are validated as for a check: with
  * enforcement "reject", a request with validation errors is always
  * denied.
+ *
+ * Strict evaluation: the plan's formulas say where conditions hold, not
+ * where one errors, and an error anywhere the check's walk reaches denies
+ * the action.  So when no condition met was a known error or residual,
+ * the formula stands; when some were known errors but none residual, the
+ * answer is the same for every resource and the strict check gives it;
+ * otherwise the plan is the formula AND the per-row check, the operator
+ * "authz.check" (no operands: "where authz_check allows the row"), exact
+ * because a strict ALLOW is always a lenient one: row filters keep the
+ * formula's SQL (and its indexes) and call authz_check on what it keeps.  Cerbos' own planner ignores residual errors and answers
+ * ALWAYS_ALLOWED where its check denies rows; the check wins.
  */
 #include "plan_int.h"
 #include "../policy/policy.h"
@@ -109,6 +120,26 @@ plan_request(const EngineSet *set, Arena *arena, ERequest *req, EResourceEntry *
 	plan_eval_finish(&pe);
 	/* a constant answer may depend on the time too (now() < some deadline) */
 	out->now_dependent = c.ctx.now_read;
+	if (c.strict && pe.strict_residual)
+	{
+		/* a strict ALLOW is a lenient one: the formula narrows the rows */
+		json_t	   *check = json_pack("{s:{s:s,s:[]}}", "expression", "operator",
+									  PLAN_STRICT_CHECK, "operands");
+
+		f = check ? pf_and(f, check) : (json_decref(f), pf_bool(false));
+	}
+	else if (c.strict && pe.strict_error)
+	{
+		EResult		checked;
+		bool		all = true;
+
+		engine_check_resource(set, arena, req, entry, options, &checked);
+		for (ai = 0; ai < entry->nactions; ai++)
+			if (checked.actions == NULL || checked.actions[ai].effect != ENGINE_EFFECT_ALLOW)
+				all = false;
+		json_decref(f);
+		f = pf_bool(all);
+	}
 	if (pf_is_bool(f, &b))
 	{
 		out->kind = b ? PLAN_KIND_ALWAYS_ALLOWED : PLAN_KIND_ALWAYS_DENIED;

@@ -642,12 +642,20 @@ plan_cond(PlanEval *pe, const ECond *cond, const EParams *params, int depth)
 	switch (cond->op)
 	{
 		case ECOND_EXPR:
-			if (cond->ast == NULL)
-				return pf_bool(false);
-			pe->nlocals = 0;
-			return pf_mark(pf_resolve_errors(pres_formula(pe, plan_eval_node(pe, cond->ast,
-																			  cond->ast->root))),
-						   pe->marks);
+			{
+				PRes		r;
+
+				if (cond->ast == NULL)
+					return pf_bool(false);
+				pe->nlocals = 0;
+				r = pres_settle(pe, plan_eval_node(pe, cond->ast, cond->ast->root));
+				/* strict evaluation: note what plan_json.c must not fold away */
+				if (pe->c->strict && r.kind == PRES_KNOWN && r.v.kind == CEL_VAL_ERROR)
+					pe->strict_error = true;
+				else if (pe->c->strict && r.kind != PRES_KNOWN)
+					pe->strict_residual = true;
+				return pf_mark(pf_resolve_errors(pres_formula(pe, r)), pe->marks);
+			}
 		case ECOND_ALL:
 		case ECOND_ANY:
 		case ECOND_NONE:

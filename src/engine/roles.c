@@ -37,6 +37,7 @@ engine_derived_roles_at(ECheck *c, const char *version, const char *scope,
 {
 	c->nedr = 0;
 	c->runtime_built = false;
+	c->edr_error = false;
 	c->edr_pending = !c->req->include_meta;
 	c->edr_version = version;
 	c->edr_scope = scope;
@@ -57,6 +58,7 @@ engine_derived_roles_eval(ECheck *c)
 	const EPolicy *pol = engine_policy(c->set, POLICY_RESOURCE, c->entry->resource.kind,
 									   version, scope);
 	const char **edr;
+	bool		outer_error = c->strict_error;
 	int			n = 0,
 				i,
 				j,
@@ -83,12 +85,20 @@ engine_derived_roles_eval(ECheck *c)
 		if (!intersects)
 			continue;
 		engine_use_params(c, dr->params);
+		c->strict_error = false;
 		if (engine_cond_holds(c, dr->cond, 0))
 		{
 			edr[n++] = dr->name;
 			note_derived_role(c, dr->name);
 		}
+		/*
+		 * strict: the error is not the action's (the role is just not in
+		 * effect) but reading runtime.effectiveDerivedRoles then fails
+		 */
+		if (c->strict_error)
+			c->edr_error = true;
 	}
+	c->strict_error = outer_error;
 	c->edr = edr;
 	c->nedr = n;
 	c->edr_pending = false;
@@ -184,7 +194,8 @@ engine_role_policy_denies(ECheck *c, const EBucket *bk, const char *action, cons
 			}
 			else
 			{
-				if (row->has_out_not_met)
+				/* strict error: denied, without a conditionNotMet output */
+				if (row->has_out_not_met && !c->strict_error)
 					engine_emit_output(c, row, row->out_not_met, action);
 				*policy = row->policy_key;
 				return ENGINE_EFFECT_DENY;

@@ -22,6 +22,7 @@ extern int	authz_supertokens_leeway;
 extern char *authz_principal_mapping;
 extern char *authz_default_policy_version;
 extern bool authz_lenient_scope_search;
+extern bool authz_strict_evaluation;
 extern char *authz_globals;
 extern int	authz_schema_enforcement;
 extern int	authz_max_resources_per_request;

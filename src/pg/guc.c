@@ -33,6 +33,7 @@ char	   *authz_supertokens_schema = NULL;
 char	   *authz_supertokens_table_prefix = NULL;
 char	   *authz_supertokens_app_id = NULL;
 bool		authz_supertokens_check_revocation = false;
+bool		authz_strict_evaluation = false;
 
 static const struct config_enum_entry schema_enforcement_options[] = {
 	{"none", 0, false},
@@ -244,6 +245,16 @@ authz_define_gucs(void)
 							 &authz_supertokens_check_revocation,
 							 false,
 							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	/* Cerbos' engine.strictEvaluation; part of the compiled set's settings */
+	DefineCustomBoolVariable("authz.strict_evaluation",
+							 "A CEL error in a condition denies the action instead of making the condition false (Cerbos' engine.strictEvaluation).",
+							 NULL,
+							 &authz_strict_evaluation,
+							 false,
+							 PGC_SIGHUP,
 							 0,
 							 NULL, NULL, NULL);
 }

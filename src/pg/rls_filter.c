@@ -115,6 +115,8 @@ planned_filter(Relation rel, const AuthzProtection *p, Jsonb *principal, bool *n
 	catalog.resolve = authz_resolve_catalog_column;
 	catalog.state = &relid;
 	catalog.fallback_function = authz_filter_cel_name();
+	/* strict evaluation: the plan may end in authz_check on the row */
+	catalog.row_check_sql = per_row_filter(rel, p);
 	if (p->columns != NULL)
 		columns = JsonbToCString(NULL, &p->columns->root, VARSIZE(p->columns));
 	sql = plansql_principal_filter(authz_current_engine(), arena, &decoded, p->kind, p->action,

@@ -44,6 +44,7 @@ typedef struct BackendEngine
 	char	   *default_policy_version;
 	char	   *globals;
 	bool		lenient_scope_search;
+	bool		strict_evaluation;
 	int			schema_enforcement;
 	int			max_resources;
 	int			max_actions;
@@ -64,6 +65,7 @@ static bool
 settings_unchanged(void)
 {
 	return backend_engine.lenient_scope_search == authz_lenient_scope_search &&
+		backend_engine.strict_evaluation == authz_strict_evaluation &&
 		backend_engine.schema_enforcement == authz_schema_enforcement &&
 		backend_engine.max_resources == authz_max_resources_per_request &&
 		backend_engine.max_actions == authz_max_actions_per_resource &&
@@ -100,6 +102,7 @@ current_engine(void)
 		config.default_policy_version = (authz_default_policy_version && authz_default_policy_version[0])
 			? authz_default_policy_version : NULL;
 		config.lenient_scope_search = authz_lenient_scope_search;
+		config.strict_evaluation = authz_strict_evaluation;
 		config.globals_json = (authz_globals && authz_globals[0]) ? authz_globals : NULL;
 		config.schema_enforcement = authz_schema_enforcement;
 		config.max_resources = authz_max_resources_per_request;
@@ -139,6 +142,7 @@ current_engine(void)
 	backend_engine.default_policy_version = MemoryContextStrdup(ctx, guc_text(authz_default_policy_version));
 	backend_engine.globals = MemoryContextStrdup(ctx, guc_text(authz_globals));
 	backend_engine.lenient_scope_search = authz_lenient_scope_search;
+	backend_engine.strict_evaluation = authz_strict_evaluation;
 	backend_engine.schema_enforcement = authz_schema_enforcement;
 	backend_engine.max_resources = authz_max_resources_per_request;
 	backend_engine.max_actions = authz_max_actions_per_resource;

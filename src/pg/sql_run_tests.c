@@ -85,6 +85,8 @@ authz_run_tests(PG_FUNCTION_ARGS)
 	diag_init(&diags, arena);
 	options.interrupted = interrupt_requested;
 	options.interrupted_state = NULL;
+	/* the server's strict setting acts as `cerbos compile --strict-evaluation` */
+	options.strict_evaluation = authz_strict_evaluation;
 	if (!testsuite_run_dir(arena, dir, &options, &report, &diags))
 	{
 		char	   *rendered = diag_render(&diags);

@@ -166,6 +166,7 @@ plansql_sql_from_text(Arena *arena, const char *filter_json, const char *columns
 	columns.resolve = resolve_json;
 	columns.state = &jc;
 	columns.fallback_function = next ? next->fallback_function : NULL;
+	columns.row_check_sql = next ? next->row_check_sql : NULL;
 	sql = filter_to_sql(arena, filter, &columns, stats, error);
 	json_decref(filter);
 	json_decref(jc.map);

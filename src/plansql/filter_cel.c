@@ -317,6 +317,8 @@ print_expr(CelOut *o, const FNode *n, int depth)
 		return print_logical(o, n, " && ", "true", depth);
 	if (strcmp(n->op, "or") == 0)
 		return print_logical(o, n, " || ", "false", depth);
+	if (strcmp(n->op, PLANSQL_CHECK_OP) == 0)
+		return fail(o, PLANSQL_CHECK_REFUSED);
 	if (strcmp(n->op, PLANSQL_ERROR_OP) == 0)
 	{
 		/* an expression that type-checks and always errs */

@@ -331,6 +331,13 @@ tr_bool_expr(SCtx *c, const json_t *j, const FNode *n, const SScope *scope, int 
 		 */
 		return arena_printf(c->arena, c->positive ? "(%s)" : "COALESCE((%s), false)", sql);
 	}
+	if (strcmp(n->op, PLANSQL_CHECK_OP) == 0)
+	{
+		if (c->columns != NULL && c->columns->row_check_sql != NULL)
+			return arena_printf(c->arena, "(%s)", c->columns->row_check_sql);
+		c->error = PLANSQL_CHECK_REFUSED;
+		return NULL;
+	}
 	if (strcmp(n->op, PLANSQL_ERROR_OP) == 0)
 		return arena_strdup(c->arena, "NULL::boolean");
 	if (strcmp(n->op, PLANSQL_HAS_OP) == 0)

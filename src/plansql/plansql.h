@@ -36,6 +36,13 @@ typedef struct json_t json_t;
 #define PLANSQL_HAS_OP "authz.has"
 /* ... and a CEL error where a condition was expected (no operands). */
 #define PLANSQL_ERROR_OP "authz.error"
+/*
+ * ... and, under strict evaluation, "the rows authz_check allows" (no
+ * operands): the SQL translator writes the caller's row_check_sql, the
+ * CEL one refuses it.
+ */
+#define PLANSQL_CHECK_OP "authz.check"
+#define PLANSQL_CHECK_REFUSED "the plan is a per-row check (strict evaluation: its conditions may error)"
 
 /* Deepest filter tree either translator accepts. */
 #define PLANSQL_MAX_DEPTH 200
@@ -95,6 +102,12 @@ typedef struct PlanSqlColumns
 	PlanSqlResolve resolve;		/* may be NULL */
 	void	   *state;
 	const char *fallback_function;	/* NULL = "authz_filter_cel" */
+	/*
+	 * SQL deciding the whole row as authz_check does (authz.check, which a
+	 * strict-evaluation plan ANDs to its formula); NULL: such plans are
+	 * refused
+	 */
+	const char *row_check_sql;
 } PlanSqlColumns;
 
 /* Counters a translation reports. */

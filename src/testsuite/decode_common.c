@@ -324,7 +324,10 @@ ts_decode_aux_data(TsDec *d, const PNode *n, TsMap *out)
 	}
 }
 
-/* options: now, lenientScopeSearch, globals, defaultPolicyVersion, defaultScope. */
+/*
+ * options: now, lenientScopeSearch, globals, defaultPolicyVersion,
+ * defaultScope, strictEvaluation.
+ */
 void
 ts_decode_options(TsDec *d, const PNode *n, TsOptions *out)
 {
@@ -374,6 +377,8 @@ ts_decode_options(TsDec *d, const PNode *n, TsOptions *out)
 			out->default_policy_version = ts_get_string(d, v, "options.defaultPolicyVersion");
 		else if (ts_key_is(k, "defaultScope", "default_scope"))
 			out->default_scope = ts_get_string(d, v, "options.defaultScope");
+		else if (ts_key_is(k, "strictEvaluation", "strict_evaluation"))
+			out->strict_evaluation = ts_get_bool(d, v, "options.strictEvaluation");
 		else
 			ts_unknown_field(d, k, "options");
 	}

@@ -188,7 +188,8 @@ compare_outputs(Arena *arena, const char *expected_text, const json_t *actual)
  * result changes nothing goes unnoticed.
  */
 static bool
-depends_on_now(TsRun *run, const EngineSet *set, const char *request, const char *response)
+depends_on_now(TsRun *run, const EngineSet *set, const char *request, const char *response,
+			   bool strict)
 {
 	static const int64_t probes[] = {INT64_C(-62135596800), INT64_C(253402300799)};
 	EngineCheckOptions opts;
@@ -196,6 +197,7 @@ depends_on_now(TsRun *run, const EngineSet *set, const char *request, const char
 
 	memset(&opts, 0, sizeof(opts));
 	opts.verify_jwt = fixture_claims;
+	opts.strict_evaluation = strict;
 	opts.now_pinned = true;
 	for (i = 0; i < 2; i++)
 	{
@@ -233,6 +235,8 @@ ts_run_cell(TsRun *run, const TsSuite *s, const TsTable *t, const TsCell *c)
 	}
 	memset(&opts, 0, sizeof(opts));
 	opts.verify_jwt = fixture_claims;
+	/* a per-call option: one compiled set serves strict and lenient tests */
+	opts.strict_evaluation = o->strict_evaluation || run->options->strict_evaluation;
 	if (o->has_now)
 	{
 		opts.now_pinned = true;
@@ -245,7 +249,8 @@ ts_run_cell(TsRun *run, const TsSuite *s, const TsTable *t, const TsCell *c)
 		error = "cannot build the request";
 	if (request != NULL)
 		response = engine_check_json(set, run->arena, request, strlen(request), &opts, &error);
-	if (response != NULL && !o->has_now && depends_on_now(run, set, request, response))
+	if (response != NULL && !o->has_now &&
+		depends_on_now(run, set, request, response, opts.strict_evaluation))
 	{
 		response = NULL;
 		error = "the decision depends on now() but the test sets no options.now";

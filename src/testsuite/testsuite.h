@@ -80,6 +80,12 @@ typedef struct TsRunOptions
 	/* polled between cells: true stops the run (report->interrupted) */
 	bool		(*interrupted) (void *state);
 	void	   *interrupted_state;
+	/*
+	 * `cerbos compile --strict-evaluation`: every test runs with strict
+	 * evaluation; without it a test runs strict when its options (or, when
+	 * it has none, its suite's) say strictEvaluation: true
+	 */
+	bool		strict_evaluation;
 } TsRunOptions;
 
 /*

@@ -39,6 +39,7 @@ typedef struct TsOptions
 	const char *globals_json;	/* NULL = none */
 	const char *default_policy_version; /* "" = none */
 	const char *default_scope;	/* "" = none */
+	bool		strict_evaluation;	/* options.strictEvaluation */
 } TsOptions;
 
 /* One entry of a test's expected list. */

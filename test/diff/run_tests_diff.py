@@ -16,12 +16,14 @@ src/testsuite/ over the same directory), then compares verdicts:
 
 Without DIRs it uses every directory with suites under
 ../shared/data/cerbos/policies/, test/policies/suites and
-test/policies/suites_edge, plus (with --random N, default 40) a copy of
+test/policies/suites_edge, test/policies/suites_strict (twice: as is, and
+with --strict-evaluation on both sides), plus (with --random N, default 40) a copy of
 the shared store's policies with N generated suites: principals,
 resources, actions and auxData JWT claims taken from the store's requests
 in ../shared/data/cerbos/check.jsonl, random groups, random expected
 effects (so about half the cases fail), random options (now, globals,
-lenientScopeSearch), a few skipped tests and broken expectations.
+lenientScopeSearch, strictEvaluation), a few skipped tests and broken
+expectations.
 Prints each difference and the counts; exits 1 on any difference.
 """
 import argparse
@@ -160,6 +162,12 @@ def random_suite(rng, n, principals, resources, actions, aux):
         if rng.random() < 0.04:
             test["expected"].append({"principal": "ghost", "resource": rs[0], "actions": {acts[0]: "EFFECT_DENY"}})
         suite["tests"].append(test)
+    # strictEvaluation from a generator of its own, so that the suites
+    # above stay what they were before it was added
+    srng = random.Random(n * 7919 + 17)
+    for o in [suite.get("options")] + [t.get("options") for t in suite["tests"]]:
+        if o is not None and srng.random() < 0.5:
+            o["strictEvaluation"] = True
     return suite
 
 
@@ -175,8 +183,8 @@ def random_dir(n, seed):
     return d
 
 
-def cerbos_verdicts(cerbos, d):
-    p = subprocess.run([cerbos, "compile", "--output=json", "--no-color", d],
+def cerbos_verdicts(cerbos, d, strict=False):
+    p = subprocess.run([cerbos, "compile", "--output=json", "--no-color"] + (["--strict-evaluation"] if strict else []) + [d],
                        capture_output=True, text=True, cwd="/tmp")
     try:
         out = json.loads(p.stdout)
@@ -201,8 +209,8 @@ def cerbos_verdicts(cerbos, d):
     return (cases, suites, outputs), None
 
 
-def authz_verdicts(driver, d):
-    p = subprocess.run([driver, d], capture_output=True, text=True)
+def authz_verdicts(driver, d, strict=False):
+    p = subprocess.run([driver] + (["--strict-evaluation"] if strict else []) + [d], capture_output=True, text=True)
     if p.returncode != 0:
         return None, p.stderr
     cases, suites, outputs = {}, {}, {}
@@ -237,20 +245,26 @@ def main():
         dirs = [os.path.join(SHARED, x) for x in sorted(os.listdir(SHARED))] if os.path.isdir(SHARED) else []
         dirs.append(os.path.join(ROOT, "test", "policies", "suites"))
         dirs.append(os.path.join(ROOT, "test", "policies", "suites_edge"))
+        dirs.append(os.path.join(ROOT, "test", "policies", "suites_strict"))
         dirs = [x for x in dirs if has_suites(x)]
+    runs = [(x, False) for x in dirs]
+    if not a.dirs:
+        runs.append((os.path.join(ROOT, "test", "policies", "suites_strict"), True))
     tmp = None
     if not a.dirs and a.random > 0 and os.path.isdir(os.path.join(SHARED, "store")):
         tmp = random_dir(a.random, a.seed)
-        dirs.append(os.path.join(tmp, "store"))
+        runs.append((os.path.join(tmp, "store"), False))
     ndiff = ncases = nsuites = noutputs = 0
     tally = {}
-    for d in dirs:
-        want, err = cerbos_verdicts(a.cerbos, d)
+    for d, strict in runs:
+        want, err = cerbos_verdicts(a.cerbos, d, strict)
         if want is None:
             print("%s: cerbos compile gave no JSON: %s" % (d, err.strip()[:300]))
             ndiff += 1
             continue
-        have, err = authz_verdicts(driver, d)
+        have, err = authz_verdicts(driver, d, strict)
+        if strict:
+            d += " (--strict-evaluation)"
         if have is None:
             print("%s: authz did not run the suites: %s" % (d, err.strip()[:300]))
             ndiff += 1
@@ -280,7 +294,7 @@ def main():
     if tmp:
         shutil.rmtree(tmp, ignore_errors=True)
     print("run_tests_diff: %d directories, %d cases, %d suite-level verdicts, %d differences (agreeing: %s; outputs of %d passed cases compared)"
-          % (len(dirs), ncases, nsuites, ndiff, ", ".join("%s %d" % kv for kv in sorted(tally.items())), noutputs))
+          % (len(runs), ncases, nsuites, ndiff, ", ".join("%s %d" % kv for kv in sorted(tally.items())), noutputs))
     return 1 if ndiff else 0
 
 

@@ -5,7 +5,10 @@
  * action, expected, actual, status, expected_outputs, actual_outputs,
  * message), then a summary line on stderr.
  *
- *   run_tests_driver <policy-dir>
+ *   run_tests_driver [--strict-evaluation] <policy-dir>
+ *
+ * --strict-evaluation runs every test strict, as `cerbos compile
+ * --strict-evaluation` does.
  *
  * Exit status 0 when the policies compiled (whatever the verdicts), 1 if
  * not (the errors on stderr).
@@ -31,18 +34,26 @@ main(int argc, char **argv)
 	Arena	   *arena;
 	DiagList	diags;
 	TsReport	report;
+	TsRunOptions options;
 	int			i;
 
+	memset(&options, 0, sizeof(options));
+	if (argc == 3 && strcmp(argv[1], "--strict-evaluation") == 0)
+	{
+		options.strict_evaluation = true;
+		argv++;
+		argc--;
+	}
 	if (argc != 2)
 	{
-		fprintf(stderr, "usage: run_tests_driver <policy-dir>\n");
+		fprintf(stderr, "usage: run_tests_driver [--strict-evaluation] <policy-dir>\n");
 		return 2;
 	}
 	arena = arena_create(NULL, 0);
 	if (arena == NULL)
 		return 2;
 	diag_init(&diags, arena);
-	if (!testsuite_run_dir(arena, argv[1], NULL, &report, &diags))
+	if (!testsuite_run_dir(arena, argv[1], &options, &report, &diags))
 	{
 		fprintf(stderr, "%s\n", diag_render(&diags));
 		arena_destroy(arena);

@@ -3,7 +3,10 @@
  * request per input line, one response (or {"error": ...}) per output line.
  * Used by differential.py to compare the engine with the Cerbos binary.
  *
- *   check_cli POLICY_DIR [GLOBALS_JSON] [lenient] < requests.jsonl
+ *   check_cli POLICY_DIR [GLOBALS_JSON] [lenient] [strict] [warn|reject] < requests.jsonl
+ *
+ * lenient and strict turn on Cerbos' engine.lenientScopeSearch and
+ * engine.strictEvaluation; warn and reject set schema.enforcement.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +26,22 @@ main(int argc, char **argv)
 
 	if (argc < 2)
 	{
-		fprintf(stderr, "usage: check_cli POLICY_DIR [GLOBALS_JSON] [lenient]\n");
+		fprintf(stderr, "usage: check_cli POLICY_DIR [GLOBALS_JSON] [lenient] [strict] [warn|reject]\n");
 		return 2;
 	}
 	memset(&config, 0, sizeof(config));
 	config.globals_json = argc > 2 ? argv[2] : NULL;
-	config.lenient_scope_search = argc > 3 && strcmp(argv[3], "lenient") == 0;
+	for (int i = 3; i < argc; i++)
+	{
+		if (strcmp(argv[i], "lenient") == 0)
+			config.lenient_scope_search = true;
+		else if (strcmp(argv[i], "strict") == 0)
+			config.strict_evaluation = true;
+		else if (strcmp(argv[i], "warn") == 0)
+			config.schema_enforcement = ENGINE_SCHEMA_WARN;
+		else if (strcmp(argv[i], "reject") == 0)
+			config.schema_enforcement = ENGINE_SCHEMA_REJECT;
+	}
 	diag_init(&diags, arena);
 	set = engine_compile_dir(arena, argv[1], &config, &diags);
 	if (set == NULL)

@@ -10,9 +10,16 @@ effectiveDerivedRoles and outputs as sets.
 
   differential.py [--policies DIR] [--count N] [--seed S] [--globals JSON]
                   [--build DIR] [--cerbos PATH] [--lenient] [--mutate]
+                  [--strict] [--requests FILE.jsonl] [--random-policies K]
+--strict runs both sides with Cerbos' engine.strictEvaluation on;
+--requests sends the given requests instead of random ones;
+--random-policies K decides over K random policy sets instead of --policies
+(test/plan/rls_differential.py's generator: conditions over attributes that
+are often absent, so they error, in DENY and ALLOW rules, derived roles,
+variables and all/any/none lists) with random principals and resources.
 Prints "differential: N requests, M decisions, K differences".
 """
-import argparse, json, os, random, re, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, random, re, shutil, subprocess, sys, tempfile, time, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -93,6 +100,63 @@ def mutate(rnd, o):
             mutate(rnd, o[i])
 
 
+def random_policies(rnd, k, out):
+    """Writes k random policy sets into out; returns a request maker."""
+    sys.path.insert(0, os.path.join(TOP, "test", "plan"))
+    import rls_differential as gen
+    kinds = ["kind%d" % i for i in range(k)]
+    for kind in kinds:
+        derived, resource = gen.policy_set(rnd, kind)
+        with open(os.path.join(out, "dr_%s.yaml" % kind), "w") as f:
+            f.write(derived)
+        with open(os.path.join(out, "%s.yaml" % kind), "w") as f:
+            f.write(resource)
+    # scoped policies and principal policies, from a generator of their own
+    # (the sets above stay what they were): the walk across scopes and from
+    # principal to resource policies, where strict errors end it
+    xr = random.Random(rnd.random())
+    perms = ["", "  scopePermissions: SCOPE_PERMISSIONS_OVERRIDE_PARENT\n",
+             "  scopePermissions: SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS\n"]
+    perm = xr.choice(perms)  # policies sharing a scope must agree on it
+    for kind in kinds:
+        if xr.random() < 0.5:
+            rules = ""
+            for r in range(xr.randint(1, 3)):
+                cond = gen.yaml_condition(xr, 6, "%s/s1/%d" % (kind, r), False) if xr.random() < 0.8 else ""
+                rules += "    - actions: [%s]\n      effect: %s\n      roles: [%s]\n%s" % (
+                    ", ".join('"%s"' % a for a in xr.sample(gen.ACTIONS, xr.randint(1, 2))),
+                    "EFFECT_DENY" if xr.random() < 0.3 else "EFFECT_ALLOW",
+                    ", ".join('"%s"' % r for r in xr.sample(gen.ROLES, xr.randint(1, 2))), cond)
+            with open(os.path.join(out, "%s_s1.yaml" % kind), "w") as f:
+                f.write("apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  resource: %s\n  version: default\n"
+                        "  scope: s1\n%s  rules:\n%s" % (kind, perm, rules))
+    for who in ("alice", "bob"):
+        rules = ""
+        for kind in xr.sample(kinds, min(len(kinds), 3)):
+            acts = ""
+            for a in xr.sample(gen.ACTIONS, xr.randint(1, 2)):
+                cond = gen.yaml_condition(xr, 10, "%s/%s/%s" % (who, kind, a), False) if xr.random() < 0.8 else ""
+                acts += "        - action: %s\n          effect: %s\n%s" % (
+                    a, "EFFECT_DENY" if xr.random() < 0.4 else "EFFECT_ALLOW", cond)
+            rules += "    - resource: %s\n      actions:\n%s" % (kind, acts)
+        with open(os.path.join(out, "principal_%s.yaml" % who), "w") as f:
+            f.write("apiVersion: api.cerbos.dev/v1\nprincipalPolicy:\n  principal: %s\n  version: default\n"
+                    "  rules:\n%s" % (who, rules))
+
+    def make(rnd):
+        res = []
+        for i in range(rnd.choice([1, 2])):
+            attr = gen.row(rnd, i)
+            del attr["id"]
+            r = {"kind": rnd.choice(kinds), "id": "r%d" % i, "attr": attr}
+            scope = rnd.choice(["", "", "s1", "s1.s2"])
+            if scope:
+                r["scope"] = scope
+            res.append({"actions": rnd.sample(gen.ACTIONS, rnd.randint(1, 3)), "resource": r})
+        return {"requestId": "diff", "includeMeta": rnd.random() < 0.7, "principal": gen.principal(rnd), "resources": res}
+    return make
+
+
 def norm(resp):
     if "results" not in resp:
         return "rejected"
@@ -116,6 +180,9 @@ def main():
     ap.add_argument("--port", type=int, default=35692)
     ap.add_argument("--lenient", action="store_true", help="lenientScopeSearch on both sides")
     ap.add_argument("--mutate", action="store_true", help="break requests: rejections must agree too")
+    ap.add_argument("--strict", action="store_true", help="engine.strictEvaluation on both sides")
+    ap.add_argument("--requests", help="a JSON-lines file of requests to send instead of random ones")
+    ap.add_argument("--random-policies", type=int, default=0, metavar="K", help="K random policy sets instead of --policies")
     a = ap.parse_args()
     policies = os.path.abspath(a.policies)
 
@@ -125,11 +192,17 @@ def main():
                     a.build + "/libauthzcore.a", "-lyaml", "-ljwt", "-ljansson", "-lpcre2-8", "-lssl", "-lcrypto", "-lm", "-o", cli], check=True)
 
     tmp = tempfile.mkdtemp(prefix="authz-diff-")
+    make_request = None
+    if a.random_policies:
+        policies = os.path.join(tmp, "policies")
+        os.makedirs(policies)
+        make_request = random_policies(random.Random(a.seed), a.random_policies, policies)
     conf = os.path.join(tmp, "conf.yaml")
     with open(conf, "w") as f:
         f.write("server:\n  httpListenAddr: \"127.0.0.1:%d\"\n  grpcListenAddr: \"127.0.0.1:%d\"\n" % (a.port, a.port + 1))
         f.write("storage:\n  driver: disk\n  disk:\n    directory: %s\n" % policies)
-        f.write("engine:\n  globals: %s\n  lenientScopeSearch: %s\n" % (a.globals, "true" if a.lenient else "false"))
+        f.write("engine:\n  globals: %s\n  lenientScopeSearch: %s\n  strictEvaluation: %s\n" % (
+            a.globals, "true" if a.lenient else "false", "true" if a.strict else "false"))
         f.write("audit:\n  enabled: false\ntelemetry:\n  disabled: true\n")
     server = subprocess.Popen([a.cerbos, "server", "--config=" + conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -141,13 +214,28 @@ def main():
                 time.sleep(0.2)
         rnd = random.Random(a.seed)
         n = names(policies)
-        reqs = [request(rnd, n) for _ in range(a.count)]
+        if a.requests:
+            reqs = [json.loads(l) for l in open(a.requests) if l.strip()]
+        elif make_request:
+            reqs = [make_request(rnd) for _ in range(a.count)]
+        else:
+            reqs = [request(rnd, n) for _ in range(a.count)]
         if a.mutate:
             for r in reqs:
                 for _ in range(rnd.randint(1, 3)):
                     mutate(rnd, r)
-        mine = subprocess.run([cli, policies, a.globals] + (["lenient"] if a.lenient else []), input="".join(json.dumps(r) + "\n" for r in reqs),
+        flags = (["lenient"] if a.lenient else []) + (["strict"] if a.strict else [])
+        mine = subprocess.run([cli, policies, a.globals] + flags, input="".join(json.dumps(r) + "\n" for r in reqs),
                               capture_output=True, text=True, check=True).stdout.splitlines()
+        sensitive = 0
+        if a.strict:
+            # how many decisions strict evaluation changes (the engine without it)
+            loose = subprocess.run([cli, policies, a.globals] + [f for f in flags if f != "strict"],
+                                   input="".join(json.dumps(r) + "\n" for r in reqs),
+                                   capture_output=True, text=True, check=True).stdout.splitlines()
+            for x, y in zip(mine, loose):
+                for rx, ry in zip(json.loads(x).get("results", []), json.loads(y).get("results", [])):
+                    sensitive += sum(1 for k in rx["actions"] if rx["actions"][k] != ry["actions"].get(k))
         diffs = decisions = rejected = 0
         for req, m in zip(reqs, mine):
             http = urllib.request.Request("http://127.0.0.1:%d/api/check/resources" % a.port, data=json.dumps(req).encode(),
@@ -165,12 +253,15 @@ def main():
                     print("  engine", m)
                     print("  cerbos", json.dumps(theirs))
         print("differential: %d requests, %d decisions, %d differences" % (len(reqs), decisions, diffs))
+        if a.strict:
+            print("  (%d decisions differ from the same engine without strict evaluation)" % sensitive)
         if a.mutate:
             print("  (%d requests rejected by Cerbos)" % rejected)
         return 1 if diffs else 0
     finally:
         server.terminate()
         server.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@
  * rule selection, derived roles, schemas, outputs and CEL conditions are
  * all reachable.  The last byte of the input picks the configuration (bit
  * 0), PlanResources instead of CheckResources (bit 1: a request ending in
- * a newline is planned) and, for plans, condition marks (bit 2), so a seed
- * replays the same way every time.  The store is Cerbos' engine
+ * a newline is planned), for plans, condition marks (bit 2) and strict
+ * evaluation (bit 3), so a seed replays the same way every time.  The store is Cerbos' engine
  * test store under ../shared/data when it is there (AUTHZ_FUZZ_POLICIES
  * overrides), else this project's test/policies/good/all_kinds.
  */
@@ -110,6 +110,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		uint8_t		selector = size > 0 ? data[size - 1] : 0;
 		const EngineSet *set = sets[selector & 1];
+
+		/* bit 3: strict evaluation (the same walk, stopping at errors) */
+		options.strict_evaluation = (selector & 8) != 0;
 
 		if (selector & 2)
 			response = engine_plan_json(set, arena, body, size, &options, (selector & 4) != 0,

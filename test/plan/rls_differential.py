@@ -14,7 +14,10 @@ Needs a running server with authz installed (PGPORT/PGHOST/PGUSER as for
 psql, run as a user psql can connect as) and the Cerbos binary.
 
   rls_differential.py [--kinds N] [--rows N] [--principals N] [--seed S]
-                      [--cerbos PATH] [--port P] [--psql PATH]
+                      [--cerbos PATH] [--port P] [--psql PATH] [--strict]
+--strict turns on strict evaluation on both sides (Cerbos' engine.strictEvaluation,
+authz.strict_evaluation through ALTER SYSTEM, reset at the end) and compares
+authz_protect only: authz_plan_sql refuses plans that need a per-row check.
 Prints "rls_differential: K kinds, C comparisons, R rows compared, D differences".
 """
 import argparse, json, os, random, shutil, subprocess, sys, tempfile, time, urllib.request
@@ -144,6 +147,7 @@ def main():
     ap.add_argument("--cerbos", default="/work/cerbos/package/cerbos-linux-x64")
     ap.add_argument("--port", type=int, default=35792)
     ap.add_argument("--psql", default="psql")
+    ap.add_argument("--strict", action="store_true", help="strict evaluation on both sides")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     psql = Psql(a.psql)
@@ -183,6 +187,13 @@ def main():
     # one transaction: the policies compile once, at COMMIT
     psql.run("BEGIN;\n" + "\n".join(setup) + "\nCOMMIT;\n")
     has_plan_sql = psql.run("SELECT count(*) FROM pg_proc WHERE proname = 'authz_plan_sql';").strip() != "0"
+    if a.strict:
+        has_plan_sql = False
+        psql.run("ALTER SYSTEM SET authz.strict_evaluation = on;\nSELECT pg_reload_conf();\n")
+        for _ in range(100):
+            if psql.run("SELECT current_setting('authz.strict_evaluation');").strip() == "on":
+                break
+            time.sleep(0.1)
 
     conf = os.path.join(tmp, "conf.yaml")
     with open(conf, "w") as f:
@@ -190,6 +201,8 @@ def main():
         f.write("  requestLimits:\n    maxResourcesPerRequest: %d\n" % max(50, a.rows))
         f.write("storage:\n  driver: disk\n  disk:\n    directory: %s\n" % pdir)
         f.write("audit:\n  enabled: false\ntelemetry:\n  disabled: true\n")
+        if a.strict:
+            f.write("engine:\n  strictEvaluation: true\n")
     server = subprocess.Popen([a.cerbos, "server", "--config=" + conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     comparisons = rows_compared = allowed = diffs = 0
     try:
@@ -243,11 +256,15 @@ def main():
                         print("  cerbos ", want)
                         print("  policy:\n" + open(os.path.join(pdir, k + ".yaml")).read())
         print("rls_differential: %d kinds, %d comparisons, %d rows compared (%d allowed), %d differences%s"
-              % (len(kinds), comparisons, rows_compared, allowed, diffs, "" if has_plan_sql else " (authz_plan_sql absent: authz_protect only)"))
+              % (len(kinds), comparisons, rows_compared, allowed, diffs,
+                 " (strict evaluation: authz_protect only)" if a.strict else
+                 "" if has_plan_sql else " (authz_plan_sql absent: authz_protect only)"))
         return 1 if diffs else 0
     finally:
         server.terminate()
         server.wait()
+        if a.strict:
+            psql.run("ALTER SYSTEM RESET authz.strict_evaluation;\nSELECT pg_reload_conf();\n")
         (shutil.rmtree(tmp, ignore_errors=True) if not os.environ.get("KEEP") else print("kept", tmp))
 
 
