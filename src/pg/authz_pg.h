@@ -138,4 +138,8 @@ extern char *authz_supertokens_table_prefix;
 extern char *authz_supertokens_app_id;
 extern bool authz_supertokens_check_revocation;
 
+/* inline_check.c: authz_check calls rewritten into their query plan's SQL */
+extern bool authz_inline_checks;
+extern void authz_inline_init(void);
+
 #endif							/* AUTHZ_PG_H */
