@@ -31,7 +31,8 @@
  * integers, boolean, timestamptz, jsonb) are used as they are; any other
  * type goes through to_jsonb(), which is the very conversion
  * jsonb_build_object applies.  Anything else (a volatile or sub-select
- * expression, a key that is not a constant, a plan that reads now(), the
+ * expression in the resource, a filter with sub-selects outside a query
+ * with a range table, a key that is not a constant, a plan that reads now(), the
  * decision log on, schema enforcement on) leaves the call alone.
  *
  * The ELSE branch's authz_check carries location INLINE_DONE so that a
@@ -69,6 +70,7 @@
 #include "parser/parse_param.h"
 #include "parser/parser.h"
 #include "parser/parsetree.h"
+#include "rewrite/rewriteManip.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -556,9 +558,10 @@ filter_text(InlineCall *call)
 typedef struct SubstituteContext
 {
 	InlineCall *call;
+	int			depth;			/* sub-selects entered */
 } SubstituteContext;
 
-/* Replaces the parameters by the call's expressions. */
+/* Replaces the parameters by the call's expressions (one level up per sub-select). */
 static Node *
 substitute_params(Node *node, SubstituteContext *cx)
 {
@@ -567,21 +570,38 @@ substitute_params(Node *node, SubstituteContext *cx)
 	if (IsA(node, Param))
 	{
 		Param	   *p = (Param *) node;
+		Node	   *expr;
 
-		if (p->paramkind == PARAM_EXTERN && p->paramid >= 1 && p->paramid <= cx->call->nargs)
-			return (Node *) copyObject(cx->call->args[p->paramid - 1].expr);
-		elog(ERROR, "authz: unexpected parameter in an inlined filter");
+		if (p->paramkind != PARAM_EXTERN || p->paramid < 1 || p->paramid > cx->call->nargs)
+			elog(ERROR, "authz: unexpected parameter in an inlined filter");
+		expr = (Node *) copyObject(cx->call->args[p->paramid - 1].expr);
+		if (cx->depth > 0)
+			IncrementVarSublevelsUp(expr, cx->depth, 0);
+		return expr;
+	}
+	if (IsA(node, Query))
+	{
+		Query	   *q;
+
+		cx->depth++;
+		q = query_tree_mutator((Query *) node, substitute_params, (void *) cx, 0);
+		cx->depth--;
+		return (Node *) q;
 	}
 	return expression_tree_mutator(node, substitute_params, (void *) cx);
 }
 
 /*
  * The filter parsed as an expression over the call's expressions, or NULL
- * when it cannot be used here (it holds a sub-select).  Parsed with
- * search_path pg_catalog, so that the operators are the built-in ones.
+ * when it cannot be used here.  Parsed with search_path pg_catalog, so
+ * that the operators are the built-in ones.  A filter with sub-selects
+ * (comprehensions over lists) needs the planner to turn them into
+ * sub-plans after simplification, which it does for a query with a range
+ * table once told that the query has them; a PL/pgSQL simple expression
+ * (no range table) or a caller outside the planner keeps the call.
  */
 static Node *
-parse_filter(InlineCall *call, const char *sql)
+parse_filter(PlannerInfo *root, InlineCall *call, const char *sql)
 {
 	ParseState *pstate;
 	List	   *raw;
@@ -614,10 +634,14 @@ parse_filter(InlineCall *call, const char *sql)
 	sublinks = pstate->p_hasSubLinks;
 	free_parsestate(pstate);
 	AtEOXact_GUC(true, save_nestlevel);
-	if (sublinks)
+	if (sublinks && (root == NULL || root->parse == NULL || root->parse->rtable == NIL))
 		return NULL;
 	cx.call = call;
-	return substitute_params(expr, &cx);
+	cx.depth = 0;
+	expr = substitute_params(expr, &cx);
+	if (sublinks)
+		root->parse->hasSubLinks = true;
+	return expr;
 }
 
 /* ---------- the guard ---------- */
@@ -728,7 +752,7 @@ inline_call(PlannerInfo *root, FuncExpr *f)
 	sql = filter_text(&call);
 	if (sql == NULL)
 		return NULL;
-	filter = parse_filter(&call, sql);
+	filter = parse_filter(root, &call, sql);
 	if (filter == NULL)
 		return NULL;
 
