@@ -108,7 +108,7 @@ static const char *const shaping_settings[] = {
 	"authz.cel_max_regex_size", "authz.cel_regex_match_limit",
 };
 
-/* Whether this backend planned a rewrite since it last forgot its plans. */
+/* Whether this backend planned a call of authz_check (rewritten or not) since it last forgot its plans. */
 static bool inlined = false;
 /* The policy generation and settings those rewrites were made with. */
 static uint64 inlined_generation = 0;
@@ -136,7 +136,7 @@ current_settings(MemoryContext mcxt)
 	return s.data;
 }
 
-/* Remembers that a plan now holds a rewrite made from the current state. */
+/* Remembers that a plan now holds a call planned in the current state. */
 static void
 note_rewrite(void)
 {
@@ -737,8 +737,11 @@ inline_call(PlannerInfo *root, FuncExpr *f)
 	CaseWhen   *when;
 	int			i;
 
-	if (!authz_inline_checks || authz_decision_log_enabled || authz_schema_enforcement != 0 ||
-		f->location == INLINE_DONE || list_length(f->args) != 3 || !authz_shmem_available())
+	if (f->location == INLINE_DONE || list_length(f->args) != 3 || !authz_shmem_available())
+		return NULL;
+	/* from here the plan depends on the settings, rewritten or not */
+	note_rewrite();
+	if (!authz_inline_checks || authz_decision_log_enabled || authz_schema_enforcement != 0)
 		return NULL;
 	if (!read_call(f, &call))
 		return NULL;
@@ -764,7 +767,6 @@ inline_call(PlannerInfo *root, FuncExpr *f)
 		if (g != NULL)
 			guards = lappend(guards, g);
 	}
-	note_rewrite();
 	if (guards == NIL)
 		return filter;
 

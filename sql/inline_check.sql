@@ -1,0 +1,163 @@
+-- authz_check calls the planner rewrites into their query plan's SQL
+-- (src/pg/inline_check.c): what EXPLAIN shows, NULL attributes, errors,
+-- calls left alone, the off switch, and cached plans after a policy change.
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set policies :abs_srcdir '/policies'
+SELECT authz_load(:'policies');
+SET max_parallel_workers_per_gather = 0;
+
+CREATE TEMP TABLE docs (id int PRIMARY KEY, owner text NOT NULL, tenant text,
+	public boolean NOT NULL, locked boolean NOT NULL);
+INSERT INTO docs SELECT i, 'u' || (i % 7), CASE WHEN i % 5 = 0 THEN NULL ELSE 't' || (i % 3) END,
+	i % 4 = 0, i % 2 = 0 FROM generate_series(1, 300) i;
+INSERT INTO docs VALUES (1000, 'bob', 't1', false, false);
+ANALYZE docs;
+
+-- bob (user, editor of t1) may view public, owned and same-tenant documents:
+-- the filter is the plan; tenant may be NULL, so its rows go to the call
+EXPLAIN (COSTS OFF)
+SELECT id FROM docs d WHERE authz_check('{"id": "bob", "roles": ["user", "editor"], "attr": {"tenantId": "t1"}}',
+	jsonb_build_object('kind', 'document', 'id', d.id::text,
+		'attr', jsonb_build_object('owner', owner, 'tenant', tenant, 'public', public, 'locked', locked)), 'view');
+
+-- with only NOT NULL columns there is no guard at all, and an index can serve it
+CREATE INDEX ON docs (owner);
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF)
+SELECT id FROM docs d WHERE authz_check('{"id": "bob", "roles": ["user"]}',
+	jsonb_build_object('kind', 'document', 'id', d.id::text,
+		'attr', jsonb_build_object('owner', owner, 'locked', locked)), 'delete');
+RESET enable_seqscan;
+
+-- the same rows as the call itself, for every action
+CREATE TEMP TABLE answers AS
+SELECT a.action, array_agg(d.id ORDER BY d.id) AS ids
+  FROM docs d, (VALUES ('view'), ('update'), ('delete')) a(action)
+ WHERE authz_check('{"id": "bob", "roles": ["user", "editor"], "attr": {"tenantId": "t1"}}',
+	jsonb_build_object('kind', 'document', 'id', d.id::text,
+		'attr', jsonb_build_object('owner', owner, 'tenant', tenant, 'public', public, 'locked', locked)), a.action)
+ GROUP BY a.action;
+SET authz.inline_checks = off;
+SELECT a.action, array_agg(d.id ORDER BY d.id) = (SELECT ids FROM answers WHERE answers.action = a.action) AS same,
+	count(*) AS allowed
+  FROM docs d, (VALUES ('view'), ('update'), ('delete')) a(action)
+ WHERE authz_check('{"id": "bob", "roles": ["user", "editor"], "attr": {"tenantId": "t1"}}',
+	jsonb_build_object('kind', 'document', 'id', d.id::text,
+		'attr', jsonb_build_object('owner', owner, 'tenant', tenant, 'public', public, 'locked', locked)), a.action)
+ GROUP BY a.action ORDER BY 1;
+
+-- off: the call stays a call
+EXPLAIN (COSTS OFF)
+SELECT id FROM docs d WHERE authz_check('{"id": "bob", "roles": ["user"]}',
+	jsonb_build_object('kind', 'document', 'id', d.id::text, 'attr', jsonb_build_object('owner', owner)), 'view');
+RESET authz.inline_checks;
+
+-- NULL is an attribute present with the value null, not an absent one
+INSERT INTO authz_policies (id, definition) VALUES ('inline_note', $$
+apiVersion: api.cerbos.dev/v1
+resourcePolicy:
+  resource: note
+  version: default
+  rules:
+    - actions: ["view"]
+      effect: EFFECT_ALLOW
+      roles: ["user"]
+      condition:
+        match:
+          expr: R.attr.label == null
+    - actions: ["edit"]
+      effect: EFFECT_ALLOW
+      roles: ["user"]
+      condition:
+        match:
+          expr: has(R.attr.label) && R.attr.level > 2
+$$);
+CREATE TEMP TABLE notes (id text, label text, level int);
+INSERT INTO notes VALUES ('n1', NULL, 3), ('n2', 'x', 3), ('n3', NULL, NULL), ('n4', 'y', 1);
+EXPLAIN (COSTS OFF)
+SELECT id FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'note', 'id', id, 'attr', jsonb_build_object('label', label, 'level', level)), 'edit');
+-- inlined (present null: view n1 and n3; edit n1 and n2), and not: the same
+SELECT string_agg(id, ',' ORDER BY id) AS view_inlined FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'note', 'id', id, 'attr', jsonb_build_object('label', label, 'level', level)), 'view');
+SELECT string_agg(id, ',' ORDER BY id) AS edit_inlined FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'note', 'id', id, 'attr', jsonb_build_object('label', label, 'level', level)), 'edit');
+SET authz.inline_checks = off;
+SELECT string_agg(id, ',' ORDER BY id) AS view_called FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'note', 'id', id, 'attr', jsonb_build_object('label', label, 'level', level)), 'view');
+SELECT string_agg(id, ',' ORDER BY id) AS edit_called FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'note', 'id', id, 'attr', jsonb_build_object('label', label, 'level', level)), 'edit');
+RESET authz.inline_checks;
+-- absent attributes (jsonb_strip_nulls) are another resource, and not inlined
+SELECT string_agg(id, ',' ORDER BY id) AS view_absent FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'note', 'id', id, 'attr', jsonb_strip_nulls(jsonb_build_object('label', label, 'level', level))), 'view');
+
+-- errors stay errors: a NULL or empty id
+INSERT INTO notes VALUES (NULL, 'z', 5);
+SELECT count(*) FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'note', 'id', id, 'attr', jsonb_build_object('label', label, 'level', level)), 'edit');
+SET authz.inline_checks = off;
+SELECT count(*) FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'note', 'id', id, 'attr', jsonb_build_object('label', label, 'level', level)), 'edit');
+RESET authz.inline_checks;
+UPDATE notes SET id = '' WHERE id IS NULL;
+SELECT count(*) FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'note', 'id', id, 'attr', jsonb_build_object('label', label, 'level', level)), 'edit');
+DELETE FROM notes WHERE id = '';
+
+-- left alone: a principal that is not a constant, a resource that is not
+-- spelled out, an attribute key that is not a constant, the decision log on
+EXPLAIN (COSTS OFF)
+SELECT id FROM notes WHERE authz_check(jsonb_build_object('id', 'ann', 'roles', jsonb_build_array('user')),
+	jsonb_build_object('kind', 'note', 'id', id, 'attr', jsonb_build_object('label', label)), 'view');
+EXPLAIN (COSTS OFF)
+SELECT id FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'note', 'id', id, 'attr', to_jsonb(notes) - 'id'), 'view');
+EXPLAIN (COSTS OFF)
+SELECT id FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'note', 'id', id, 'attr', jsonb_build_object(id, label)), 'view');
+SET authz.decision_log = on;
+EXPLAIN (COSTS OFF)
+SELECT id FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'note', 'id', id, 'attr', jsonb_build_object('label', label)), 'view');
+RESET authz.decision_log;
+
+-- cached plans see a policy change: a prepared statement and a PL/pgSQL
+-- function, planned generic, then the policy widens
+SET plan_cache_mode = force_generic_plan;
+PREPARE edits AS SELECT string_agg(id, ',' ORDER BY id) FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'note', 'id', id, 'attr', jsonb_build_object('label', label, 'level', level)), 'edit');
+CREATE FUNCTION pg_temp.edits() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+	SELECT string_agg(id, ',' ORDER BY id) INTO r FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+		jsonb_build_object('kind', 'note', 'id', id, 'attr', jsonb_build_object('label', label, 'level', level)), 'edit');
+	RETURN r;
+END $$;
+-- a simple expression of PL/pgSQL: a plan over no table, which no relation
+-- invalidation reaches
+CREATE FUNCTION pg_temp.may_edit(n_id text, n_label text, n_level int) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN authz_check('{"id": "ann", "roles": ["user"]}',
+		jsonb_build_object('kind', 'note', 'id', n_id, 'attr', jsonb_build_object('label', n_label, 'level', n_level)), 'edit');
+END $$;
+EXECUTE edits;
+SELECT pg_temp.edits();
+SELECT pg_temp.may_edit('n4', 'y', 1);
+EXECUTE edits;
+SELECT pg_temp.edits();
+SELECT pg_temp.may_edit('n4', 'y', 1);
+UPDATE authz_policies SET definition = replace(definition, 'R.attr.level > 2', 'R.attr.level > 0')
+ WHERE id = 'inline_note';
+EXECUTE edits;
+SELECT pg_temp.edits();
+SELECT pg_temp.may_edit('n4', 'y', 1);
+-- and a setting that shapes the rewrite (inlining off) reaches them too
+SET authz.inline_checks = off;
+EXPLAIN (COSTS OFF) EXECUTE edits;
+RESET authz.inline_checks;
+EXPLAIN (COSTS OFF) EXECUTE edits;
+DEALLOCATE edits;
+RESET plan_cache_mode;
+
+DELETE FROM authz_policies WHERE id = 'inline_note';
