@@ -368,3 +368,4 @@ LANGUAGE C STRICT;
 COMMENT ON FUNCTION authz_check_support(internal) IS
 	'Planner support of authz_check: replaces a call with a constant principal and action and a jsonb_build_object resource by the SQL filter of its query plan.';
 ALTER FUNCTION authz_check(jsonb, jsonb, text) SUPPORT authz_check_support;
+ALTER FUNCTION authz_check(jsonb, text) SUPPORT authz_check_support;

@@ -158,6 +158,24 @@ EXPLAIN (COSTS OFF) EXECUTE edits;
 RESET authz.inline_checks;
 EXPLAIN (COSTS OFF) EXECUTE edits;
 DEALLOCATE edits;
+
+-- authz_check(resource, action), for the session principal: rewritten with
+-- the principal of the moment, planned again when it changes
+PREPARE mine AS SELECT string_agg(id::text, ',' ORDER BY id) FROM docs d WHERE id < 30 AND authz_check(
+	jsonb_build_object('kind', 'document', 'id', d.id::text,
+		'attr', jsonb_build_object('owner', owner, 'tenant', tenant, 'public', public, 'locked', locked)), 'delete');
+EXECUTE mine;
+SELECT authz_set_principal('{"id": "u3", "roles": ["user"]}', true) IS NOT NULL AS set;
+EXPLAIN (COSTS OFF) EXECUTE mine;
+EXECUTE mine;
+SELECT authz_set_principal('{"id": "u5", "roles": ["user"]}', true) IS NOT NULL AS set;
+EXECUTE mine;
+SET authz.inline_checks = off;
+EXECUTE mine;
+RESET authz.inline_checks;
+SELECT authz_reset_session();
+EXECUTE mine;
+DEALLOCATE mine;
 RESET plan_cache_mode;
 
 DELETE FROM authz_policies WHERE id = 'inline_note';

@@ -35,6 +35,10 @@
  * with a range table, a key that is not a constant, a plan that reads now(), the
  * decision log on, schema enforcement on) leaves the call alone.
  *
+ * authz_check(resource, action), for the session principal, is rewritten
+ * the same way with the principal (and token claims) of the moment; a
+ * plan holding such a call is forgotten when the principal changes.
+ *
  * The ELSE branch's authz_check carries location INLINE_DONE so that a
  * second simplification (estimation, re-planning of the same tree) leaves
  * it alone instead of nesting rewrites.
@@ -82,6 +86,7 @@
 
 #include "arena_pg.h"
 #include "authz_pg.h"
+#include "cel_jsonb.h"
 #include "engine/engine.h"
 #define PLANSQL_NO_JANSSON
 #include "plansql/plansql.h"
@@ -113,6 +118,10 @@ static bool inlined = false;
 /* The policy generation and settings those rewrites were made with. */
 static uint64 inlined_generation = 0;
 static char *inlined_settings = NULL;
+/* Whether one of those calls was of the session principal's, and whose. */
+static bool session_inlined = false;
+static Jsonb *inlined_principal = NULL;
+static Jsonb *inlined_claims = NULL;
 
 static post_parse_analyze_hook_type prev_post_parse_analyze = NULL;
 static ExecutorStart_hook_type prev_executor_start = NULL;
@@ -136,20 +145,58 @@ current_settings(MemoryContext mcxt)
 	return s.data;
 }
 
-/* Remembers that a plan now holds a call planned in the current state. */
-static void
-note_rewrite(void)
+/* A copy of j in TopMemoryContext (NULL stays NULL). */
+static Jsonb *
+keep_jsonb(Jsonb *j)
 {
-	if (inlined)
-		return;
-	if (inlined_settings)
-		pfree(inlined_settings);
-	inlined_settings = current_settings(TopMemoryContext);
-	inlined_generation = authz_store_generation();
-	inlined = true;
+	Jsonb	   *copy;
+
+	if (j == NULL)
+		return NULL;
+	copy = MemoryContextAlloc(TopMemoryContext, VARSIZE(j));
+	memcpy(copy, j, VARSIZE(j));
+	return copy;
 }
 
-/* Forgets cached plans whose rewrites predate the policies or settings. */
+/* Whether two jsonb values (either may be NULL) are the same bytes. */
+static bool
+same_jsonb(Jsonb *a, Jsonb *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
+}
+
+/*
+ * Remembers that a plan now holds a call planned in the current state;
+ * session: a call for the session principal, whose plan depends on who
+ * that is.
+ */
+static void
+note_rewrite(bool session)
+{
+	if (!inlined)
+	{
+		if (inlined_settings)
+			pfree(inlined_settings);
+		inlined_settings = current_settings(TopMemoryContext);
+		inlined_generation = authz_store_generation();
+		session_inlined = false;
+		inlined = true;
+	}
+	if (session && !session_inlined)
+	{
+		if (inlined_principal)
+			pfree(inlined_principal);
+		if (inlined_claims)
+			pfree(inlined_claims);
+		inlined_principal = keep_jsonb(authz_current_principal());
+		inlined_claims = keep_jsonb(authz_current_jwt_claims());
+		session_inlined = true;
+	}
+}
+
+/* Forgets cached plans whose calls were planned with other policies, settings or principal. */
 static void
 check_rewrites_current(void)
 {
@@ -160,11 +207,15 @@ check_rewrites_current(void)
 		return;
 	now = current_settings(CurrentMemoryContext);
 	same = authz_store_generation() == inlined_generation &&
-		strcmp(now, inlined_settings) == 0;
+		strcmp(now, inlined_settings) == 0 &&
+		(!session_inlined ||
+		 (same_jsonb(authz_current_principal(), inlined_principal) &&
+		  same_jsonb(authz_current_jwt_claims(), inlined_claims)));
 	pfree(now);
 	if (!same)
 	{
 		inlined = false;
+		session_inlined = false;
 		ResetPlanCache();
 	}
 }
@@ -221,6 +272,7 @@ typedef struct InlineArg
 typedef struct InlineCall
 {
 	Jsonb	   *principal;
+	Jsonb	   *claims;			/* the session's token claims, or NULL */
 	char	   *action;
 	char	   *kind;
 	char	   *policy_version;
@@ -416,9 +468,10 @@ read_attributes(InlineCall *call, FuncExpr *attr)
 static bool
 read_call(FuncExpr *f, InlineCall *call)
 {
-	Node	   *principal = linitial(f->args);
-	Node	   *resource = lsecond(f->args);
-	Node	   *action = lthird(f->args);
+	bool		session = list_length(f->args) == 2;
+	Node	   *principal = session ? NULL : linitial(f->args);
+	Node	   *resource = session ? linitial(f->args) : lsecond(f->args);
+	Node	   *action = session ? lsecond(f->args) : lthird(f->args);
 	FuncExpr   *build = (FuncExpr *) resource;
 	Expr	   *id = NULL;
 	FuncExpr   *attr = NULL;
@@ -426,10 +479,21 @@ read_call(FuncExpr *f, InlineCall *call)
 	ListCell   *lc;
 
 	memset(call, 0, sizeof(*call));
-	if (!IsA(principal, Const) || ((Const *) principal)->constisnull ||
-		((Const *) principal)->consttype != JSONBOID)
-		return false;
-	call->principal = DatumGetJsonbP(((Const *) principal)->constvalue);
+	if (session)
+	{
+		/* nobody: the call is false for every row, but only once it runs */
+		call->principal = authz_current_principal();
+		call->claims = authz_current_jwt_claims();
+		if (call->principal == NULL)
+			return false;
+	}
+	else
+	{
+		if (!IsA(principal, Const) || ((Const *) principal)->constisnull ||
+			((Const *) principal)->consttype != JSONBOID)
+			return false;
+		call->principal = DatumGetJsonbP(((Const *) principal)->constvalue);
+	}
 	if (!plain_principal(call->principal))
 		return false;
 	call->action = const_text(action);
@@ -528,6 +592,7 @@ filter_text(InlineCall *call)
 	EnginePrincipal principal;
 	EngineResource template = {0};
 	EngineCheckOptions opts;
+	CelValue	claims;
 	PlanSqlColumns resolver = {0};
 	PlanSqlStats stats = {0};
 	const char *error = NULL;
@@ -536,6 +601,11 @@ filter_text(InlineCall *call)
 
 	authz_decode_principal(arena, call->principal, &principal);
 	authz_engine_options(&opts);
+	if (call->claims != NULL)
+	{
+		claims = authz_jsonb_to_cel(arena, call->claims);
+		opts.aux_jwt = &claims;
+	}
 	template.kind = call->kind;
 	template.policy_version = call->policy_version;
 	template.scope = call->scope;
@@ -737,10 +807,11 @@ inline_call(PlannerInfo *root, FuncExpr *f)
 	CaseWhen   *when;
 	int			i;
 
-	if (f->location == INLINE_DONE || list_length(f->args) != 3 || !authz_shmem_available())
+	if (f->location == INLINE_DONE || list_length(f->args) < 2 || list_length(f->args) > 3 ||
+		!authz_shmem_available())
 		return NULL;
-	/* from here the plan depends on the settings, rewritten or not */
-	note_rewrite();
+	/* from here the plan depends on the settings (and principal), rewritten or not */
+	note_rewrite(list_length(f->args) == 2);
 	if (!authz_inline_checks || authz_decision_log_enabled || authz_schema_enforcement != 0)
 		return NULL;
 	if (!read_call(f, &call))
