@@ -179,3 +179,81 @@ DEALLOCATE mine;
 RESET plan_cache_mode;
 
 DELETE FROM authz_policies WHERE id = 'inline_note';
+
+-- every type jsonb_build_object converts, inlined and called: numbers the
+-- engine would round (int8 beyond 10^15, numeric and json with sixteen
+-- digits or more) and present nulls go to the call
+INSERT INTO authz_policies (id, definition) VALUES ('inline_typed', $$
+apiVersion: api.cerbos.dev/v1
+resourcePolicy:
+  resource: typed
+  version: default
+  rules:
+    - {actions: ["n_gt"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.n > 2"}}}
+    - {actions: ["n_eq"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.n == 2.5"}}}
+    - {actions: ["f_eq"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.f == 1.5"}}}
+    - {actions: ["f_lt"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.f < 100.0"}}}
+    - {actions: ["d_eq"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.d == \"2024-01-01\""}}}
+    - {actions: ["ts_gt"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "timestamp(R.attr.ts) > timestamp(\"2024-01-01T00:00:00Z\")"}}}
+    - {actions: ["tsz_gt"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "timestamp(R.attr.tsz) > timestamp(\"2024-01-01T00:00:00Z\")"}}}
+    - {actions: ["tsz_eq"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.tsz == \"2024-06-01T00:00:00+00:00\""}}}
+    - {actions: ["j_a"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.j.a == 1"}}}
+    - {actions: ["c_eq"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.c == \"ab \""}}}
+    - {actions: ["v_eq"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.v == \"x\""}}}
+    - {actions: ["arr_in"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "\"a\" in R.attr.arr"}}}
+    - {actions: ["arr_null"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.arr.exists(e, e == null)"}}}
+    - {actions: ["iarr_in"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "2 in R.attr.iarr"}}}
+    - {actions: ["b"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.b"}}}
+    - {actions: ["u_eq"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.u == \"lit\""}}}
+    - {actions: ["s_size"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "size(R.attr.s) > 2"}}}
+    - {actions: ["s_lt"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.s < \"b\""}}}
+    - {actions: ["s_starts"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.s.startsWith(\"a\")"}}}
+    - {actions: ["big_eq"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.big == 9007199254740993"}}}
+    - {actions: ["big_gt"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.big > 9007199254740992"}}}
+    - {actions: ["i_plus"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.i + 1 == 3"}}}
+    - {actions: ["i_div"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "10 / R.attr.i == 5"}}}
+    - {actions: ["jb_null"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.jb.k == null"}}}
+    - {actions: ["jb_has"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "has(R.attr.jb.k)"}}}
+    - {actions: ["dom_eq"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.dom == \"q\""}}}
+    - {actions: ["id_eq"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.id == \"3\""}}}
+    - {actions: ["missing"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.nothere == 1"}}}
+    - {actions: ["s_type"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.s == 1"}}}
+    - {actions: ["i_str"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "string(R.attr.i) == \"2\""}}}
+    - {actions: ["jb_big"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.jb.k == 123456789012345680"}}}
+    - {actions: ["big_lt"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.big < -9007199254740992"}}}
+    - {actions: ["n_int"], effect: EFFECT_ALLOW, roles: ["user"], condition: {match: {expr: "R.attr.n == 3"}}}
+$$);
+CREATE DOMAIN inline_shorttext AS text;
+CREATE TEMP TABLE typed (id int, n numeric, f float8, d date, ts timestamp, tsz timestamptz, j json,
+	c char(3), v varchar, arr text[], iarr int[], b boolean, s text, big int8, i int, jb jsonb, dom inline_shorttext);
+INSERT INTO typed VALUES
+ (1, 2.5, 1.5, '2024-01-01', '2024-06-01', '2024-06-01 00:00+00', '{"a": 1}', 'ab', 'x', '{a,b}', '{1,2}', true, 'abc', 9007199254740993, 2, '{"k": null}', 'q'),
+ (2, 'NaN', 'NaN', '2023-01-01', '2023-06-01', '2023-06-01 00:00+00', '{"a": 2}', 'a', 'y', '{b,NULL}', '{3,NULL}', false, 'b', 9007199254740992, 0, '{"k": 1}', 'r'),
+ (3, 'Infinity', 'Infinity', '2024-01-01', '2024-06-01', '2024-06-01 00:00+02', '[1]', 'abc', 'x', '{}', '{}', true, '', -1, 5, '{}', 'q'),
+ (4, 3, '-Infinity', '2024-01-02', '2025-01-01', '2025-01-01 00:00+00', '"s"', 'ab', 'X', '{NULL}', '{2}', false, 'ä', 9007199254740994, -2, 'null', 'Q'),
+ (5, 2, 1e300, '2024-01-01', '2024-06-01', '2024-06-01 00:00+00', '{"a": 1.0}', 'ab', 'x', '{a}', '{2,2}', true, 'a', 0, 1, '{"k": [1]}', 'q'),
+ (7, 2.50000000000000000001, 1.5, '2024-01-01', '2024-06-01', '2024-06-01 00:00+00', '{"a": 1.00000000000000000001}', 'ab', 'x', '{a}', '{2}', true, 'abc', -9007199254740993, 2, '{"k": 123456789012345678}', 'q'),
+ (8, 3.000000000000000001, 1.5, '2024-01-01', '2024-06-01', '2024-06-01 00:00+00', '{"a": 1}', 'ab', 'x', '{a}', '{2}', true, 'abc', 999999999999999, 2, '{"k": 1}', 'q'),
+ (6, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+CREATE TEMP TABLE actions AS SELECT unnest(ARRAY['n_gt','n_eq','f_eq','f_lt','d_eq','ts_gt','tsz_gt','tsz_eq','j_a','c_eq','v_eq','arr_in','arr_null','iarr_in','b','u_eq','s_size','s_lt','s_starts','big_eq','big_gt','i_plus','i_div','jb_null','jb_has','dom_eq','id_eq','missing','s_type','i_str','n_int','jb_big','big_lt']) AS action;
+CREATE TEMP TABLE res (action text, inline text, ids text);
+DO $$
+DECLARE a text; r text; mode text; q text;
+BEGIN
+	FOR a IN SELECT action FROM actions LOOP
+		FOREACH mode IN ARRAY ARRAY['on', 'off'] LOOP
+			PERFORM set_config('authz.inline_checks', mode, true);
+			q := format($q$SELECT string_agg(id::text, ',' ORDER BY id) FROM typed t WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+				jsonb_build_object('kind', 'typed', 'id', t.id::text, 'attr', jsonb_build_object('n', n, 'f', f, 'd', d, 'ts', ts, 'tsz', tsz, 'j', j,
+				'c', c, 'v', v, 'arr', arr, 'iarr', iarr, 'b', b, 'u', 'lit', 's', s, 'big', big, 'i', i, 'jb', jb, 'dom', dom)), %L)$q$, a);
+			EXECUTE q INTO r;
+			INSERT INTO res VALUES (a, mode, coalesce(r, '') );
+		END LOOP;
+	END LOOP;
+END $$;
+SELECT a.action, a.ids AS inlined, b.ids AS called, a.ids = b.ids AS same
+  FROM res a JOIN res b USING (action) WHERE a.inline = 'on' AND b.inline = 'off' ORDER BY same, action;
+RESET authz.inline_checks;
+DROP TABLE typed;
+DROP DOMAIN inline_shorttext;
+DELETE FROM authz_policies WHERE id = 'inline_typed';

@@ -433,6 +433,18 @@ add_arg(InlineCall *call, char *name, Expr *expr)
 
 	if (call->nargs >= MAX_INLINE_ATTRS + 1)
 		return false;
+	if (exprType((Node *) expr) == UNKNOWNOID)
+	{
+		/* a literal: jsonb_build_object reads it as text */
+		char	   *lit = const_text((Node *) expr);
+
+		if (lit == NULL)
+			return false;
+		expr = (Expr *) makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
+								  CStringGetTextDatum(lit), false, false);
+	}
+	else if (get_typtype(exprType((Node *) expr)) == TYPTYPE_PSEUDO)
+		return false;			/* record, anyelement...: nothing to parse against */
 	a = &call->args[call->nargs++];
 	a->name = name;
 	a->expr = expr;
@@ -706,6 +718,8 @@ parse_filter(PlannerInfo *root, InlineCall *call, const char *sql)
 	AtEOXact_GUC(true, save_nestlevel);
 	if (sublinks && (root == NULL || root->parse == NULL || root->parse->rtable == NIL))
 		return NULL;
+	/* what simplification does for every expression (COLLATE becomes a relabeling) */
+	expr = eval_const_expressions(NULL, expr);
 	cx.call = call;
 	cx.depth = 0;
 	expr = substitute_params(expr, &cx);
@@ -747,6 +761,69 @@ never_null(PlannerInfo *root, Expr *expr)
 	if (IsA(expr, Const))
 		return !((Const *) expr)->constisnull;
 	return not_null_column(root, expr);
+}
+
+/*
+ * Whether the CEL engine reads every number jsonb_build_object makes of a
+ * value of this type as the SQL filter does.  The engine holds numbers as
+ * doubles; the filter compares them exactly.  They agree on numbers of at
+ * most 15 significant digits, and on what a float prints (its shortest
+ * exact form).
+ */
+static bool
+numbers_exact(Oid type)
+{
+	switch (getBaseType(type))
+	{
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+		case NAMEOID:
+		case BOOLOID:
+		case INT2OID:
+		case INT4OID:
+		case FLOAT4OID:
+		case FLOAT8OID:
+		case DATEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+		case UUIDOID:
+		case TEXTARRAYOID:
+		case VARCHARARRAYOID:
+		case BOOLARRAYOID:
+		case INT2ARRAYOID:
+		case INT4ARRAYOID:
+		case FLOAT4ARRAYOID:
+		case FLOAT8ARRAYOID:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * Appends the SQL conditions under which the filter reads attribute $param
+ * exactly as the call would: not NULL (a present null, which the filter
+ * would read as absent), and no number the engine would round.
+ */
+static void
+append_attr_guard(StringInfo sql, PlannerInfo *root, const InlineArg *arg, int param)
+{
+	const char *and = sql->len > 0 ? " AND " : "";
+
+	if (!never_null(root, arg->expr))
+	{
+		appendStringInfo(sql, "%s$%d IS NOT NULL", and, param);
+		and = " AND ";
+	}
+	if (numbers_exact(arg->type))
+		return;
+	if (getBaseType(arg->type) == INT8OID)
+		appendStringInfo(sql, "%s$%d > -1000000000000000 AND $%d < 1000000000000000",
+						 and, param, param);
+	else
+		/* sixteen digits in a row (a point among them allowed): the call decides */
+		appendStringInfo(sql, "%sto_jsonb($%d)::text !~ '[0-9]([.]?[0-9]){15}'", and, param);
 }
 
 /* expr IS NOT NULL */
@@ -805,6 +882,8 @@ inline_call(PlannerInfo *root, FuncExpr *f)
 	FuncExpr   *original;
 	CaseExpr   *ce;
 	CaseWhen   *when;
+	Expr	   *guard;
+	StringInfoData attr_guards;
 	int			i;
 
 	if (f->location == INLINE_DONE || list_length(f->args) < 2 || list_length(f->args) > 3 ||
@@ -830,13 +909,21 @@ inline_call(PlannerInfo *root, FuncExpr *f)
 	if (filter == NULL)
 		return NULL;
 
-	for (i = 0; i < call.nargs; i++)
+	guard = id_guard(root, call.args[0].expr);
+	if (guard != NULL)
+		guards = lappend(guards, guard);
+	initStringInfo(&attr_guards);
+	for (i = 1; i < call.nargs; i++)
+		append_attr_guard(&attr_guards, root, &call.args[i], i + 1);
+	if (attr_guards.len > 0)
 	{
-		Expr	   *g = i == 0 ? id_guard(root, call.args[0].expr)
-			: never_null(root, call.args[i].expr) ? NULL : is_not_null(call.args[i].expr);
-
-		if (g != NULL)
-			guards = lappend(guards, g);
+		guard = (Expr *) parse_filter(root, &call, attr_guards.data);
+		if (guard == NULL)
+			return NULL;
+		if (is_andclause(guard))
+			guards = list_concat(guards, ((BoolExpr *) guard)->args);
+		else
+			guards = lappend(guards, guard);
 	}
 	if (guards == NIL)
 		return filter;
