@@ -247,12 +247,18 @@ BEGIN
 				jsonb_build_object('kind', 'typed', 'id', t.id::text, 'attr', jsonb_build_object('n', n, 'f', f, 'd', d, 'ts', ts, 'tsz', tsz, 'j', j,
 				'c', c, 'v', v, 'arr', arr, 'iarr', iarr, 'b', b, 'u', 'lit', 's', s, 'big', big, 'i', i, 'jb', jb, 'dom', dom)), %L)$q$, a);
 			EXECUTE q INTO r;
-			INSERT INTO res VALUES (a, mode, coalesce(r, '') );
+			INSERT INTO res VALUES (a, mode, coalesce(r, ''));
+			-- and the rows it refuses: NOT of a NULL would refuse them all
+			EXECUTE replace(q, 'WHERE authz_check', 'WHERE NOT authz_check') INTO r;
+			INSERT INTO res VALUES (a, mode || ' not', coalesce(r, ''));
 		END LOOP;
 	END LOOP;
 END $$;
-SELECT a.action, a.ids AS inlined, b.ids AS called, a.ids = b.ids AS same
-  FROM res a JOIN res b USING (action) WHERE a.inline = 'on' AND b.inline = 'off' ORDER BY same, action;
+SELECT a.action, a.ids AS inlined, b.ids AS called, a.ids = b.ids AS same,
+	an.ids AS refused_inlined, bn.ids = an.ids AS same_refused
+  FROM res a JOIN res b USING (action) JOIN res an USING (action) JOIN res bn USING (action)
+ WHERE a.inline = 'on' AND b.inline = 'off' AND an.inline = 'on not' AND bn.inline = 'off not'
+ ORDER BY same, same_refused, action;
 RESET authz.inline_checks;
 DROP TABLE typed;
 DROP DOMAIN inline_shorttext;

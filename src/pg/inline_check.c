@@ -30,10 +30,14 @@
  * raise.  Attribute values of types the translator reads natively (text,
  * integers, boolean, timestamptz, jsonb) are used as they are; any other
  * type goes through to_jsonb(), which is the very conversion
- * jsonb_build_object applies.  Anything else (a volatile or sub-select
- * expression in the resource, a filter with sub-selects outside a query
- * with a range table, a key that is not a constant, a plan that reads now(), the
- * decision log on, schema enforcement on) leaves the call alone.
+ * jsonb_build_object applies.  The engine holds numbers as doubles where
+ * the SQL compares them exactly, so values that may carry a number of
+ * sixteen digits or more (int8 beyond 10^15, numeric, json, jsonb...) are
+ * guarded too, and such rows go to the call.  Anything else (a volatile or
+ * sub-select expression in the resource, a filter with sub-selects outside
+ * a query with a range table, a key that is not a constant, a plan that
+ * reads now(), the decision log on, schema enforcement or strict
+ * evaluation on) leaves the call alone.
  *
  * authz_check(resource, action), for the session principal, is rewritten
  * the same way with the principal (and token claims) of the moment; a
@@ -103,6 +107,8 @@ PG_FUNCTION_INFO_V1(authz_check_support);
 #define MAX_INLINE_ATTRS 64
 
 bool		authz_inline_checks = true;
+
+static Node *false_for_null(Node *filter);
 
 /* Settings that shape a rewrite, compared before each statement. */
 static const char *const shaping_settings[] = {
@@ -675,7 +681,7 @@ substitute_params(Node *node, SubstituteContext *cx)
 
 /*
  * The filter parsed as an expression over the call's expressions, or NULL
- * when it cannot be used here.  Parsed with search_path pg_catalog, so
+ * when it cannot be used here; as_filter: NULL is made false.  Parsed with search_path pg_catalog, so
  * that the operators are the built-in ones.  A filter with sub-selects
  * (comprehensions over lists) needs the planner to turn them into
  * sub-plans after simplification, which it does for a query with a range
@@ -683,7 +689,7 @@ substitute_params(Node *node, SubstituteContext *cx)
  * (no range table) or a caller outside the planner keeps the call.
  */
 static Node *
-parse_filter(PlannerInfo *root, InlineCall *call, const char *sql)
+parse_filter(PlannerInfo *root, InlineCall *call, const char *sql, bool as_filter)
 {
 	ParseState *pstate;
 	List	   *raw;
@@ -720,12 +726,79 @@ parse_filter(PlannerInfo *root, InlineCall *call, const char *sql)
 		return NULL;
 	/* what simplification does for every expression (COLLATE becomes a relabeling) */
 	expr = eval_const_expressions(NULL, expr);
+	if (as_filter)
+		expr = false_for_null(expr);
 	cx.call = call;
 	cx.depth = 0;
 	expr = substitute_params(expr, &cx);
 	if (sublinks)
 		root->parse->hasSubLinks = true;
 	return expr;
+}
+
+/*
+ * Whether a filter over the (guarded, so not null) parameters can be
+ * proved never NULL: authz_check is never NULL, while the translation
+ * lets NULL stand for "not allowed" (WHERE reads it so, NOT or a select
+ * list would not).  Comparisons of btree operator families, boolean
+ * connectives, null tests and COALESCE with a non-null end qualify.
+ */
+static bool
+never_null_filter(Node *node)
+{
+	ListCell   *lc;
+
+	if (node == NULL)
+		return false;
+	switch (nodeTag(node))
+	{
+		case T_Const:
+			return !((Const *) node)->constisnull;
+		case T_Param:
+			return true;
+		case T_RelabelType:
+			return never_null_filter((Node *) ((RelabelType *) node)->arg);
+		case T_NullTest:
+		case T_BooleanTest:
+			return true;
+		case T_BoolExpr:
+			foreach(lc, ((BoolExpr *) node)->args)
+				if (!never_null_filter(lfirst(lc)))
+					return false;
+			return true;
+		case T_OpExpr:
+			{
+				OpExpr	   *op = (OpExpr *) node;
+
+				if (op->opresulttype != BOOLOID || !op_strict(op->opno) ||
+					get_op_btree_interpretation(op->opno) == NIL)
+					return false;
+				foreach(lc, op->args)
+					if (!never_null_filter(lfirst(lc)))
+						return false;
+				return true;
+			}
+		case T_CoalesceExpr:
+			return never_null_filter(llast(((CoalesceExpr *) node)->args));
+		default:
+			return false;
+	}
+}
+
+/* COALESCE(filter, false) unless the filter is never NULL. */
+static Node *
+false_for_null(Node *filter)
+{
+	CoalesceExpr *c;
+
+	if (never_null_filter(filter))
+		return filter;
+	c = makeNode(CoalesceExpr);
+	c->coalescetype = BOOLOID;
+	c->coalescecollid = InvalidOid;
+	c->args = list_make2(filter, makeBoolConst(false, false));
+	c->location = -1;
+	return (Node *) c;
 }
 
 /* ---------- the guard ---------- */
@@ -871,6 +944,18 @@ id_guard(PlannerInfo *root, Expr *id)
 
 /* ---------- the support function ---------- */
 
+/*
+ * Whether CEL errors are decisions' errors (authz.strict_evaluation, when
+ * the server has it): the filter reads them as false and cannot say that.
+ */
+static bool
+strict_evaluation(void)
+{
+	const char *v = GetConfigOption("authz.strict_evaluation", true, false);
+
+	return v != NULL && strcmp(v, "off") != 0 && v[0] != '\0';
+}
+
 /* The rewritten call, or NULL to leave it alone. */
 static Node *
 inline_call(PlannerInfo *root, FuncExpr *f)
@@ -891,7 +976,8 @@ inline_call(PlannerInfo *root, FuncExpr *f)
 		return NULL;
 	/* from here the plan depends on the settings (and principal), rewritten or not */
 	note_rewrite(list_length(f->args) == 2);
-	if (!authz_inline_checks || authz_decision_log_enabled || authz_schema_enforcement != 0)
+	if (!authz_inline_checks || authz_decision_log_enabled || authz_schema_enforcement != 0 ||
+		strict_evaluation())
 		return NULL;
 	if (!read_call(f, &call))
 		return NULL;
@@ -905,7 +991,7 @@ inline_call(PlannerInfo *root, FuncExpr *f)
 	sql = filter_text(&call);
 	if (sql == NULL)
 		return NULL;
-	filter = parse_filter(root, &call, sql);
+	filter = parse_filter(root, &call, sql, true);
 	if (filter == NULL)
 		return NULL;
 
@@ -917,7 +1003,7 @@ inline_call(PlannerInfo *root, FuncExpr *f)
 		append_attr_guard(&attr_guards, root, &call.args[i], i + 1);
 	if (attr_guards.len > 0)
 	{
-		guard = (Expr *) parse_filter(root, &call, attr_guards.data);
+		guard = (Expr *) parse_filter(root, &call, attr_guards.data, false);
 		if (guard == NULL)
 			return NULL;
 		if (is_andclause(guard))

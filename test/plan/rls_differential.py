@@ -261,8 +261,11 @@ def main():
                 # was it rewritten?  (the plan shows the guard's CASE)
                 script.append("SELECT inline_diff_explain(%s);" % sql_literal(inline_query(k, p, action, "plain_" + k)))
                 script.append(inline_query(k, p, action, "many_" + k) + ";")
+                # NOT: a filter that says NULL where the call says false would differ
+                script.append(inline_query(k, p, action, "many_" + k).replace("WHERE authz_check", "WHERE NOT authz_check") + ";")
                 script.append("SET authz.inline_checks = off;")
                 script.append(inline_query(k, p, action, "many_" + k) + ";")
+                script.append(inline_query(k, p, action, "many_" + k).replace("WHERE authz_check", "WHERE NOT authz_check") + ";")
         out = psql.run("SET ROLE rls_diff_reader;\n" + "\n".join(script) + "\n").splitlines()
         out = [l for l in out if l.startswith(("protect:", "plan:", "inline:", "explain:"))]
         i = 0
@@ -277,8 +280,8 @@ def main():
                 got.append(("inline authz_check", out[i]))
                 inline_queries += 1
                 inline_inlined += int(out[i + 1].split(":", 1)[1]) > 0
-                on, off = out[i + 2], out[i + 3]
-                i += 4
+                on, off = out[i + 2] + "/not" + out[i + 3], out[i + 4] + "/not" + out[i + 5]
+                i += 6
                 inline_rows += a.inline_rows
                 if on != off:
                     inline_diffs += 1
