@@ -263,3 +263,67 @@ RESET authz.inline_checks;
 DROP TABLE typed;
 DROP DOMAIN inline_shorttext;
 DELETE FROM authz_policies WHERE id = 'inline_typed';
+
+-- a constant scope or policy version chooses the policies like the kind
+INSERT INTO authz_policies (id, definition) VALUES ('inline_memo', $$
+apiVersion: api.cerbos.dev/v1
+resourcePolicy:
+  resource: memo
+  version: default
+  rules:
+    - actions: ["edit"]
+      effect: EFFECT_ALLOW
+      roles: ["user"]
+      condition:
+        match:
+          expr: R.attr.level > 2
+$$), ('inline_memo_acme', $$
+apiVersion: api.cerbos.dev/v1
+resourcePolicy:
+  resource: memo
+  version: default
+  scope: acme
+  rules:
+    - actions: ["edit"]
+      effect: EFFECT_ALLOW
+      roles: ["user"]
+      condition:
+        match:
+          expr: R.attr.label == "y"
+$$), ('inline_memo_v2', $$
+apiVersion: api.cerbos.dev/v1
+resourcePolicy:
+  resource: memo
+  version: v2
+  rules:
+    - actions: ["edit"]
+      effect: EFFECT_ALLOW
+      roles: ["user"]
+      condition:
+        match:
+          expr: R.attr.label == "x"
+$$);
+EXPLAIN (COSTS OFF)
+SELECT id FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'memo', 'scope', 'acme', 'id', id, 'attr', jsonb_build_object('label', label, 'level', level)), 'edit');
+EXPLAIN (COSTS OFF)
+SELECT id FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+	jsonb_build_object('kind', 'memo', 'policyVersion', 'v2', 'id', id, 'attr', jsonb_build_object('label', label, 'level', level)), 'edit');
+CREATE TEMP TABLE memo_answers (how text, inline text, ids text);
+DO $$
+DECLARE how text; mode text; r text;
+BEGIN
+	FOREACH how IN ARRAY ARRAY['''kind'', ''memo''', '''kind'', ''memo'', ''scope'', ''acme''',
+		'''kind'', ''memo'', ''policyVersion'', ''v2''', '''kind'', ''memo'', ''scope'', ''acme.sub'''] LOOP
+		FOREACH mode IN ARRAY ARRAY['on', 'off'] LOOP
+			PERFORM set_config('authz.inline_checks', mode, true);
+			EXECUTE format($q$SELECT string_agg(id, ',' ORDER BY id) FROM notes WHERE authz_check('{"id": "ann", "roles": ["user"]}',
+				jsonb_build_object(%s, 'id', id, 'attr', jsonb_build_object('label', label, 'level', level)), 'edit')$q$, how) INTO r;
+			INSERT INTO memo_answers VALUES (how, mode, coalesce(r, ''));
+		END LOOP;
+	END LOOP;
+END $$;
+SELECT a.how AS resource, a.ids AS inlined, b.ids AS called
+  FROM memo_answers a JOIN memo_answers b USING (how) WHERE a.inline = 'on' AND b.inline = 'off' ORDER BY 1;
+RESET authz.inline_checks;
+DELETE FROM authz_policies WHERE id LIKE 'inline_memo%';
