@@ -37,3 +37,6 @@ REGRESS += limits
 
 # every privileged function refuses an ordinary role (hardening)
 REGRESS += privileges
+
+# authz_check calls rewritten into their query plan's SQL (planner support)
+REGRESS += inline_check

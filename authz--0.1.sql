@@ -358,3 +358,14 @@ AS 'MODULE_PATHNAME', 'authz_filter_check'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION authz_filter_check(jsonb, jsonb, text) IS
 	'Evaluates a query-plan filter for one resource (R.attr = attr, R.id = id): true, false, or NULL when it errs; authz.condition counts its errors as false.';
+
+-- authz_check calls the planner can rewrite into their query plan's SQL
+-- (src/pg/inline_check.c; authz.inline_checks turns it off).
+CREATE FUNCTION authz_check_support(internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'authz_check_support'
+LANGUAGE C STRICT;
+COMMENT ON FUNCTION authz_check_support(internal) IS
+	'Planner support of authz_check: replaces a call with a constant principal and action and a jsonb_build_object resource by the SQL filter of its query plan.';
+ALTER FUNCTION authz_check(jsonb, jsonb, text) SUPPORT authz_check_support;
+ALTER FUNCTION authz_check(jsonb, text) SUPPORT authz_check_support;

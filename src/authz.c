@@ -29,6 +29,7 @@ _PG_init(void)
 
 	authz_define_gucs();
 	authz_define_limit_gucs();
+	authz_inline_init();
 	MarkGUCPrefixReserved("authz");
 	authz_store_install_hooks();
 	authz_principal_install_hooks();

@@ -139,4 +139,10 @@ extern char *authz_supertokens_table_prefix;
 extern char *authz_supertokens_app_id;
 extern bool authz_supertokens_check_revocation;
 
+/* inline_check.c: authz_check calls rewritten into their query plan's SQL */
+extern bool authz_inline_checks;
+extern void authz_inline_init(void);
+/* inline_plans.c: a plan now holds an authz_check call planned in the current state */
+extern void authz_inline_note_plan(bool session);
+
 #endif							/* AUTHZ_PG_H */

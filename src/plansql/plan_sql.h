@@ -32,4 +32,17 @@ extern char *plansql_plan_json(const EngineSet *set, Arena *arena, const char *r
 							   size_t len, const EngineCheckOptions *options,
 							   bool with_condition_marks, const char **error);
 
+/*
+ * The SQL filter for principal on resources like template (its kind,
+ * policy_version and scope; id and attr are read through next) for action,
+ * as plansql_principal_filter (plan_sql_resource.c).
+ */
+extern char *plansql_resource_filter(const EngineSet *set, Arena *arena,
+									 const EnginePrincipal *principal,
+									 const EngineResource *template, const char *action,
+									 const EngineCheckOptions *options,
+									 const struct PlanSqlColumns *next,
+									 struct PlanSqlStats *stats, bool *now_dependent,
+									 const char **error);
+
 #endif							/* AUTHZ_PLAN_SQL_H */

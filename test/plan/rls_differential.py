@@ -9,7 +9,14 @@ attributes NULL, which means absent), and random principals.  For every
   - the rows Cerbos' CheckResources allows, one by one, with
   - the rows SELECT returns from the table under authz_protect (action view),
   - the rows kept by WHERE authz_plan_sql(...) (every action), when the
-    server has authz_plan_sql.
+    server has authz_plan_sql;
+  - the rows kept by WHERE authz_check(<principal>, jsonb_build_object(
+    'kind', ..., 'id', id::text, 'attr', jsonb_build_object(<columns>)),
+    <action>) with authz.inline_checks on (every action), when the server
+    has it: jsonb_build_object makes a NULL column an attribute present
+    with the value null, so Cerbos is asked with the nulls present; and
+    the same query with inlining on and off over a larger table of random
+    rows (NULLs included), row set against row set.
 Needs a running server with authz installed (PGPORT/PGHOST/PGUSER as for
 psql, run as a user psql can connect as) and the Cerbos binary.
 
@@ -17,8 +24,10 @@ psql, run as a user psql can connect as) and the Cerbos binary.
                       [--cerbos PATH] [--port P] [--psql PATH] [--strict]
 --strict turns on strict evaluation on both sides (Cerbos' engine.strictEvaluation,
 authz.strict_evaluation through ALTER SYSTEM, reset at the end) and compares
-authz_protect only: authz_plan_sql refuses plans that need a per-row check.
-Prints "rls_differential: K kinds, C comparisons, R rows compared, D differences".
+authz_protect only: authz_plan_sql refuses plans that need a per-row check,
+and inlined checks leave strict calls alone.
+Prints "rls_differential: K kinds, C comparisons, R rows compared, D differences"
+and "inline_differential: Q queries (I inlined), R rows compared, D differences".
 """
 import argparse, json, os, random, shutil, subprocess, sys, tempfile, time, urllib.request
 
@@ -128,10 +137,24 @@ class Psql:
         return out.stdout
 
 
-def cerbos_allowed(port, kind, p, rows, action):
+COLUMNS = ["owner", "dept", "level", "public", "tags"]
+
+
+def inline_query(kind, p, action, table):
+    """authz_check over a table, its resource spelled out as inlining wants it."""
+    attrs = ", ".join("'%s', %s" % (c, c) for c in COLUMNS)
+    return ("SELECT 'inline:' || coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM %s "
+            "WHERE authz_check(%s, jsonb_build_object('kind', '%s', 'id', id::text, 'attr', "
+            "jsonb_build_object(%s)), '%s')" % (table, sql_literal(json.dumps(p)), kind, attrs, action))
+
+
+def cerbos_allowed(port, kind, p, rows, action, nulls=False):
+    """The ids Cerbos allows; nulls: absent attributes are sent as JSON null."""
+    attr = (lambda r: {c: r.get(c) for c in COLUMNS}) if nulls else \
+        (lambda r: {k: v for k, v in r.items() if k != "id"})
     req = {"requestId": "diff", "principal": p, "resources": [
         {"actions": [action], "resource": {"kind": kind, "id": str(r["id"]),
-                                           "attr": {k: v for k, v in r.items() if k != "id"}}} for r in rows]}
+                                           "attr": attr(r)}} for r in rows]}
     http = urllib.request.Request("http://127.0.0.1:%d/api/check/resources" % port, data=json.dumps(req).encode(),
                                   headers={"Content-Type": "application/json"})
     resp = json.loads(urllib.request.urlopen(http).read())
@@ -148,6 +171,7 @@ def main():
     ap.add_argument("--port", type=int, default=35792)
     ap.add_argument("--psql", default="psql")
     ap.add_argument("--strict", action="store_true", help="strict evaluation on both sides")
+    ap.add_argument("--inline-rows", type=int, default=400)
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     psql = Psql(a.psql)
@@ -161,7 +185,11 @@ def main():
              "DROP TABLE IF EXISTS %s;" % ", ".join("rls_" + k + ", plain_" + k for k in kinds),
              "DELETE FROM authz_policies WHERE id LIKE 'rlsdiff_%';",
              "DO $$ BEGIN CREATE ROLE rls_diff_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
-             "GRANT authz_trusted TO rls_diff_reader;"]
+             "GRANT authz_trusted TO rls_diff_reader;",
+             # how many lines of a query's plan show an inlined authz_check's guard
+             "CREATE OR REPLACE FUNCTION inline_diff_explain(q text) RETURNS text LANGUAGE plpgsql AS $$ "
+             "DECLARE l text; n int := 0; BEGIN FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP "
+             "IF l LIKE '%CASE WHEN%' THEN n := n + 1; END IF; END LOOP; RETURN 'explain:' || n; END $$;"]
     tables = {}
     for k in kinds:
         derived, resource = policy_set(rnd, k)
@@ -182,13 +210,21 @@ def main():
             vals.append("ARRAY[%s]::text[]" % ", ".join(sql_literal(t) for t in r["tags"]) if "tags" in r else "NULL")
             setup.append("INSERT INTO rls_%s VALUES (%s);" % (k, ", ".join(vals)))
         setup.append("CREATE TABLE plain_%s AS SELECT * FROM rls_%s;" % (k, k))
+        big = [row(rnd, i) for i in range(1, a.inline_rows + 1)]
+        setup.append("DROP TABLE IF EXISTS many_%s;" % k)
+        setup.append("CREATE TABLE many_%s (id int PRIMARY KEY, owner text, dept text, level int, public boolean, tags text[]);" % k)
+        setup.append("INSERT INTO many_%s SELECT * FROM json_populate_recordset(NULL::many_%s, %s);"
+                     % (k, k, sql_literal(json.dumps(big))))
+        setup.append("GRANT SELECT ON many_%s TO rls_diff_reader;" % k)
         setup.append("GRANT SELECT ON rls_%s, plain_%s TO rls_diff_reader;" % (k, k))
         setup.append("SELECT authz_protect('rls_%s', '%s', '{\"select\": \"view\"}') IS NULL;" % (k, k))
     # one transaction: the policies compile once, at COMMIT
     psql.run("BEGIN;\n" + "\n".join(setup) + "\nCOMMIT;\n")
     has_plan_sql = psql.run("SELECT count(*) FROM pg_proc WHERE proname = 'authz_plan_sql';").strip() != "0"
+    has_inline = psql.run("SELECT count(*) FROM pg_settings WHERE name = 'authz.inline_checks';").strip() != "0"
     if a.strict:
         has_plan_sql = False
+        has_inline = False
         psql.run("ALTER SYSTEM SET authz.strict_evaluation = on;\nSELECT pg_reload_conf();\n")
         for _ in range(100):
             if psql.run("SELECT current_setting('authz.strict_evaluation');").strip() == "on":
@@ -205,6 +241,7 @@ def main():
             f.write("engine:\n  strictEvaluation: true\n")
     server = subprocess.Popen([a.cerbos, "server", "--config=" + conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     comparisons = rows_compared = allowed = diffs = 0
+    inline_queries = inline_inlined = inline_rows = inline_diffs = 0
     try:
         for _ in range(100):
             try:
@@ -233,8 +270,19 @@ def main():
                 script.append("SELECT format('SELECT ''plan:'' || coalesce(string_agg(id::text, '','' ORDER BY id), '''') "
                               "FROM plain_%s WHERE %%s', authz_plan_sql(%s)) \\gexec"
                               % (k, sql_literal(json.dumps(req))))
+            if has_inline:
+                script.append("SET authz.inline_checks = on;")
+                script.append(inline_query(k, p, action, "plain_" + k) + ";")
+                # was it rewritten?  (the plan shows the guard's CASE)
+                script.append("SELECT inline_diff_explain(%s);" % sql_literal(inline_query(k, p, action, "plain_" + k)))
+                script.append(inline_query(k, p, action, "many_" + k) + ";")
+                # NOT: a filter that says NULL where the call says false would differ
+                script.append(inline_query(k, p, action, "many_" + k).replace("WHERE authz_check", "WHERE NOT authz_check") + ";")
+                script.append("SET authz.inline_checks = off;")
+                script.append(inline_query(k, p, action, "many_" + k) + ";")
+                script.append(inline_query(k, p, action, "many_" + k).replace("WHERE authz_check", "WHERE NOT authz_check") + ";")
         out = psql.run("SET ROLE rls_diff_reader;\n" + "\n".join(script) + "\n").splitlines()
-        out = [l for l in out if l.startswith(("protect:", "plan:"))]
+        out = [l for l in out if l.startswith(("protect:", "plan:", "inline:", "explain:"))]
         i = 0
         for k, p, action in cases:
             want = cerbos_allowed(a.port, k, p, tables[k], action)
@@ -243,7 +291,22 @@ def main():
                 got.append(("authz_protect", out[i])); i += 1
             if has_plan_sql:
                 got.append(("authz_plan_sql", out[i])); i += 1
+            if has_inline:
+                got.append(("inline authz_check", out[i]))
+                inline_queries += 1
+                inline_inlined += int(out[i + 1].split(":", 1)[1]) > 0
+                on, off = out[i + 2] + "/not" + out[i + 3], out[i + 4] + "/not" + out[i + 5]
+                i += 6
+                inline_rows += a.inline_rows
+                if on != off:
+                    inline_diffs += 1
+                    if inline_diffs <= 5:
+                        print("DIFF inline on/off kind=%s action=%s principal=%s" % (k, action, json.dumps(p)))
+                        print("  on  ", on)
+                        print("  off ", off)
             for how, line in got:
+                if how == "inline authz_check":
+                    want = cerbos_allowed(a.port, k, p, tables[k], action, nulls=True)
                 ids = sorted(int(x) for x in line.split(":", 1)[1].split(",") if x)
                 comparisons += 1
                 rows_compared += len(tables[k])
@@ -255,11 +318,14 @@ def main():
                         print("  authz  ", ids)
                         print("  cerbos ", want)
                         print("  policy:\n" + open(os.path.join(pdir, k + ".yaml")).read())
+        if has_inline:
+            print("inline_differential: %d queries (%d inlined), %d rows compared, %d differences"
+                  % (inline_queries, inline_inlined, inline_rows, inline_diffs))
         print("rls_differential: %d kinds, %d comparisons, %d rows compared (%d allowed), %d differences%s"
               % (len(kinds), comparisons, rows_compared, allowed, diffs,
                  " (strict evaluation: authz_protect only)" if a.strict else
                  "" if has_plan_sql else " (authz_plan_sql absent: authz_protect only)"))
-        return 1 if diffs else 0
+        return 1 if diffs or inline_diffs else 0
     finally:
         server.terminate()
         server.wait()
