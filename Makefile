@@ -37,3 +37,6 @@ REGRESS += limits
 
 # every privileged function refuses an ordinary role (hardening)
 REGRESS += privileges
+
+# ALTER EXTENSION authz UPDATE from every released version (hardening)
+REGRESS += upgrade
