@@ -40,3 +40,5 @@ REGRESS += privileges
 
 # authz_check calls rewritten into their query plan's SQL (planner support)
 REGRESS += inline_check
+# ALTER EXTENSION authz UPDATE from every released version (hardening)
+REGRESS += upgrade

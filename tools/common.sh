@@ -26,6 +26,8 @@ fi
 APT_PACKAGES="make gcc clang llvm libclang-rt-14-dev postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
 	libyaml-dev libjwt-dev libjansson-dev libpcre2-dev libssl-dev libipc-run-perl
 	openssl ca-certificates tzdata python3 curl"
+# memcheck for tools/test_valgrind (also brings valgrind/memcheck.h)
+APT_PACKAGES="$APT_PACKAGES valgrind"
 # warnings are errors in CI and tests, not in the Makefile
 AUTHZ_PG_CFLAGS="-DUSE_ASSERT_CHECKING -Wall -Wextra -Werror -Wno-unused-parameter"
 

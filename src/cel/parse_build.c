@@ -93,12 +93,20 @@ CelStrRef
 cel_pstr(CelParser *p, const char *s, size_t len)
 {
 	CelStrRef	off;
+	bool		pooled;
+	size_t		from = 0;
 
 	if (len == 0)
 		return 0;
+	/* s may be a string of the pool itself, which growing moves */
+	pooled = p->strings && s >= p->strings && s < p->strings + p->strings_len;
+	if (pooled)
+		from = (size_t) (s - p->strings);
 	if (len > UINT32_MAX / 2 || !cel_pgrow(p, (void **) &p->strings, &p->cap_strings,
 									  p->strings_len + (uint32_t) len + 1, 1))
 		return 0;
+	if (pooled)
+		s = p->strings + from;
 	off = p->strings_len;
 	memcpy(p->strings + off, s, len);
 	p->strings[off + len] = '\0';

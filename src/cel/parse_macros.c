@@ -17,13 +17,26 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The identifier name of node r, or NULL if it is not a plain ident. */
+/*
+ * The identifier name of node r, or NULL if it is not a plain ident.  A
+ * copy: the string pool moves when it grows, and a macro adds strings
+ * (function names) before it stores the names it was given.
+ */
 static const char *
 ident_name(CelParser *p, CelNodeRef r)
 {
+	const char *name;
+
 	if (r < 0 || p->nodes[r].kind != CEL_EXPR_IDENT)
 		return NULL;
-	return p->strings + p->nodes[r].u.ident.name;
+	name = arena_strdup(p->arena, p->strings + p->nodes[r].u.ident.name);
+	if (name == NULL)
+	{
+		if (!p->fatal)
+			cel_parse_error(p, 0, "out of memory");
+		p->fatal = true;
+	}
+	return name;
 }
 
 /* A reference to the accumulator variable. */

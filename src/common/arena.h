@@ -70,4 +70,12 @@ extern char *arena_printf(Arena *arena, const char *fmt,...)
 extern void *arena_realloc(Arena *arena, void *old, size_t old_size,
 						   size_t new_size);
 
+/*
+ * Valgrind builds (AUTHZ_VALGRIND): forgets the arena's memcheck marks, for
+ * an allocator about to free its blocks without arena_destroy (a memory
+ * context being reset).  The arena must not be used afterwards.  Does
+ * nothing in other builds.
+ */
+extern void arena_valgrind_disown(Arena *arena);
+
 #endif							/* AUTHZ_ARENA_H */
