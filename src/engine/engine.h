@@ -81,6 +81,14 @@ extern EngineSet *engine_compile_policies(Arena *arena, const struct PolicyDir *
 										  struct PolicySet **policy_set,
 										  DiagList *diags);
 
+/*
+ * A set sharing base's compiled rule table (read-only, e.g. in shared
+ * memory) but deciding with config; only a small header is allocated in
+ * arena.  NULL (with diags) when config is invalid.
+ */
+extern EngineSet *engine_set_with_config(Arena *arena, const EngineSet *base,
+										 const EngineConfig *config, DiagList *diags);
+
 /* Number of enabled policies and rule rows in a compiled set. */
 extern int	engine_set_policy_count(const EngineSet *set);
 extern int	engine_set_row_count(const EngineSet *set);
