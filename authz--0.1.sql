@@ -358,3 +358,21 @@ AS 'MODULE_PATHNAME', 'authz_filter_check'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION authz_filter_check(jsonb, jsonb, text) IS
 	'Evaluates a query-plan filter for one resource (R.attr = attr, R.id = id): true, false, or NULL when it errs; authz.condition counts its errors as false.';
+
+-- Compiled policy sets shared in memory (src/pg/compiled_shmem.c).
+CREATE FUNCTION authz_compiled_status(
+	OUT shared boolean,
+	OUT compiled_set_bytes bigint,
+	OUT region_bytes bigint,
+	OUT region_used_bytes bigint,
+	OUT compiled_sets integer,
+	OUT compiles bigint,
+	OUT shared_uses bigint,
+	OUT private_builds bigint,
+	OUT backend_shared_uses bigint,
+	OUT backend_private_builds bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'authz_compiled_status'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_compiled_status() IS
+	'Whether this session decides with the policy set compiled once in shared memory, its size, the region (authz.compiled_policy_memory), and how often sets were compiled by loaders, taken up by sessions, or compiled privately (server-wide and this session).';
