@@ -89,6 +89,13 @@ extern EngineSet *engine_compile_policies(Arena *arena, const struct PolicyDir *
 extern EngineSet *engine_set_with_config(Arena *arena, const EngineSet *base,
 										 const EngineConfig *config, DiagList *diags);
 
+/*
+ * A copy of a compiled set holding only what checks and plans read (not
+ * the compiler's leftovers), in dst, with the default engine settings;
+ * scratch holds temporary bookkeeping.  NULL when either arena ran out.
+ */
+extern EngineSet *engine_set_copy(Arena *dst, const EngineSet *src, Arena *scratch);
+
 /* Number of enabled policies and rule rows in a compiled set. */
 extern int	engine_set_policy_count(const EngineSet *set);
 extern int	engine_set_row_count(const EngineSet *set);

@@ -23,11 +23,12 @@
  *
  * The region.  authz.compiled_policy_memory reserves a fixed region at
  * start-up.  Each compiled set occupies one extent of it: a header
- * (CompiledHeader) followed by everything its compilation allocated, the
- * image's documents included.  A load takes the largest free gap, compiles
- * directly into it through an Arena whose allocator is a bump pointer over
- * the gap, and then shrinks the extent to what was used.  Running out of
- * the gap fails the arena, hence the compile, hence the load: nothing
+ * (CompiledHeader) followed by the set.  A load compiles in private memory
+ * (the compile allocates some twenty times what the finished set needs:
+ * YAML trees, checker state), takes the largest free gap, copies just the
+ * set into it (engine_set_copy) through an Arena whose allocator is a bump
+ * pointer over the gap, and shrinks the extent to what was used.  Running
+ * out of the gap fails the arena, hence the copy, hence the load: nothing
  * changes, and the ERROR names the setting and the bytes needed.  Because
  * the published set stays in place while its successor is built, the
  * region must hold two copies of the largest set (plus the sets of the
@@ -90,7 +91,7 @@ typedef struct CompiledHeader
 	Oid			dbid;			/* database of the slot (InvalidOid = server) */
 	uint32		npolicies;
 	Size		bytes;			/* extent bytes used, header included */
-	Size		image_bytes;	/* of which the documents copied in */
+	Size		image_bytes;	/* of the image it was compiled from */
 	const EngineSet *set;
 } CompiledHeader;
 
@@ -544,31 +545,27 @@ finish_build(Size off, Size used, bool keep)
 	LWLockRelease(region->lock);
 }
 
-/* What compiling image takes, measured in private memory (for the error). */
+/* What copying set takes, measured in private memory (for the error). */
 static Size
-bytes_needed(const void *image, Size size)
+bytes_needed(const EngineSet *set)
 {
 	MemoryContext ctx = AllocSetContextCreate(CurrentMemoryContext, "authz compiled size",
 											  ALLOCSET_DEFAULT_SIZES);
-	Arena	   *arena = arena_create_in(ctx, 0);
-	DiagList	diags;
-	void	   *copy;
+	Arena	   *dst = arena_create_in(ctx, 0);
+	Arena	   *scratch = arena_create_in(ctx, 0);
 	Size		total;
 
-	diag_init(&diags, arena);
-	copy = arena_alloc(arena, size);
-	memcpy(copy, image, size);
-	(void) image_engine_set(arena, copy, NULL, &diags);
-	total = arena->total + MAXALIGN(sizeof(CompiledHeader));
+	(void) engine_set_copy(dst, set, scratch);
+	total = dst->total + MAXALIGN(sizeof(CompiledHeader));
 	MemoryContextDelete(ctx);
 	return total;
 }
 
 /* The ERROR of a set that does not fit: the setting and the bytes needed. */
 static void
-not_enough_memory(const void *image, Size size, Size gap)
+not_enough_memory(const EngineSet *set, Size gap)
 {
-	Size		need = bytes_needed(image, size);
+	Size		need = bytes_needed(set);
 
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -579,8 +576,13 @@ not_enough_memory(const void *image, Size size, Size gap)
 }
 
 /*
- * Compiles image into a new extent that is not yet current; returns its
- * handle, or 0 when sharing is disabled.  An ERROR leaves nothing behind.
+ * Compiles image and copies the set into a new extent that is not yet
+ * current; returns its handle, or 0 when sharing is disabled.  An ERROR
+ * leaves nothing behind.
+ *
+ * The compile itself runs in private memory: it allocates some twenty
+ * times what the finished set needs (parse trees, checker state), and only
+ * the set is copied into the region (engine_set_copy).
  */
 uint64
 authz_compiled_prepare(const void *image, Size size, uint32 npolicies)
@@ -589,45 +591,50 @@ authz_compiled_prepare(const void *image, Size size, uint32 npolicies)
 	Size		gap;
 	BumpState	bump;
 	ArenaAllocator allocator;
+	MemoryContext ctx;
+	Arena	   *compile_arena;
+	Arena	   *scratch;
 	Arena	   *arena;
 	DiagList	diags;
-	Arena	   *diag_arena;
 	CompiledHeader *h;
+	EngineSet  *compiled;
 	const EngineSet *volatile set = NULL;
-	void	   *copy;
 
 	if (!authz_compiled_enabled())
 		return 0;
 	register_callbacks();
+	ctx = AllocSetContextCreate(CurrentMemoryContext, "authz shared compile",
+								ALLOCSET_DEFAULT_SIZES);
+	compile_arena = arena_create_in(ctx, 0);
+	scratch = arena_create_in(ctx, 0);
+	diag_init(&diags, compile_arena);
+	compiled = image_engine_set(compile_arena, image, NULL, &diags);
+	if (compiled == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not compile the policy set for shared memory"),
+				 errdetail("%s", diag_render(&diags))));
+
 	off = claim_gap(&gap);
 	if (gap == 0)
-		not_enough_memory(image, size, 0);
+		not_enough_memory(compiled, 0);
 	bump.cursor = region_data + off + MAXALIGN(sizeof(CompiledHeader));
 	bump.end = region_data + off + gap;
 	bump.exhausted = false;
-	diag_arena = arena_create_in(CurrentMemoryContext, 0);
-	diag_init(&diags, diag_arena);
 	PG_TRY();
 	{
-		{
-			allocator.alloc = bump_alloc;
-			allocator.release = NULL;
-			allocator.state = &bump;
-			arena = arena_create(&allocator, 0);
-			copy = arena ? arena_alloc(arena, size) : NULL;
-			if (copy != NULL)
-			{
-				memcpy(copy, image, size);
-				set = image_engine_set(arena, copy, NULL, &diags);
-			}
-		}
-		if (set == NULL && bump.exhausted)
-			not_enough_memory(image, size, gap);
+		allocator.alloc = bump_alloc;
+		allocator.release = NULL;
+		allocator.state = &bump;
+		arena = arena_create(&allocator, 0);
+		if (arena != NULL)
+			set = engine_set_copy(arena, compiled, scratch);
+		if (set == NULL && (bump.exhausted || arena == NULL))
+			not_enough_memory(compiled, gap);
 		if (set == NULL)
 			ereport(ERROR,
-					(errcode(ERRCODE_INTERNAL_ERROR),
-					 errmsg("could not compile the policy set into shared memory"),
-					 errdetail("%s", diag_render(&diags))));
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory copying the policy set into shared memory")));
 	}
 	PG_CATCH();
 	{
@@ -635,6 +642,7 @@ authz_compiled_prepare(const void *image, Size size, uint32 npolicies)
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	MemoryContextDelete(ctx);
 
 	h = (CompiledHeader *) (region_data + off);
 	h->magic = COMPILED_MAGIC;
