@@ -60,6 +60,15 @@ extern dsa_pointer authz_store_prepare(const void *image, Size size,
 									   uint32 npolicies, const char *source,
 									   const char *directory);
 extern void authz_store_discard(dsa_pointer dp);
+struct EngineSet;
+extern dsa_pointer authz_store_prepare_set(const void *image, Size size,
+										   uint32 npolicies, const char *source,
+										   const char *directory,
+										   const struct EngineSet *set);
+extern uint64 authz_store_publish_set(Oid dbid, const void *image, Size size,
+									  uint32 npolicies, const char *source,
+									  const char *directory,
+									  const struct EngineSet *set);
 extern void authz_store_reserve_slot(Oid dbid);
 extern uint64 authz_store_install(Oid dbid, dsa_pointer dp);
 extern bool authz_store_database_directory(Oid dbid, char *directory);

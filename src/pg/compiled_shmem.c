@@ -576,16 +576,18 @@ not_enough_memory(const EngineSet *set, Size gap)
 }
 
 /*
- * Compiles image and copies the set into a new extent that is not yet
- * current; returns its handle, or 0 when sharing is disabled.  An ERROR
- * leaves nothing behind.
+ * Compiles image (unless the caller has its set already: from, compiled
+ * with the default settings) and copies the set into a new extent that is
+ * not yet current; returns its handle, or 0 when sharing is disabled.  An
+ * ERROR leaves nothing behind.
  *
  * The compile itself runs in private memory: it allocates some twenty
  * times what the finished set needs (parse trees, checker state), and only
  * the set is copied into the region (engine_set_copy).
  */
 uint64
-authz_compiled_prepare(const void *image, Size size, uint32 npolicies)
+authz_compiled_prepare(const void *image, Size size, uint32 npolicies,
+					   const EngineSet *from)
 {
 	volatile Size off;
 	Size		gap;
@@ -608,7 +610,7 @@ authz_compiled_prepare(const void *image, Size size, uint32 npolicies)
 	compile_arena = arena_create_in(ctx, 0);
 	scratch = arena_create_in(ctx, 0);
 	diag_init(&diags, compile_arena);
-	compiled = image_engine_set(compile_arena, image, NULL, &diags);
+	compiled = from ? (EngineSet *) from : image_engine_set(compile_arena, image, NULL, &diags);
 	if (compiled == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),

@@ -32,7 +32,8 @@ extern void authz_compiled_shmem_init(void);
 extern bool authz_compiled_enabled(void);
 
 /* loader side */
-extern uint64 authz_compiled_prepare(const void *image, Size size, uint32 npolicies);
+extern uint64 authz_compiled_prepare(const void *image, Size size, uint32 npolicies,
+									 const struct EngineSet *from);
 extern void authz_compiled_discard(uint64 handle);
 extern void authz_compiled_publish(pg_atomic_uint64 *slot_word, uint64 handle,
 								   uint64 generation, Oid dbid);

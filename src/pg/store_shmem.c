@@ -311,6 +311,15 @@ dsa_pointer
 authz_store_prepare(const void *image, Size size, uint32 npolicies,
 					const char *source, const char *directory)
 {
+	return authz_store_prepare_set(image, size, npolicies, source, directory, NULL);
+}
+
+/* authz_store_prepare with the image's set already compiled (or NULL). */
+dsa_pointer
+authz_store_prepare_set(const void *image, Size size, uint32 npolicies,
+						const char *source, const char *directory,
+						const struct EngineSet *set)
+{
 	dsa_pointer dp;
 	SharedImage *si;
 	uint64		compiled;
@@ -327,7 +336,7 @@ authz_store_prepare(const void *image, Size size, uint32 npolicies,
 				 errmsg("refusing to publish a malformed policy image")));
 
 	/* compiled once, here, for every backend; may wait for readers */
-	compiled = authz_compiled_prepare(image, size, npolicies);
+	compiled = authz_compiled_prepare(image, size, npolicies, set);
 	dp = dsa_allocate_extended(authz_area, MAXALIGN(sizeof(SharedImage)) + size,
 							   DSA_ALLOC_NO_OOM);
 	if (!DsaPointerIsValid(dp))
@@ -418,7 +427,16 @@ uint64
 authz_store_publish(Oid dbid, const void *image, Size size, uint32 npolicies,
 					const char *source, const char *directory)
 {
-	dsa_pointer dp = authz_store_prepare(image, size, npolicies, source, directory);
+	return authz_store_publish_set(dbid, image, size, npolicies, source, directory, NULL);
+}
+
+/* authz_store_publish with the image's set already compiled (or NULL). */
+uint64
+authz_store_publish_set(Oid dbid, const void *image, Size size, uint32 npolicies,
+						const char *source, const char *directory,
+						const struct EngineSet *set)
+{
+	dsa_pointer dp = authz_store_prepare_set(image, size, npolicies, source, directory, set);
 
 	PG_TRY();
 	{
