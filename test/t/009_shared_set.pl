@@ -19,8 +19,11 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $fixtures = Cwd::abs_path('test/fixtures/store');
-my $data = Cwd::abs_path('../shared/data/cerbos');
-$data = Cwd::abs_path('/work/shared/data/cerbos') unless -d $data;
+# Cerbos' tests: AUTHZ_DATA (the shared data directory), else beside the checkout
+my ($data) = grep { defined $_ && -d $_ }
+  (($ENV{AUTHZ_DATA} ? "$ENV{AUTHZ_DATA}/cerbos" : undef), '../shared/data/cerbos',
+	'/work/shared/data/cerbos');
+$data //= 'not found';
 
 my $shared = PostgreSQL::Test::Cluster->new('shared');
 $shared->init;
