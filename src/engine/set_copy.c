@@ -294,7 +294,7 @@ copy_ast(Copier *c, const CelAst *a)
 	n->root = a->root;
 	n->nodes = copy_bytes(c, a->nodes, sizeof(CelExpr) * (size_t) a->nnodes);
 	n->args = copy_bytes(c, a->args, sizeof(int32_t) * a->nargs);
-	n->strings = copy_bytes(c, a->strings, a->strings_len + 1);
+	n->strings = copy_bytes(c, a->strings, a->strings_len);
 	n->overload = copy_bytes(c, a->overload, sizeof(int32_t) * (size_t) a->nnodes);
 	if (a->types != NULL)
 	{
