@@ -45,9 +45,10 @@ addr_hash(const void *p)
 {
 	uint64_t	x = (uint64_t) (uintptr_t) p;
 
-	x ^= x >> 31;
-	x *= 0x9e3779b97f4a7c15ULL;
-	x ^= x >> 29;
+	/* low bits of the product only see low (aligned) bits: fold high in */
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
 	return (size_t) x;
 }
 
