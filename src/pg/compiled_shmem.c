@@ -305,6 +305,7 @@ release_own(bool pins_too)
 	{
 		pg_atomic_uint64 *pin = my_pin();
 
+		pg_memory_barrier();
 		if (pin)
 			pg_atomic_write_u64(pin, 0);
 		pin_depth = 0;
@@ -769,6 +770,8 @@ authz_compiled_unpin(void)
 	{
 		pg_atomic_uint64 *pin = my_pin();
 
+		/* every read of the set happens before the pin is seen cleared */
+		pg_memory_barrier();
 		if (pin)
 			pg_atomic_write_u64(pin, 0);
 		pinned = 0;
