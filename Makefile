@@ -37,3 +37,6 @@ REGRESS += limits
 
 # every privileged function refuses an ordinary role (hardening)
 REGRESS += privileges
+
+# compiled policy sets shared in memory
+REGRESS += shared_set
