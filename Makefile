@@ -42,3 +42,5 @@ REGRESS += privileges
 REGRESS += inline_check
 # ALTER EXTENSION authz UPDATE from every released version (hardening)
 REGRESS += upgrade
+# compiled policy sets shared in memory
+REGRESS += shared_set

@@ -146,3 +146,21 @@ COMMENT ON FUNCTION authz_check_support(internal) IS
 	'Planner support of authz_check: replaces a call with a constant principal and action and a jsonb_build_object resource by the SQL filter of its query plan.';
 ALTER FUNCTION authz_check(jsonb, jsonb, text) SUPPORT authz_check_support;
 ALTER FUNCTION authz_check(jsonb, text) SUPPORT authz_check_support;
+
+-- Compiled policy sets shared in memory (src/pg/compiled_shmem.c).
+CREATE FUNCTION authz_compiled_status(
+	OUT shared boolean,
+	OUT compiled_set_bytes bigint,
+	OUT region_bytes bigint,
+	OUT region_used_bytes bigint,
+	OUT compiled_sets integer,
+	OUT compiles bigint,
+	OUT shared_uses bigint,
+	OUT private_builds bigint,
+	OUT backend_shared_uses bigint,
+	OUT backend_private_builds bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'authz_compiled_status'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION authz_compiled_status() IS
+	'Whether this session decides with the policy set compiled once in shared memory, its size, the region (authz.compiled_policy_memory), and how often sets were compiled by loaders, taken up by sessions, or compiled privately (server-wide and this session).';

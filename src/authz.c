@@ -12,6 +12,7 @@
 #include "utils/guc.h"
 
 #include "pg/authz_pg.h"
+#include "pg/compiled_shmem.h"
 #include "pg/eval_limits.h"
 
 PG_MODULE_MAGIC;
@@ -30,6 +31,7 @@ _PG_init(void)
 	authz_define_gucs();
 	authz_define_limit_gucs();
 	authz_inline_init();
+	authz_compiled_define_guc();
 	MarkGUCPrefixReserved("authz");
 	authz_store_install_hooks();
 	authz_principal_install_hooks();

@@ -886,13 +886,17 @@ check_node(Checker *c, CelNodeRef ref)
 bool
 cel_check(const CelEnv *env, CelAst *ast, Arena *arena, DiagList *diags)
 {
-	Checker    *c;
+	Checker		checker;
+	Checker    *c = &checker;
 
 	if (ast == NULL || arena == NULL)
 		return false;
-	c = (Checker *) arena_alloc0(arena, sizeof(Checker));
-	if (c == NULL)
-		return false;
+	/*
+	 * On the stack, not in the arena: the checker's state (8 kB of local
+	 * slots) is dead once the AST is typed, and a policy set checks
+	 * thousands of expressions into one long-lived arena.
+	 */
+	memset(c, 0, sizeof(Checker));
 	c->env = env;
 	c->ast = ast;
 	c->arena = arena;

@@ -91,6 +91,21 @@ extern EngineSet *engine_compile_policies(Arena *arena, const struct PolicyDir *
 										  struct PolicySet **policy_set,
 										  DiagList *diags);
 
+/*
+ * A set sharing base's compiled rule table (read-only, e.g. in shared
+ * memory) but deciding with config; only a small header is allocated in
+ * arena.  NULL (with diags) when config is invalid.
+ */
+extern EngineSet *engine_set_with_config(Arena *arena, const EngineSet *base,
+										 const EngineConfig *config, DiagList *diags);
+
+/*
+ * A copy of a compiled set holding only what checks and plans read (not
+ * the compiler's leftovers), in dst, with the default engine settings;
+ * scratch holds temporary bookkeeping.  NULL when either arena ran out.
+ */
+extern EngineSet *engine_set_copy(Arena *dst, const EngineSet *src, Arena *scratch);
+
 /* Number of enabled policies and rule rows in a compiled set. */
 extern int	engine_set_policy_count(const EngineSet *set);
 extern int	engine_set_row_count(const EngineSet *set);

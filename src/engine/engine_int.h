@@ -292,6 +292,10 @@ extern bool engine_scope_exists(const EngineSet *set, int type, const char *scop
 extern const char *engine_policy_key(Arena *arena, const char *kind, const char *name,
 									 const char *version, const char *scope);
 
+/* set_config.c */
+extern bool engine_apply_config(Arena *arena, EngineSet *set, const EngineConfig *config,
+								DiagList *diags);
+
 /* request_json.c / response_json.c */
 extern bool engine_decode_request(Arena *arena, const char *text, size_t len,
 								  const EngineSet *set, const EngineCheckOptions *options,

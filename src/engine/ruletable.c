@@ -348,25 +348,8 @@ engine_build(Arena *arena, const PolicySet *ps, const EngineConfig *config,
 	b.env = engine_cel_env(arena);
 	b.asts = asts;
 	b.dir = &ps->dir;
-	if (config)
-		set->config = *config;
-	set->default_version = config && config->default_policy_version ?
-		config->default_policy_version : "default";
-	set->globals = cel_map_from(arena, NULL, NULL, 0);
-	if (config && config->globals_json)
-	{
-		json_error_t jerr;
-		json_t	   *g = json_loads(config->globals_json, 0, &jerr);
-
-		if (g == NULL || !json_is_object(g))
-		{
-			diag_add(diags, "<config>", 0, 0, "globals must be a JSON object");
-			json_decref(g);
-			return NULL;
-		}
-		set->globals = engine_json_to_cel(arena, g, 0);
-		json_decref(g);
-	}
+	if (!engine_apply_config(arena, set, config, diags))
+		return NULL;
 	b.buckets_cap = ps->npolicies * 2 + 8;
 	set->buckets = arena_alloc0(arena, sizeof(EBucket) * b.buckets_cap);
 	set->policies = arena_alloc0(arena, sizeof(EPolicy) * (ps->npolicies + 1));

@@ -61,12 +61,23 @@ extern dsa_pointer authz_store_prepare(const void *image, Size size,
 									   uint32 npolicies, const char *source,
 									   const char *directory);
 extern void authz_store_discard(dsa_pointer dp);
+struct EngineSet;
+extern dsa_pointer authz_store_prepare_set(const void *image, Size size,
+										   uint32 npolicies, const char *source,
+										   const char *directory,
+										   const struct EngineSet *set);
+extern uint64 authz_store_publish_set(Oid dbid, const void *image, Size size,
+									  uint32 npolicies, const char *source,
+									  const char *directory,
+									  const struct EngineSet *set);
 extern void authz_store_reserve_slot(Oid dbid);
 extern uint64 authz_store_install(Oid dbid, dsa_pointer dp);
 extern bool authz_store_database_directory(Oid dbid, char *directory);
 extern uint64 authz_store_table_fingerprint(Oid dbid);
 extern void authz_store_set_table_fingerprint(Oid dbid, uint64 fingerprint);
 extern bool authz_store_current(AuthzImageRef *ref);
+struct EngineSet;
+extern const struct EngineSet *authz_store_pin_compiled(uint64 *handle, uint64 *generation);
 extern uint64 authz_store_generation(void);
 extern void authz_store_usage(uint64 *image_bytes, uint32 *live_images);
 extern bool authz_store_drop_database(Oid dbid);
@@ -87,7 +98,9 @@ extern void authz_check_trusted(const char *what);
 /* decisions (sql_check.c) */
 struct EngineSet;
 struct EngineCheckOptions;
-extern const struct EngineSet *authz_current_engine(void);
+extern const struct EngineSet *authz_engine_acquire(void);
+extern void authz_engine_release(void);
+extern uint64 authz_engine_shared_handle(void);
 extern uint64 authz_current_engine_epoch(void);
 extern void authz_engine_options(struct EngineCheckOptions *opts);
 struct Arena;

@@ -468,17 +468,23 @@ filter_text(InlineCall *call)
 	resolver.resolve = resolve_inline;
 	resolver.state = call;
 	resolver.fallback_function = authz_filter_cel_name();
-	sql = plansql_resource_filter(authz_current_engine(), arena, &principal, &template,
+	/* the filter and any error are copied out before the set is released */
+	sql = plansql_resource_filter(authz_engine_acquire(), arena, &principal, &template,
 								  call->action, &opts, &resolver, &stats,
 								  &now_dependent, &error);
 	if (sql == NULL || now_dependent)
 	{
+		const char *why = sql == NULL ? pstrdup(error ? error : "unknown error")
+			: "the policies read now()";
+
+		authz_engine_release();
 		ereport(DEBUG1,
-				(errmsg("authz: authz_check on \"%s\" not inlined: %s", call->kind,
-						sql == NULL ? (error ? error : "unknown error") : "the policies read now()")));
+				(errmsg("authz: authz_check on \"%s\" not inlined: %s", call->kind, why)));
 		return NULL;
 	}
-	return pstrdup(sql);
+	sql = pstrdup(sql);
+	authz_engine_release();
+	return sql;
 }
 
 typedef struct SubstituteContext

@@ -36,10 +36,12 @@ authz_load_directory(Oid dbid, const char *dir, int elevel_on_error,
 	size_t		size = 0;
 	uint32		npolicies = 0;
 	char	   *source;
+	EngineSet  *set = NULL;
 
 	diag_init(&diags, arena);
-	image = image_from_directory(arena, dir, (size_t) authz_max_policy_file_kb * 1024,
-								 &npolicies, &size, &diags);
+	/* the set compiled on the way is the one shared memory receives */
+	image = image_compile_set(arena, dir, NULL, 0, (size_t) authz_max_policy_file_kb * 1024,
+							  &npolicies, &size, &set, &diags);
 	if (image == NULL)
 	{
 		char	   *rendered = diag_render(&diags);
@@ -56,7 +58,7 @@ authz_load_directory(Oid dbid, const char *dir, int elevel_on_error,
 		return false;
 	}
 	source = psprintf("directory:%s", dir);
-	authz_store_publish(dbid, image, size, npolicies, source, dir);
+	authz_store_publish_set(dbid, image, size, npolicies, source, dir, set);
 	authz_rls_policies_changed();
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(ctx);

@@ -218,11 +218,12 @@ authz_compile_database(const char *dir, uint32 *npolicies_out)
 	uint32		npolicies = 0;
 	char	   *source;
 	dsa_pointer dp;
+	EngineSet  *set = NULL;
 
 	diag_init(&diags, arena);
-	image = image_compile(arena, dir, rows, (uint32) nrows,
-						  (size_t) authz_max_policy_file_kb * 1024,
-						  &npolicies, &size, &diags);
+	image = image_compile_set(arena, dir, rows, (uint32) nrows,
+							  (size_t) authz_max_policy_file_kb * 1024,
+							  &npolicies, &size, &set, &diags);
 	if (image == NULL)
 	{
 		char	   *rendered = diag_render(&diags);
@@ -242,7 +243,7 @@ authz_compile_database(const char *dir, uint32 *npolicies_out)
 		source = psprintf("directory:%s", dir);
 	else
 		source = psprintf("authz_policies (%d row%s)", nrows, nrows == 1 ? "" : "s");
-	dp = authz_store_prepare(image, size, npolicies, source, dir);
+	dp = authz_store_prepare_set(image, size, npolicies, source, dir, set);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(ctx);
 	*npolicies_out = npolicies;

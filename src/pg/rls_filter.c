@@ -119,8 +119,14 @@ planned_filter(Relation rel, const AuthzProtection *p, Jsonb *principal, bool *n
 	catalog.row_check_sql = per_row_filter(rel, p);
 	if (p->columns != NULL)
 		columns = JsonbToCString(NULL, &p->columns->root, VARSIZE(p->columns));
-	sql = plansql_principal_filter(authz_current_engine(), arena, &decoded, p->kind, p->action,
+	sql = plansql_principal_filter(authz_engine_acquire(), arena, &decoded, p->kind, p->action,
 								   &opts, columns, &catalog, &stats, now_dependent, &error);
+	/* copy out what points into the set before releasing it */
+	if (sql != NULL)
+		sql = pstrdup(sql);
+	if (error != NULL)
+		error = pstrdup(error);
+	authz_engine_release();
 	if (sql == NULL)
 	{
 		ereport(DEBUG1,
@@ -128,7 +134,7 @@ planned_filter(Relation rel, const AuthzProtection *p, Jsonb *principal, bool *n
 						RelationGetRelationName(rel), error ? error : "unknown error")));
 		return NULL;
 	}
-	return pstrdup(sql);
+	return sql;
 }
 
 /*
@@ -148,8 +154,9 @@ authz_rls_filter_sql(Relation rel, const AuthzProtection *p, bool *now_dependent
 	if (p->action == NULL || principal == NULL)
 		return pstrdup("false");
 	claims = authz_current_jwt_claims();
-	(void) authz_current_engine();	/* rebuilt first if the policies moved */
+	(void) authz_engine_acquire();	/* taken up first if the policies moved */
 	epoch = authz_current_engine_epoch();
+	authz_engine_release();
 	sql = authz_filter_cache_get(rel, p, principal, claims, epoch);
 	if (sql != NULL)
 		return sql;

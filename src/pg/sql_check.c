@@ -1,13 +1,19 @@
 /*
  * sql_check.c — decisions in SQL: authz_check() and authz_check_resources().
  *
- * Every backend evaluates with its own compiled copy of the published
- * policy set: the image holds the policy sources, and the first call after
- * a new generation (or a change of the engine settings) rebuilds the
- * engine's rule table from them in a long-lived context.  The loading
- * backend has already proved that they compile, so the rebuild cannot fail
- * for policy reasons; afterwards a call costs one atomic read to learn that
- * nothing changed.
+ * Every backend decides with the compiled set the loading process built in
+ * shared memory (compiled_shmem.c), read in place.  A call pins it for its
+ * length (authz_engine_acquire / authz_engine_release), so a reload cannot
+ * reuse its memory meanwhile.  The engine settings (GUCs) are this
+ * backend's own: they are applied through a small private header over the
+ * shared rule table (engine_set_with_config), rebuilt when the set or the
+ * settings change, so a backend never recompiles for a settings change.
+ *
+ * Fallback: when the published image has no compiled set (sharing disabled
+ * with authz.compiled_policy_memory = 0, nothing published yet, a slot
+ * that changed hands), the backend compiles its own copy from the image's
+ * documents in a long-lived context, as every backend once did.
+ * authz_compiled_status() counts both paths.
  */
 #include "postgres.h"
 
@@ -27,6 +33,7 @@
 #include "engine/engine.h"
 #include "cel_jsonb.h"
 #include "eval_limits.h"
+#include "compiled_shmem.h"
 #include "store/image_source.h"
 
 PG_FUNCTION_INFO_V1(authz_check);
@@ -40,6 +47,7 @@ typedef struct BackendEngine
 	EngineSet  *set;
 	uint64		generation;		/* image generation it was built from */
 	bool		has_image;
+	uint64		shared_handle;	/* set is a view of this shared set; 0 = private */
 	/* the engine settings it was built with (copies of the GUCs) */
 	char	   *default_policy_version;
 	char	   *globals;
@@ -73,9 +81,87 @@ settings_unchanged(void)
 		strcmp(backend_engine.globals, guc_text(authz_globals)) == 0;
 }
 
-/* The compiled set this call decides with. */
+/* The engine settings of this backend (its GUCs). */
+static void
+current_config(EngineConfig *config)
+{
+	memset(config, 0, sizeof(*config));
+	config->default_policy_version = (authz_default_policy_version && authz_default_policy_version[0])
+		? authz_default_policy_version : NULL;
+	config->lenient_scope_search = authz_lenient_scope_search;
+	config->strict_evaluation = authz_strict_evaluation;
+	config->globals_json = (authz_globals && authz_globals[0]) ? authz_globals : NULL;
+	config->schema_enforcement = authz_schema_enforcement;
+	config->max_resources = authz_max_resources_per_request;
+	config->max_actions = authz_max_actions_per_resource;
+}
+
+/* Makes ctx/set this backend's engine, recording the settings it has. */
+static void
+install_engine(MemoryContext ctx, EngineSet *set, bool have, uint64 generation,
+			   uint64 shared_handle)
+{
+	if (backend_engine.context)
+		MemoryContextDelete(backend_engine.context);
+	backend_engine.context = ctx;
+	backend_engine.set = set;
+	backend_engine_epoch++;
+	backend_engine.has_image = have;
+	backend_engine.generation = generation;
+	backend_engine.shared_handle = shared_handle;
+	backend_engine.default_policy_version = MemoryContextStrdup(ctx, guc_text(authz_default_policy_version));
+	backend_engine.globals = MemoryContextStrdup(ctx, guc_text(authz_globals));
+	backend_engine.lenient_scope_search = authz_lenient_scope_search;
+	backend_engine.strict_evaluation = authz_strict_evaluation;
+	backend_engine.schema_enforcement = authz_schema_enforcement;
+	backend_engine.max_resources = authz_max_resources_per_request;
+	backend_engine.max_actions = authz_max_actions_per_resource;
+}
+
+/*
+ * A view of the pinned shared set with this backend's settings (only the
+ * set's header is copied), made current unless it already is.
+ */
 static const EngineSet *
-current_engine(void)
+shared_engine(const EngineSet *shared, uint64 handle, uint64 generation)
+{
+	MemoryContext ctx;
+	Arena	   *arena;
+	DiagList	diags;
+	EngineConfig config;
+	EngineSet  *set;
+
+	if (backend_engine.set != NULL && backend_engine.shared_handle == handle &&
+		backend_engine.generation == generation && settings_unchanged())
+		return backend_engine.set;
+	ctx = AllocSetContextCreate(TopMemoryContext, "authz policy view",
+								ALLOCSET_SMALL_SIZES);
+	arena = arena_create_in(ctx, 0);
+	diag_init(&diags, arena);
+	current_config(&config);
+	set = engine_set_with_config(arena, shared, &config, &diags);
+	if (set == NULL)
+	{
+		char	   *detail = pstrdup(diag_render(&diags));
+
+		MemoryContextDelete(ctx);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid engine settings"),
+				 errdetail("%s", detail)));
+	}
+	install_engine(ctx, set, true, generation, handle);
+	authz_compiled_count(true);
+	return set;
+}
+
+/*
+ * The compiled set this call decides with.  Every call must be paired with
+ * authz_engine_release() once the set is no longer used (an ERROR in
+ * between releases it through the transaction's abort).
+ */
+const EngineSet *
+authz_engine_acquire(void)
 {
 	AuthzImageRef ref;
 	bool		have = authz_current_image(&ref);
@@ -86,7 +172,17 @@ current_engine(void)
 	EngineConfig config;
 	EngineSet  *set;
 
-	if (backend_engine.set != NULL && backend_engine.has_image == have &&
+	if (have)
+	{
+		uint64		handle = 0;
+		uint64		generation = 0;
+		const EngineSet *shared = authz_store_pin_compiled(&handle, &generation);
+
+		if (shared != NULL)
+			return shared_engine(shared, handle, generation);
+	}
+	if (backend_engine.set != NULL && backend_engine.shared_handle == 0 &&
+		backend_engine.has_image == have &&
 		(!have || backend_engine.generation == ref.generation) &&
 		settings_unchanged())
 		return backend_engine.set;
@@ -98,15 +194,7 @@ current_engine(void)
 	{
 		arena = arena_create_in(ctx, 0);
 		diag_init(&diags, arena);
-		memset(&config, 0, sizeof(config));
-		config.default_policy_version = (authz_default_policy_version && authz_default_policy_version[0])
-			? authz_default_policy_version : NULL;
-		config.lenient_scope_search = authz_lenient_scope_search;
-		config.strict_evaluation = authz_strict_evaluation;
-		config.globals_json = (authz_globals && authz_globals[0]) ? authz_globals : NULL;
-		config.schema_enforcement = authz_schema_enforcement;
-		config.max_resources = authz_max_resources_per_request;
-		config.max_actions = authz_max_actions_per_resource;
+		current_config(&config);
 		if (have)
 			set = image_engine_set(arena, ref.image, &config, &diags);
 		else
@@ -132,21 +220,17 @@ current_engine(void)
 	PG_END_TRY();
 	MemoryContextSwitchTo(old);
 
-	if (backend_engine.context)
-		MemoryContextDelete(backend_engine.context);
-	backend_engine.context = ctx;
-	backend_engine.set = set;
-	backend_engine_epoch++;
-	backend_engine.has_image = have;
-	backend_engine.generation = have ? ref.generation : 0;
-	backend_engine.default_policy_version = MemoryContextStrdup(ctx, guc_text(authz_default_policy_version));
-	backend_engine.globals = MemoryContextStrdup(ctx, guc_text(authz_globals));
-	backend_engine.lenient_scope_search = authz_lenient_scope_search;
-	backend_engine.strict_evaluation = authz_strict_evaluation;
-	backend_engine.schema_enforcement = authz_schema_enforcement;
-	backend_engine.max_resources = authz_max_resources_per_request;
-	backend_engine.max_actions = authz_max_actions_per_resource;
+	install_engine(ctx, set, have, have ? ref.generation : 0, 0);
+	if (have)
+		authz_compiled_count(false);
 	return set;
+}
+
+/* Ends the use of the set authz_engine_acquire() returned. */
+void
+authz_engine_release(void)
+{
+	authz_compiled_unpin();
 }
 
 /* now() for this request: pinned by authz.now for tests, else the statement's. */
@@ -402,7 +486,7 @@ static bool
 decide(FunctionCallInfo fcinfo, Jsonb *principal, Jsonb *claims, Jsonb *resource,
 	   text *action)
 {
-	const EngineSet *set = current_engine();
+	const EngineSet *set;
 	CheckCallCache *cache = fcinfo->flinfo->fn_extra;
 	EngineCheckOptions opts;
 	EngineDecision decision;
@@ -422,6 +506,7 @@ decide(FunctionCallInfo fcinfo, Jsonb *principal, Jsonb *claims, Jsonb *resource
 	entry = cached_principal(cache, principal, claims);
 	arena_reset(cache->row_arena);
 	decode_resource(cache->row_arena, resource, &res);
+	set = authz_engine_acquire();
 	act = arena_strndup(cache->row_arena, VARDATA_ANY(action), VARSIZE_ANY_EXHDR(action));
 	check_options(&opts);
 	if (entry->claims_raw != NULL)
@@ -430,9 +515,11 @@ decide(FunctionCallInfo fcinfo, Jsonb *principal, Jsonb *claims, Jsonb *resource
 							  &opts, &decision, &error);
 	if (!ok)
 		bad_request(error);
+	/* decision.policy points into the set: log before releasing it */
 	authz_log_decision(entry->principal.id, res.kind, res.id, act,
 					   decision.effect == ENGINE_EFFECT_ALLOW, decision.policy,
 					   backend_engine.generation);
+	authz_engine_release();
 	if (cache->row_arena->failed)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -545,13 +632,14 @@ authz_check_resources(PG_FUNCTION_ARGS)
 	Jsonb	   *result;
 
 	authz_require_shmem();
-	set = current_engine();
 	arena = arena_create_in(CurrentMemoryContext, 0);
 	check_options(&opts);
 	text = jsonb_text(request);
+	set = authz_engine_acquire();
 	response = engine_check_json(set, arena, text, strlen(text), &opts, &error);
 	if (response == NULL)
 		bad_request(error);
+	authz_engine_release();
 	CHECK_FOR_INTERRUPTS();
 	result = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(response)));
 	if (authz_decision_log_enabled)
@@ -576,30 +664,31 @@ authz_allowed_actions(PG_FUNCTION_ARGS)
 
 	authz_require_shmem();
 	authz_validate_principal(principal, "principal");
-	set = current_engine();
 	arena = arena_create_in(CurrentMemoryContext, 0);
 	check_options(&opts);
+	set = authz_engine_acquire();
 	if (!engine_allowed_actions(set, arena, jsonb_text(principal), jsonb_text(resource),
 								&opts, &actions, &nactions, &error))
 		bad_request(error);
 	elems = palloc(sizeof(Datum) * (nactions ? nactions : 1));
 	for (i = 0; i < nactions; i++)
 		elems[i] = CStringGetTextDatum(actions[i]);
+	authz_engine_release();
 	PG_RETURN_ARRAYTYPE_P(construct_array(elems, nactions, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-/* The compiled set of this backend, for the other SQL entry points. */
-const EngineSet *
-authz_current_engine(void)
-{
-	return current_engine();
-}
-
-/* Which build of the compiled set authz_current_engine() returned last. */
+/* Which build (or view) of the compiled set authz_engine_acquire() returned last. */
 uint64
 authz_current_engine_epoch(void)
 {
 	return backend_engine_epoch;
+}
+
+/* The shared set behind this backend's engine (0: a private compile). */
+uint64
+authz_engine_shared_handle(void)
+{
+	return backend_engine.shared_handle;
 }
 
 /* Per-call engine options (now()), for the other SQL entry points. */

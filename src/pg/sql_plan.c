@@ -39,12 +39,13 @@ plan_response(Arena *arena, Jsonb *request, bool with_marks)
 
 	authz_require_shmem();
 	authz_engine_options(&opts);
-	response = plansql_plan_json(authz_current_engine(), arena, text, strlen(text), &opts,
+	response = plansql_plan_json(authz_engine_acquire(), arena, text, strlen(text), &opts,
 								with_marks, &error);
 	if (response == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid request: %s", error ? error : "malformed")));
+	authz_engine_release();
 	CHECK_FOR_INTERRUPTS();
 	return response;
 }

@@ -26,6 +26,12 @@
  * image; a backend drops its reference when it re-attaches or exits.  An
  * idle backend thus pins at most one image, so memory is bounded by the
  * number of backends.
+ *
+ * Compiled sets.  Preparing an image also compiles it, once, into the
+ * main segment (compiled_shmem.c); the slot publishes that set beside the
+ * image (AuthzSlot.compiled) and every backend decides with it in place.
+ * Its lifetime is not the image's reference count (idle backends keep old
+ * images attached) but hazard pins held for the length of a call.
  */
 #include "postgres.h"
 
@@ -39,6 +45,7 @@
 #include "utils/timestamp.h"
 
 #include "authz_pg.h"
+#include "compiled_shmem.h"
 #include "store/image.h"
 
 #define AUTHZ_SOURCE_LEN 256
@@ -51,6 +58,7 @@ typedef struct SharedImage
 	uint64		generation;		/* generation at which it was published */
 	TimestampTz loaded_at;
 	Size		size;			/* bytes of the image proper */
+	uint64		compiled;		/* its compiled set (compiled_shmem.c), 0 = none */
 	char		source[AUTHZ_SOURCE_LEN];
 	char		directory[MAXPGPATH];	/* directory compiled in, "" if none */
 	/* image bytes follow, MAXALIGNed */
@@ -64,6 +72,7 @@ typedef struct AuthzSlot
 	bool		in_use;
 	dsa_pointer image;			/* SharedImage, or InvalidDsaPointer */
 	uint64		table_fingerprint;	/* standby: authz_policies as compiled, 0 = unknown */
+	pg_atomic_uint64 compiled;	/* the image's compiled set, 0 = none */
 } AuthzSlot;
 
 typedef struct AuthzSharedState
@@ -85,6 +94,8 @@ static dsa_area *authz_area = NULL;
 static dsa_pointer attached_dp = InvalidDsaPointer;
 static SharedImage *attached = NULL;
 static uint64 attached_generation = 0;
+static int	attached_slot = 0;		/* slot the attached image came from */
+static Oid	attached_slot_dbid = InvalidOid;
 static bool attached_generation_known = false;
 static bool exit_callback_registered = false;
 
@@ -108,6 +119,8 @@ authz_shmem_request(void)
 	RequestAddinShmemSpace(authz_principal_shmem_size());
 	RequestAddinShmemSpace(authz_decision_log_shmem_size());
 	RequestNamedLWLockTranche("authz", 1);
+	RequestAddinShmemSpace(authz_compiled_shmem_size());
+	authz_compiled_request_lock();
 }
 
 /* Creates (postmaster) or finds (EXEC_BACKEND children) the control struct. */
@@ -137,12 +150,14 @@ authz_shmem_startup(void)
 			authz_state->slots[i].in_use = false;
 			authz_state->slots[i].dbid = InvalidOid;
 			authz_state->slots[i].image = InvalidDsaPointer;
+			pg_atomic_init_u64(&authz_state->slots[i].compiled, 0);
 		}
 		/* slot 0 is always the server-wide slot */
 		authz_state->slots[0].in_use = true;
 	}
 	authz_principal_shmem_init();
 	authz_decision_log_shmem_init();
+	authz_compiled_shmem_init();
 	LWLockRelease(AddinShmemInitLock);
 }
 
@@ -282,6 +297,7 @@ find_slot(Oid dbid, bool create)
 	authz_state->slots[free_slot].dbid = dbid;
 	authz_state->slots[free_slot].image = InvalidDsaPointer;
 	authz_state->slots[free_slot].table_fingerprint = 0;
+	pg_atomic_write_u64(&authz_state->slots[free_slot].compiled, 0);
 	return free_slot;
 }
 
@@ -295,8 +311,18 @@ dsa_pointer
 authz_store_prepare(const void *image, Size size, uint32 npolicies,
 					const char *source, const char *directory)
 {
+	return authz_store_prepare_set(image, size, npolicies, source, directory, NULL);
+}
+
+/* authz_store_prepare with the image's set already compiled (or NULL). */
+dsa_pointer
+authz_store_prepare_set(const void *image, Size size, uint32 npolicies,
+						const char *source, const char *directory,
+						const struct EngineSet *set)
+{
 	dsa_pointer dp;
 	SharedImage *si;
+	uint64		compiled;
 
 	ensure_area();
 	if (size > (Size) authz_max_image_size_kb * 1024)
@@ -309,13 +335,19 @@ authz_store_prepare(const void *image, Size size, uint32 npolicies,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("refusing to publish a malformed policy image")));
 
+	/* compiled once, here, for every backend; may wait for readers */
+	compiled = authz_compiled_prepare(image, size, npolicies, set);
 	dp = dsa_allocate_extended(authz_area, MAXALIGN(sizeof(SharedImage)) + size,
 							   DSA_ALLOC_NO_OOM);
 	if (!DsaPointerIsValid(dp))
+	{
+		authz_compiled_discard(compiled);
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of shared memory for the policy image")));
+	}
 	si = dsa_get_address(authz_area, dp);
+	si->compiled = compiled;
 	pg_atomic_init_u32(&si->refcount, 1);	/* the slot's reference */
 	si->npolicies = npolicies;
 	si->loaded_at = GetCurrentTimestamp();
@@ -332,6 +364,8 @@ authz_store_prepare(const void *image, Size size, uint32 npolicies,
 void
 authz_store_discard(dsa_pointer dp)
 {
+	if (DsaPointerIsValid(dp))
+		authz_compiled_discard(((SharedImage *) dsa_get_address(authz_area, dp))->compiled);
 	release_image(dp);
 }
 
@@ -380,6 +414,8 @@ authz_store_install(Oid dbid, dsa_pointer dp)
 	si->generation = generation;
 	authz_state->slots[slot].image = dp;
 	authz_state->slots[slot].table_fingerprint = 0;
+	authz_compiled_publish(&authz_state->slots[slot].compiled, si->compiled, generation,
+						   authz_state->slots[slot].dbid);
 	pg_atomic_write_u64(&authz_state->generation, generation);
 	LWLockRelease(authz_state->lock);
 
@@ -391,7 +427,16 @@ uint64
 authz_store_publish(Oid dbid, const void *image, Size size, uint32 npolicies,
 					const char *source, const char *directory)
 {
-	dsa_pointer dp = authz_store_prepare(image, size, npolicies, source, directory);
+	return authz_store_publish_set(dbid, image, size, npolicies, source, directory, NULL);
+}
+
+/* authz_store_publish with the image's set already compiled (or NULL). */
+uint64
+authz_store_publish_set(Oid dbid, const void *image, Size size, uint32 npolicies,
+						const char *source, const char *directory,
+						const struct EngineSet *set)
+{
+	dsa_pointer dp = authz_store_prepare_set(image, size, npolicies, source, directory, set);
 
 	PG_TRY();
 	{
@@ -450,7 +495,12 @@ current_shared_image(void)
 	if (slot >= 0)
 		dp = authz_state->slots[slot].image;
 	if (!DsaPointerIsValid(dp))
+	{
 		dp = authz_state->slots[0].image;
+		slot = 0;
+	}
+	attached_slot = slot;
+	attached_slot_dbid = authz_state->slots[slot].dbid;
 	if (dp != attached_dp && DsaPointerIsValid(dp))
 	{
 		SharedImage *si = dsa_get_address(authz_area, dp);
@@ -490,6 +540,19 @@ authz_store_current(AuthzImageRef *ref)
 	return true;
 }
 
+/*
+ * Pins the compiled set of the image authz_store_current() attached, for
+ * one call (authz_compiled_unpin ends it); NULL when it has none.
+ */
+const struct EngineSet *
+authz_store_pin_compiled(uint64 *handle, uint64 *generation)
+{
+	if (authz_state == NULL || attached == NULL)
+		return NULL;
+	return authz_compiled_pin(&authz_state->slots[attached_slot].compiled,
+							  attached_slot_dbid, handle, generation);
+}
+
 uint64
 authz_store_generation(void)
 {
@@ -518,6 +581,7 @@ authz_store_drop_database(Oid dbid)
 	if (slot > 0)
 	{
 		old = authz_state->slots[slot].image;
+		authz_compiled_publish(&authz_state->slots[slot].compiled, 0, 0, dbid);
 		authz_state->slots[slot].image = InvalidDsaPointer;
 		authz_state->slots[slot].in_use = false;
 		authz_state->slots[slot].dbid = InvalidOid;

@@ -239,6 +239,16 @@ image_compile(Arena *arena, const char *dir, const ImageDocumentInput *extra,
 			  uint32_t nextra, size_t max_file_size, uint32_t *npolicies,
 			  size_t *size_out, DiagList *diags)
 {
+	return image_compile_set(arena, dir, extra, nextra, max_file_size, npolicies,
+							 size_out, NULL, diags);
+}
+
+void *
+image_compile_set(Arena *arena, const char *dir, const ImageDocumentInput *extra,
+				  uint32_t nextra, size_t max_file_size, uint32_t *npolicies,
+				  size_t *size_out, EngineSet **set_out, DiagList *diags)
+{
+	EngineSet  *engine;
 	Sources		s = {0};
 	struct stat sb;
 	PolicySet  *set = NULL;
@@ -272,7 +282,8 @@ image_compile(Arena *arena, const char *dir, const ImageDocumentInput *extra,
 	}
 	if (diags->count + diags->dropped > before)
 		return NULL;
-	if (compile_sources(arena, dir, s.docs, s.ndocs, NULL, &set, diags) == NULL)
+	engine = compile_sources(arena, dir, s.docs, s.ndocs, NULL, &set, diags);
+	if (engine == NULL)
 		return NULL;
 
 	pols = arena_alloc0(arena, sizeof(ImagePolicyInput) * (set->npolicies ? set->npolicies : 1));
@@ -306,6 +317,8 @@ image_compile(Arena *arena, const char *dir, const ImageDocumentInput *extra,
 		return NULL;
 	}
 	*npolicies = (uint32_t) set->npolicies;
+	if (set_out)
+		*set_out = engine;
 	return image;
 }
 

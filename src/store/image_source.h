@@ -28,6 +28,17 @@ extern void *image_compile(Arena *arena, const char *dir,
 						   size_t max_file_size, uint32_t *npolicies,
 						   size_t *size_out, DiagList *diags);
 
+/*
+ * image_compile, also handing back the engine set it compiled on the way
+ * (default engine settings, allocated in arena): the same set
+ * image_engine_set would rebuild from the image.
+ */
+extern void *image_compile_set(Arena *arena, const char *dir,
+							   const ImageDocumentInput *extra, uint32_t nextra,
+							   size_t max_file_size, uint32_t *npolicies,
+							   size_t *size_out, EngineSet **set_out,
+							   DiagList *diags);
+
 /* Rebuilds the engine's rule table from an image's documents. */
 extern EngineSet *image_engine_set(Arena *arena, const void *image,
 								   const EngineConfig *config, DiagList *diags);
