@@ -92,6 +92,8 @@ extern void authz_principal_install_hooks(void);
 extern Jsonb *authz_current_principal(void);
 extern void authz_install_principal(Jsonb *principal, Jsonb *claims, bool for_session);
 extern Jsonb *authz_current_jwt_claims(void);
+/* Whether two jsonb values have the same bytes (or both are NULL); caches key on it. */
+extern bool authz_same_jsonb(const Jsonb *a, const Jsonb *b);
 extern void authz_clear_principal(void);
 extern void authz_check_trusted(const char *what);
 

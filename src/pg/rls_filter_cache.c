@@ -58,8 +58,8 @@ forget_relation(Datum arg, Oid relid)
 			free_entry(&filter_cache[i]);
 }
 
-static bool
-same_jsonb(const Jsonb *a, const Jsonb *b)
+bool
+authz_same_jsonb(const Jsonb *a, const Jsonb *b)
 {
 	if (a == NULL || b == NULL)
 		return a == b;
@@ -90,7 +90,7 @@ authz_filter_cache_get(Relation rel, const AuthzProtection *p, Jsonb *principal,
 		if (e->relid == RelationGetRelid(rel) && e->version == p->version &&
 			e->engine_epoch == engine_epoch &&
 			strcmp(e->action, p->action) == 0 &&
-			same_jsonb(e->principal, principal) && same_jsonb(e->claims, claims))
+			authz_same_jsonb(e->principal, principal) && authz_same_jsonb(e->claims, claims))
 			return pstrdup(e->sql);
 	}
 	return NULL;

@@ -398,15 +398,6 @@ decode_resource(Arena *arena, Jsonb *j, EngineResource *r)
 	r->scope = object_string(arena, root, "scope", "resource.scope");
 }
 
-/* Whether a cached copy holds the same bytes as a jsonb (or both are NULL). */
-static bool
-same_jsonb(const Jsonb *cached, const Jsonb *j)
-{
-	if (cached == NULL || j == NULL)
-		return cached == j;
-	return VARSIZE(cached) == VARSIZE(j) && memcmp(cached, j, VARSIZE(j)) == 0;
-}
-
 /* A copy of a jsonb in the arena (NULL stays NULL). */
 static Jsonb *
 arena_jsonb_copy(Arena *arena, const Jsonb *j)
@@ -448,8 +439,8 @@ cached_principal(CheckCallCache *cache, Jsonb *principal, Jsonb *claims)
 				slot = probe;
 			continue;
 		}
-		if (entry->hash == hash && same_jsonb(entry->principal_raw, principal) &&
-			same_jsonb(entry->claims_raw, claims))
+		if (entry->hash == hash && authz_same_jsonb(entry->principal_raw, principal) &&
+			authz_same_jsonb(entry->claims_raw, claims))
 			return entry;
 	}
 	if (slot == NULL)
