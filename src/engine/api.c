@@ -173,6 +173,25 @@ engine_decode_request_parts(Arena *arena, const char *principal_json,
 	return ok;
 }
 
+/* The decision for one action on a request of one resource entry. */
+static bool
+decide_one_action(const EngineSet *set, Arena *arena, ERequest *req, EResourceEntry *entry,
+				  const char *action, const EngineCheckOptions *options,
+				  EngineDecision *out, const char **error)
+{
+	EResult		result;
+
+	entry->actions = &action;
+	entry->nactions = 1;
+	engine_check_resource(set, arena, req, entry, options, &result);
+	if (result.actions == NULL)
+		return (*error = "out of memory", false);
+	out->effect = result.actions[0].effect;
+	out->policy = result.actions[0].policy;
+	out->scope = result.actions[0].scope;
+	return true;
+}
+
 /* One (principal, resource, action) decision. */
 bool
 engine_check_one(const EngineSet *set, Arena *arena, const char *principal_json,
@@ -182,7 +201,6 @@ engine_check_one(const EngineSet *set, Arena *arena, const char *principal_json,
 {
 	ERequest	req;
 	EResourceEntry entry;
-	EResult		result;
 	EngineCheckOptions o = engine_fixed_now(options);
 
 	*error = NULL;
@@ -193,18 +211,7 @@ engine_check_one(const EngineSet *set, Arena *arena, const char *principal_json,
 	}
 	if (!engine_decode_request_parts(arena, principal_json, resource_json, &req, &entry, error))
 		return false;
-	entry.actions = &action;
-	entry.nactions = 1;
-	engine_check_resource(set, arena, &req, &entry, &o, &result);
-	if (result.actions == NULL)
-	{
-		*error = "out of memory";
-		return false;
-	}
-	out->effect = result.actions[0].effect;
-	out->policy = result.actions[0].policy;
-	out->scope = result.actions[0].scope;
-	return true;
+	return decide_one_action(set, arena, &req, &entry, action, &o, out, error);
 }
 
 /*
@@ -271,7 +278,6 @@ engine_check_decoded(const EngineSet *set, Arena *arena, const EnginePrincipal *
 {
 	ERequest	req;
 	EResourceEntry entry;
-	EResult		result;
 	EngineCheckOptions o = engine_fixed_now(options);
 
 	*error = NULL;
@@ -281,13 +287,5 @@ engine_check_decoded(const EngineSet *set, Arena *arena, const EnginePrincipal *
 		return (*error = "resource.id: value length must be at least 1 characters", false);
 	if (action == NULL || action[0] == '\0')
 		return (*error = "action: value length must be at least 1 characters", false);
-	entry.actions = &action;
-	entry.nactions = 1;
-	engine_check_resource(set, arena, &req, &entry, &o, &result);
-	if (result.actions == NULL)
-		return (*error = "out of memory", false);
-	out->effect = result.actions[0].effect;
-	out->policy = result.actions[0].policy;
-	out->scope = result.actions[0].scope;
-	return true;
+	return decide_one_action(set, arena, &req, &entry, action, &o, out, error);
 }

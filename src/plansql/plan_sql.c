@@ -1,10 +1,11 @@
 /*
- * plan_sql.c — a query plan straight to SQL, for row-level security.
+ * plan_sql.c — a query plan straight to SQL, for row-level security and
+ * for rewriting authz_check calls.
  *
- * The PostgreSQL layer decodes the session principal once and asks for the
- * filter one protected table's command needs: the planner's answer (with
- * condition marks, so the SQL keeps CEL's "an error is false" boundaries)
- * handed to the translator.  Kept in the core so that the PostgreSQL files
+ * The PostgreSQL layer decodes the principal once and asks for the filter
+ * one protected table's command (or one inlined call) needs: the planner's
+ * answer (with condition marks, so the SQL keeps CEL's "an error is false"
+ * boundaries) handed to the translator.  Kept in the core so that the PostgreSQL files
  * never see jansson (its json_object clashes with PostgreSQL's).
  */
 #include "../common/jansson_safe.h"
@@ -12,13 +13,19 @@
 #include "plansql.h"
 #include "plan_sql.h"
 
-/* The SQL filter for principal on kind's rows for action; NULL + *error. */
-char *
-plansql_principal_filter(const EngineSet *set, Arena *arena,
-						 const EnginePrincipal *principal, const char *kind,
-						 const char *action, const EngineCheckOptions *options,
-						 const char *columns_json, const PlanSqlColumns *next,
-						 PlanSqlStats *stats, bool *now_dependent, const char **error)
+/*
+ * The SQL filter for principal on resources like template for action: the
+ * template fixes kind, policy version and scope (they choose the policies),
+ * its id and attributes are the unknowns the filter reads through
+ * columns_json and next.  Row-level security knows only the kind; an
+ * inlined authz_check call (src/pg/inline_check.c) may name all three.
+ */
+static char *
+filter_for_template(const EngineSet *set, Arena *arena, const EnginePrincipal *principal,
+					const EngineResource *template, const char *action,
+					const EngineCheckOptions *options, const char *columns_json,
+					const PlanSqlColumns *next, PlanSqlStats *stats,
+					bool *now_dependent, const char **error)
 {
 	EngineResource resource = {0};
 	EnginePlan	plan = {0};
@@ -26,10 +33,10 @@ plansql_principal_filter(const EngineSet *set, Arena *arena,
 	char	   *condition_json;
 	char	   *sql;
 
-	resource.kind = kind;
+	resource.kind = template->kind;
 	resource.id = "";
-	resource.policy_version = "";
-	resource.scope = "";
+	resource.policy_version = template->policy_version ? template->policy_version : "";
+	resource.scope = template->scope ? template->scope : "";
 	resource.attr = cel_map_from(arena, NULL, NULL, 0);
 	if (!engine_plan_decoded(set, arena, principal, &resource, actions, 1, options,
 							 true, &plan, error))
@@ -49,6 +56,33 @@ plansql_principal_filter(const EngineSet *set, Arena *arena,
 	sql = plansql_sql_from_text(arena, condition_json, columns_json, next, stats, error);
 	free(condition_json);
 	return sql;
+}
+
+/* The SQL filter for principal on kind's rows for action; NULL + *error. */
+char *
+plansql_principal_filter(const EngineSet *set, Arena *arena,
+						 const EnginePrincipal *principal, const char *kind,
+						 const char *action, const EngineCheckOptions *options,
+						 const char *columns_json, const PlanSqlColumns *next,
+						 PlanSqlStats *stats, bool *now_dependent, const char **error)
+{
+	EngineResource template = {0};
+
+	template.kind = kind;
+	return filter_for_template(set, arena, principal, &template, action, options,
+							   columns_json, next, stats, now_dependent, error);
+}
+
+/* The SQL filter for principal on resources like template for action; NULL + *error. */
+char *
+plansql_resource_filter(const EngineSet *set, Arena *arena,
+						const EnginePrincipal *principal, const EngineResource *template,
+						const char *action, const EngineCheckOptions *options,
+						const PlanSqlColumns *next, PlanSqlStats *stats,
+						bool *now_dependent, const char **error)
+{
+	return filter_for_template(set, arena, principal, template, action, options,
+							   NULL, next, stats, now_dependent, error);
 }
 
 /* engine_plan_json for callers that cannot include jansson. */

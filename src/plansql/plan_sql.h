@@ -35,7 +35,7 @@ extern char *plansql_plan_json(const EngineSet *set, Arena *arena, const char *r
 /*
  * The SQL filter for principal on resources like template (its kind,
  * policy_version and scope; id and attr are read through next) for action,
- * as plansql_principal_filter (plan_sql_resource.c).
+ * as plansql_principal_filter.
  */
 extern char *plansql_resource_filter(const EngineSet *set, Arena *arena,
 									 const EnginePrincipal *principal,
