@@ -69,19 +69,19 @@ bodies = [l.strip() for l in open(path) if l.strip()]
 
 def run(chunk):
     c = http.client.HTTPConnection("127.0.0.1", port)
-    allowed = 0
+    effects = []
     for b in chunk:
         c.request("POST", "/api/check/resources", body=b, headers={"Content-Type": "application/json"})
         r = json.loads(c.getresponse().read())
-        allowed += r["results"][0]["actions"]["view"] == "EFFECT_ALLOW"
-    return allowed
+        effects.append("1" if r["results"][0]["actions"]["view"] == "EFFECT_ALLOW" else "0")
+    return "".join(effects)
 
-t0 = time.perf_counter(); allowed = run(bodies); t1 = time.perf_counter()
+t0 = time.perf_counter(); effects = run(bodies); t1 = time.perf_counter()
 with multiprocessing.Pool(8) as pool:
     t2 = time.perf_counter(); parts = pool.map(run, [bodies[i::8] for i in range(8)]); t3 = time.perf_counter()
-print(len(bodies), allowed, t1 - t0, sum(parts), t3 - t2)
+print(len(bodies), effects.count("1"), t1 - t0, sum(p.count("1") for p in parts), t3 - t2, effects)
 PY
-read -r CN CALLOWED CT1 CALLOWED8 CT8 < "$WORK/cerbos.out"
+read -r CN CALLOWED CT1 CALLOWED8 CT8 CEFFECTS < "$WORK/cerbos.out"
 
 # (b) and (c) in SQL, timed inside the server
 sql_seconds() {
@@ -92,6 +92,12 @@ sql_seconds() {
 read -r AALLOWED AT1 <<< "$(sql_seconds "SELECT count(*) FROM bench_req WHERE authz_check_resources(body)#>>'{results,0,actions,view}' = 'EFFECT_ALLOW'")"
 read -r RALLOWED RT1 <<< "$(sql_seconds "SELECT count(*) FROM bench_req WHERE authz_check(principal, resource, 'view')")"
 read -r LALLOWED LT1 <<< "$(sql_seconds "PERFORM set_config('authz.decision_log', 'on', true); SELECT count(*) FROM bench_req WHERE authz_check(principal, resource, 'view')")"
+
+# decision by decision, untimed: Cerbos' effects (in request order) against both SQL entry points
+EFFECTS_CHECK=$(run_psql -Atq -d postgres -c "SELECT string_agg(CASE WHEN authz_check(principal, resource, 'view') THEN '1' ELSE '0' END, '' ORDER BY i) FROM bench_req")
+EFFECTS_RESOURCES=$(run_psql -Atq -d postgres -c "SELECT string_agg(CASE WHEN authz_check_resources(body)#>>'{results,0,actions,view}' = 'EFFECT_ALLOW' THEN '1' ELSE '0' END, '' ORDER BY i) FROM bench_req")
+SAME_EACH=0
+[ "$EFFECTS_CHECK" = "$CEFFECTS" ] && [ "$EFFECTS_RESOURCES" = "$CEFFECTS" ] && SAME_EACH=1
 
 # authz_check over many rows against the hand-written equivalent for one
 # principal (bob: user and editor of tenant acme): public, owned, or same tenant
@@ -107,9 +113,9 @@ read -r KALLOWED KT <<< "$(sql_seconds "SELECT count(*) FROM docs d WHERE $BOB_C
 # ... and without the rewrite, one decision per row
 read -r OALLOWED OT <<< "$(sql_seconds "PERFORM set_config('authz.inline_checks', 'off', true); SELECT count(*) FROM docs d WHERE $BOB_CHECK")"
 
-python3 - "$CN" "$CALLOWED" "$CT1" "$CALLOWED8" "$CT8" "$AALLOWED" "$AT1" "$RALLOWED" "$RT1" "$ROWS" "$HALLOWED" "$HT" "$KALLOWED" "$KT" "$LALLOWED" "$LT1" "$OALLOWED" "$OT" <<'PY'
+python3 - "$CN" "$CALLOWED" "$CT1" "$CALLOWED8" "$CT8" "$AALLOWED" "$AT1" "$RALLOWED" "$RT1" "$ROWS" "$HALLOWED" "$HT" "$KALLOWED" "$KT" "$LALLOWED" "$LT1" "$OALLOWED" "$OT" "$SAME_EACH" <<'PY'
 import sys
-n, ca, ct1, ca8, ct8, aa, at1, ra, rt1, rows, ha, ht, ka, kt, la, lt1, oa, ot = sys.argv[1:]
+n, ca, ct1, ca8, ct8, aa, at1, ra, rt1, rows, ha, ht, ka, kt, la, lt1, oa, ot, same_each = sys.argv[1:]
 n = int(n); rows = int(rows)
 ct1, ct8, at1, rt1, ht, kt, lt1, ot = map(float, (ct1, ct8, at1, rt1, ht, kt, lt1, ot))
 print(f"decisions: {n}, allowed: cerbos {ca} / {ca8} (8 clients), authz_check_resources {aa}, authz_check {ra}")
@@ -122,7 +128,8 @@ print(f"rows: {rows}, allowed: hand-written SQL {ha}, authz_check {ka} (inlining
 print(f"  hand-written SQL          {ht:8.3f} s")
 print(f"  authz_check               {kt:8.3f} s  ({kt/ht:.1f}x the hand-written expression)")
 print(f"  authz_check, inlining off {ot:8.3f} s  ({ot/ht:.1f}x the hand-written expression)")
-ok = int(ca) == int(ca8) == int(aa) == int(ra) == int(la) and int(ha) == int(ka) == int(oa)
+print(f"each of the {n} decisions equal to Cerbos' (authz_check and authz_check_resources): {'yes' if same_each == '1' else 'NO'}")
+ok = same_each == "1" and int(ca) == int(ca8) == int(aa) == int(ra) == int(la) and int(ha) == int(ka) == int(oa)
 print("same answers everywhere" if ok else "ANSWERS DIFFER")
 sys.exit(0 if ok else 1)
 PY
