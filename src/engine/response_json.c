@@ -10,123 +10,259 @@
  * omits default values; cerbosCallId is not produced.
  */
 #include "engine_int.h"
+#include "../cel/cel_strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Sets key to a string unless it is empty. */
+/*
+ * The body is written straight into one arena buffer.  It used to be built
+ * as a jansson tree and dumped, which cost more than deciding: a node and a
+ * hash table per object, all of it malloc'd and freed again per request.
+ * The text is the same byte for byte as jansson's compact dump: keys in
+ * the order written, strings escaped as jansson escapes them, and a string
+ * jansson would refuse (not UTF-8) left out with its key, as before.
+ */
+typedef struct ResponseWriter
+{
+	CelStrBuf	sb;
+	bool		first;			/* no member written yet in the open object */
+} ResponseWriter;
+
+/* A JSON string literal, escaped as jansson's dump escapes it. */
 static void
-set_nonempty(json_t *obj, const char *key, const char *value)
+put_string(CelStrBuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	cel_strbuf_putc(sb, '"');
+	for (p = (const unsigned char *) s; *p; p++)
+	{
+		switch (*p)
+		{
+			case '"':
+				cel_strbuf_puts(sb, "\\\"");
+				break;
+			case '\\':
+				cel_strbuf_puts(sb, "\\\\");
+				break;
+			case '\b':
+				cel_strbuf_puts(sb, "\\b");
+				break;
+			case '\f':
+				cel_strbuf_puts(sb, "\\f");
+				break;
+			case '\n':
+				cel_strbuf_puts(sb, "\\n");
+				break;
+			case '\r':
+				cel_strbuf_puts(sb, "\\r");
+				break;
+			case '\t':
+				cel_strbuf_puts(sb, "\\t");
+				break;
+			default:
+				if (*p < 0x20)
+				{
+					char		seq[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+
+					cel_strbuf_append(sb, seq, 6);
+				}
+				else
+					cel_strbuf_putc(sb, (char) *p);
+		}
+	}
+	cel_strbuf_putc(sb, '"');
+}
+
+/* Whether jansson would take s as a string value. */
+static bool
+is_json_string(const char *s)
+{
+	return s != NULL && cel_utf8_valid(s, strlen(s));
+}
+
+/* Opens an object (or array) and notes that it has no member yet. */
+static void
+open_container(ResponseWriter *w, char bracket)
+{
+	cel_strbuf_putc(&w->sb, bracket);
+	w->first = true;
+}
+
+/* Closes the open object (or array); what follows is not its first member. */
+static void
+close_container(ResponseWriter *w, char bracket)
+{
+	cel_strbuf_putc(&w->sb, bracket);
+	w->first = false;
+}
+
+/* The separator before a member or element. */
+static void
+next_item(ResponseWriter *w)
+{
+	if (!w->first)
+		cel_strbuf_putc(&w->sb, ',');
+	w->first = false;
+}
+
+/* "key": and leaves the value to the caller. */
+static void
+put_key(ResponseWriter *w, const char *key)
+{
+	next_item(w);
+	put_string(&w->sb, key);
+	cel_strbuf_putc(&w->sb, ':');
+}
+
+/* "key":"value" when jansson would have stored value. */
+static void
+put_member(ResponseWriter *w, const char *key, const char *value)
+{
+	if (!is_json_string(key) || !is_json_string(value))
+		return;
+	put_key(w, key);
+	put_string(&w->sb, value);
+}
+
+/* The same, but only when value is not empty (protojson omits defaults). */
+static void
+put_nonempty(ResponseWriter *w, const char *key, const char *value)
 {
 	if (value != NULL && value[0] != '\0')
-		json_object_set_new(obj, key, json_string(value));
+		put_member(w, key, value);
+}
+
+/* An output's value: CEL to JSON, dumped as jansson dumps it. */
+static void
+put_output_value(ResponseWriter *w, CelValue val)
+{
+	json_t	   *v = engine_cel_to_json(val, 0);
+	char	   *text = v ? json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY) : NULL;
+
+	json_decref(v);
+	put_key(w, "val");
+	if (text != NULL)
+		cel_strbuf_puts(&w->sb, text);
+	else
+		put_string(&w->sb, "<failed to convert evaluation to protobuf value>");
+	free(text);
 }
 
 /* One entry of results[]. */
-static json_t *
-encode_result(const ERequest *req, const EResult *r)
+static void
+put_result(ResponseWriter *w, const ERequest *req, const EResult *r)
 {
-	json_t	   *o = json_object();
-	json_t	   *res = json_object();
-	json_t	   *acts = json_object();
 	const EResource *rs = &r->entry->resource;
 	int			i;
 
-	json_object_set_new(res, "id", json_string(rs->id));
-	json_object_set_new(res, "kind", json_string(rs->kind));
-	set_nonempty(res, "policyVersion", rs->policy_version);
-	set_nonempty(res, "scope", rs->scope);
-	json_object_set_new(o, "resource", res);
+	open_container(w, '{');
+	put_key(w, "resource");
+	open_container(w, '{');
+	put_member(w, "id", rs->id);
+	put_member(w, "kind", rs->kind);
+	put_nonempty(w, "policyVersion", rs->policy_version);
+	put_nonempty(w, "scope", rs->scope);
+	close_container(w, '}');
+	put_key(w, "actions");
+	open_container(w, '{');
 	for (i = 0; i < r->entry->nactions; i++)
-		json_object_set_new(acts, r->actions[i].action,
-							json_string(r->actions[i].effect == ENGINE_EFFECT_ALLOW ?
-										"EFFECT_ALLOW" : "EFFECT_DENY"));
-	json_object_set_new(o, "actions", acts);
+		put_member(w, r->actions[i].action,
+				   r->actions[i].effect == ENGINE_EFFECT_ALLOW ? "EFFECT_ALLOW" : "EFFECT_DENY");
+	close_container(w, '}');
 	if (r->nvalidation_errors > 0)
 	{
-		json_t	   *ves = json_array();
-
+		put_key(w, "validationErrors");
+		open_container(w, '[');
 		for (i = 0; i < r->nvalidation_errors; i++)
 		{
-			json_t	   *ve = json_object();
-
-			json_object_set_new(ve, "path", json_string(r->validation_errors[i].path));
-			json_object_set_new(ve, "message", json_string(r->validation_errors[i].message));
-			json_object_set_new(ve, "source", json_string(r->validation_errors[i].source));
-			json_array_append_new(ves, ve);
+			next_item(w);
+			open_container(w, '{');
+			put_member(w, "path", r->validation_errors[i].path);
+			put_member(w, "message", r->validation_errors[i].message);
+			put_member(w, "source", r->validation_errors[i].source);
+			close_container(w, '}');
 		}
-		json_object_set_new(o, "validationErrors", ves);
+		close_container(w, ']');
 	}
 	if (req->include_meta)
 	{
-		json_t	   *meta = json_object();
-		json_t	   *macts = json_object();
-
+		put_key(w, "meta");
+		open_container(w, '{');
+		put_key(w, "actions");
+		open_container(w, '{');
 		for (i = 0; i < r->entry->nactions; i++)
 		{
-			json_t	   *m = json_object();
-
-			set_nonempty(m, "matchedPolicy", r->actions[i].policy);
-			set_nonempty(m, "matchedScope", r->actions[i].scope);
-			json_object_set_new(macts, r->actions[i].action, m);
+			if (!is_json_string(r->actions[i].action))
+				continue;
+			put_key(w, r->actions[i].action);
+			open_container(w, '{');
+			put_nonempty(w, "matchedPolicy", r->actions[i].policy);
+			put_nonempty(w, "matchedScope", r->actions[i].scope);
+			close_container(w, '}');
 		}
-		json_object_set_new(meta, "actions", macts);
+		close_container(w, '}');
 		if (r->nderived_roles > 0)
 		{
-			json_t	   *edr = json_array();
-
+			put_key(w, "effectiveDerivedRoles");
+			open_container(w, '[');
 			for (i = 0; i < r->nderived_roles; i++)
-				json_array_append_new(edr, json_string(r->derived_roles[i]));
-			json_object_set_new(meta, "effectiveDerivedRoles", edr);
+			{
+				if (!is_json_string(r->derived_roles[i]))
+					continue;
+				next_item(w);
+				put_string(&w->sb, r->derived_roles[i]);
+			}
+			close_container(w, ']');
 		}
-		json_object_set_new(o, "meta", meta);
+		close_container(w, '}');
 	}
 	if (r->noutputs > 0)
 	{
-		json_t	   *outs = json_array();
-
+		put_key(w, "outputs");
+		open_container(w, '[');
 		for (i = 0; i < r->noutputs; i++)
 		{
 			const EOutputEntry *e = &r->outputs[i];
-			json_t	   *oe = json_object();
 
-			json_object_set_new(oe, "src", json_string(e->src));
+			next_item(w);
+			open_container(w, '{');
+			put_member(w, "src", e->src);
 			if (e->has_val)
-			{
-				json_t	   *v = engine_cel_to_json(e->val, 0);
-
-				json_object_set_new(oe, "val", v ? v :
-									json_string("<failed to convert evaluation to protobuf value>"));
-			}
-			json_object_set_new(oe, "action", json_string(e->action));
+				put_output_value(w, e->val);
+			put_member(w, "action", e->action);
 			if (e->error != NULL)
-				json_object_set_new(oe, "error", json_string(e->error));
-			json_array_append_new(outs, oe);
+				put_member(w, "error", e->error);
+			close_container(w, '}');
 		}
-		json_object_set_new(o, "outputs", outs);
+		close_container(w, ']');
 	}
-	return o;
+	close_container(w, '}');
 }
 
 /* The response body as JSON text in the arena (NULL on failure). */
 char *
 engine_encode_response(Arena *arena, const ERequest *req, const EResult *results)
 {
-	json_t	   *root = json_object();
-	json_t	   *arr = json_array();
-	char	   *text;
-	char	   *copy;
+	ResponseWriter w;
 	int			i;
 
-	set_nonempty(root, "requestId", req->request_id);
+	memset(&w, 0, sizeof(w));
+	w.sb.arena = arena;
+	open_container(&w, '{');
+	put_nonempty(&w, "requestId", req->request_id);
+	put_key(&w, "results");
+	open_container(&w, '[');
 	for (i = 0; i < req->nresources; i++)
-		json_array_append_new(arr, encode_result(req, &results[i]));
-	json_object_set_new(root, "results", arr);
-	text = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(17));
-	json_decref(root);
-	if (text == NULL)
+	{
+		next_item(&w);
+		put_result(&w, req, &results[i]);
+	}
+	close_container(&w, ']');
+	close_container(&w, '}');
+	if (w.sb.failed || w.sb.too_long)
 		return NULL;
-	copy = arena_strdup(arena, text);
-	free(text);
-	return copy;
+	return w.sb.data;
 }

@@ -296,6 +296,38 @@ main(void)
 			fprintf(stderr, "runtime_edr: %s\n", resp);
 	}
 
+	/*
+	 * The response writer's escapes: every character JSON must escape, and
+	 * the ones it need not (/, DEL, UTF-8), in requestId, a resource id and
+	 * an action name; the text reads back as the same strings.
+	 */
+	{
+		const char *body = "{\"requestId\":\"q\\\"\\\\/\\b\\f\\n\\r\\t\\u0001\\u001f\\u007f\xc3\xa9\xf0\x9f\x92\xa5\","
+			"\"includeMeta\":true,\"principal\":" BOB ",\"resources\":[{\"actions\":[\"view\",\"a\\tb\"],"
+			"\"resource\":{\"kind\":\"document\",\"id\":\"d\\\"1\\n\",\"attr\":{}}}]}";
+		const char *want_id = "q\"\\/\b\f\n\r\t\x01\x1f\x7f\xc3\xa9\xf0\x9f\x92\xa5";
+
+		err = NULL;
+		resp = engine_check_json(set, arena, body, strlen(body), NULL, &err);
+		CHECK(resp != NULL);
+		CHECK(resp && strstr(resp, "\"requestId\":\"q\\\"\\\\/\\b\\f\\n\\r\\t\\u0001\\u001F\x7f\xc3\xa9\xf0\x9f\x92\xa5\"") != NULL);
+		CHECK(resp && strstr(resp, "\"resource\":{\"id\":\"d\\\"1\\n\",\"kind\":\"document\"}") != NULL);
+		CHECK(resp && strstr(resp, "\"a\\tb\":\"EFFECT_DENY\"") != NULL);
+		j = resp ? json_loads(resp, JSON_REJECT_DUPLICATES, NULL) : NULL;
+		CHECK(j != NULL);
+		if (j)
+		{
+			json_t	   *r0 = json_array_get(json_object_get(j, "results"), 0);
+
+			CHECK_STR(json_string_value(json_object_get(j, "requestId")), want_id);
+			CHECK_STR(json_string_value(json_object_get(json_object_get(r0, "resource"), "id")), "d\"1\n");
+			CHECK(json_object_get(json_object_get(json_object_get(r0, "meta"), "actions"), "a\tb") != NULL);
+			json_decref(j);
+		}
+		else if (resp)
+			fprintf(stderr, "escapes: %s\n", resp);
+	}
+
 	/* a policy whose condition does not parse: no set, an error at file:line:column */
 	{
 		DiagList	bad;
