@@ -233,6 +233,60 @@ bad:
 	return 0xFFFD;
 }
 
+/*
+ * Appends s[0..len) as a JSON string literal: the two-character escapes for
+ * quote, backslash, \b, \f, \n, \r and \t, and \u00XX for the other control
+ * characters.
+ * go_escapes writes as Go's encoding/json (and so protojson) does: lower-case
+ * hex, and <, >, &, U+2028 and U+2029 escaped too; without it, as jansson's
+ * compact dump does (upper-case hex, nothing else escaped).  Bytes that are
+ * not UTF-8 are copied as they are; callers that must not emit them check
+ * first.
+ */
+static inline void
+cel_strbuf_json_string(CelStrBuf *sb, const char *s, size_t len, bool go_escapes)
+{
+	size_t		pos = 0;
+
+	cel_strbuf_putc(sb, '"');
+	while (pos < len)
+	{
+		size_t		at = pos;
+		uint32_t	c = cel_utf8_next(s, len, &pos, NULL);
+
+		switch (c)
+		{
+			case '"':
+				cel_strbuf_puts(sb, "\\\"");
+				continue;
+			case '\\':
+				cel_strbuf_puts(sb, "\\\\");
+				continue;
+			case '\b':
+				cel_strbuf_puts(sb, "\\b");
+				continue;
+			case '\f':
+				cel_strbuf_puts(sb, "\\f");
+				continue;
+			case '\n':
+				cel_strbuf_puts(sb, "\\n");
+				continue;
+			case '\r':
+				cel_strbuf_puts(sb, "\\r");
+				continue;
+			case '\t':
+				cel_strbuf_puts(sb, "\\t");
+				continue;
+		}
+		if (c < 0x20 || (go_escapes && (c == '<' || c == '>' || c == '&' ||
+										 c == 0x2028 || c == 0x2029)))
+			cel_strbuf_printf(sb, go_escapes ? "\\u%04x" : "\\u%04X", (unsigned) c);
+		else
+			cel_strbuf_append(sb, s + at, pos - at);
+	}
+	cel_strbuf_putc(sb, '"');
+}
+
 /* Number of code points in s[0..len). */
 static inline size_t
 cel_utf8_count(const char *s, size_t len)

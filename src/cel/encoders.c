@@ -194,52 +194,7 @@ b64_decode_fn(CelEvalContext *ctx, const CelValue *args, int nargs)
 static void
 json_string(CelStrBuf *sb, const char *s, size_t len)
 {
-	size_t		pos = 0;
-
-	cel_strbuf_putc(sb, '"');
-	while (pos < len)
-	{
-		size_t		at = pos;
-		uint32_t	c = cel_utf8_next(s, len, &pos, NULL);
-
-		switch (c)
-		{
-			case '"':
-				cel_strbuf_puts(sb, "\\\"");
-				break;
-			case '\\':
-				cel_strbuf_puts(sb, "\\\\");
-				break;
-			case '\b':
-				cel_strbuf_puts(sb, "\\b");
-				break;
-			case '\f':
-				cel_strbuf_puts(sb, "\\f");
-				break;
-			case '\n':
-				cel_strbuf_puts(sb, "\\n");
-				break;
-			case '\r':
-				cel_strbuf_puts(sb, "\\r");
-				break;
-			case '\t':
-				cel_strbuf_puts(sb, "\\t");
-				break;
-			case '<':
-			case '>':
-			case '&':
-			case 0x2028:
-			case 0x2029:
-				cel_strbuf_printf(sb, "\\u%04x", (unsigned) c);
-				break;
-			default:
-				if (c < 0x20)
-					cel_strbuf_printf(sb, "\\u%04x", (unsigned) c);
-				else
-					cel_strbuf_append(sb, s + at, pos - at);
-		}
-	}
-	cel_strbuf_putc(sb, '"');
+	cel_strbuf_json_string(sb, s, len, true);
 }
 
 /* Appends a double as protojson does (Go's encoding/json number form). */

@@ -33,47 +33,7 @@ typedef struct ResponseWriter
 static void
 put_string(CelStrBuf *sb, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-
-	cel_strbuf_putc(sb, '"');
-	for (p = (const unsigned char *) s; *p; p++)
-	{
-		switch (*p)
-		{
-			case '"':
-				cel_strbuf_puts(sb, "\\\"");
-				break;
-			case '\\':
-				cel_strbuf_puts(sb, "\\\\");
-				break;
-			case '\b':
-				cel_strbuf_puts(sb, "\\b");
-				break;
-			case '\f':
-				cel_strbuf_puts(sb, "\\f");
-				break;
-			case '\n':
-				cel_strbuf_puts(sb, "\\n");
-				break;
-			case '\r':
-				cel_strbuf_puts(sb, "\\r");
-				break;
-			case '\t':
-				cel_strbuf_puts(sb, "\\t");
-				break;
-			default:
-				if (*p < 0x20)
-				{
-					char		seq[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
-
-					cel_strbuf_append(sb, seq, 6);
-				}
-				else
-					cel_strbuf_putc(sb, (char) *p);
-		}
-	}
-	cel_strbuf_putc(sb, '"');
+	cel_strbuf_json_string(sb, s, strlen(s), false);
 }
 
 /* Whether jansson would take s as a string value. */

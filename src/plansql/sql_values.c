@@ -92,24 +92,7 @@ shortest_double(char *num, size_t size, double d)
 static void
 json_string_text(CelStrBuf *sb, const char *s, size_t len)
 {
-	size_t		i;
-
-	cel_strbuf_putc(sb, '"');
-	for (i = 0; i < len; i++)
-	{
-		unsigned char ch = (unsigned char) s[i];
-
-		if (ch == '"' || ch == '\\')
-		{
-			cel_strbuf_putc(sb, '\\');
-			cel_strbuf_putc(sb, (char) ch);
-		}
-		else if (ch < 0x20)
-			cel_strbuf_printf(sb, "\\u%04x", ch);
-		else
-			cel_strbuf_putc(sb, (char) ch);
-	}
-	cel_strbuf_putc(sb, '"');
+	cel_strbuf_json_string(sb, s, len, false);
 }
 
 /*
