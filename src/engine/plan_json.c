@@ -18,8 +18,9 @@
  * otherwise the plan is the formula AND the per-row check, the operator
  * "authz.check" (no operands: "where authz_check allows the row"), exact
  * because a strict ALLOW is always a lenient one: row filters keep the
- * formula's SQL (and its indexes) and call authz_check on what it keeps.  Cerbos' own planner ignores residual errors and answers
- * ALWAYS_ALLOWED where its check denies rows; the check wins.
+ * formula's SQL (and its indexes) and call authz_check on what it keeps.
+ * Cerbos' own planner ignores residual errors and answers ALWAYS_ALLOWED
+ * where its check denies rows; the check wins.
  */
 #include "plan_int.h"
 #include "../policy/policy.h"

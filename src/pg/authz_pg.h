@@ -94,6 +94,8 @@ extern void authz_install_principal(Jsonb *principal, Jsonb *claims, bool for_se
 extern Jsonb *authz_current_jwt_claims(void);
 /* Whether two jsonb values have the same bytes (or both are NULL); caches key on it. */
 extern bool authz_same_jsonb(const Jsonb *a, const Jsonb *b);
+/* A copy of a jsonb value in a memory context (NULL stays NULL), for caches. */
+extern Jsonb *authz_copy_jsonb(MemoryContext context, const Jsonb *j);
 extern void authz_clear_principal(void);
 extern void authz_check_trusted(const char *what);
 

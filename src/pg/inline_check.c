@@ -173,30 +173,23 @@ is_build_object(Node *n)
 		list_length(f->args) % 2 == 0;
 }
 
-/* How the translator reads an attribute of this SQL type. */
+/*
+ * How the translator reads an attribute of this SQL type: as a protected
+ * table's column of the type, except numeric and floats (NaN, infinities)
+ * and arrays, which are read through to_jsonb(), jsonb_build_object's own
+ * conversion.
+ */
 static PlanSqlType
 inline_sql_type(Oid type)
 {
-	switch (getBaseType(type))
-	{
-		case TEXTOID:
-		case VARCHAROID:
-			return PLANSQL_TEXT;
-		case INT2OID:
-		case INT4OID:
-		case INT8OID:
-			return PLANSQL_NUMERIC;
-		case BOOLOID:
-			return PLANSQL_BOOLEAN;
-		case TIMESTAMPTZOID:
-			return PLANSQL_TIMESTAMPTZ;
-		case JSONBOID:
-			return PLANSQL_JSONB;
-		default:
-			/* numeric and floats (NaN, infinities), arrays, json, the rest:
-			 * read through to_jsonb(), jsonb_build_object's own conversion */
-			return PLANSQL_UNKNOWN;
-	}
+	Oid			base = getBaseType(type);
+	PlanSqlType t = authz_plansql_type(base);
+
+	if (t == PLANSQL_NUMERIC && base != INT2OID && base != INT4OID && base != INT8OID)
+		return PLANSQL_UNKNOWN;
+	if (t == PLANSQL_TEXT_ARRAY || t == PLANSQL_NUMERIC_ARRAY || t == PLANSQL_BOOLEAN_ARRAY)
+		return PLANSQL_UNKNOWN;
+	return t;
 }
 
 /*
@@ -788,18 +781,6 @@ id_guard(PlannerInfo *root, Expr *id)
 
 /* ---------- the support function ---------- */
 
-/*
- * Whether CEL errors are decisions' errors (authz.strict_evaluation, when
- * the server has it): the filter reads them as false and cannot say that.
- */
-static bool
-strict_evaluation(void)
-{
-	const char *v = GetConfigOption("authz.strict_evaluation", true, false);
-
-	return v != NULL && strcmp(v, "off") != 0 && v[0] != '\0';
-}
-
 /* The rewritten call, or NULL to leave it alone. */
 static Node *
 inline_call(PlannerInfo *root, FuncExpr *f)
@@ -820,8 +801,9 @@ inline_call(PlannerInfo *root, FuncExpr *f)
 		return NULL;
 	/* from here the plan depends on the settings (and principal), rewritten or not */
 	authz_inline_note_plan(list_length(f->args) == 2);
+	/* under strict evaluation CEL errors deny, and the filter reads them as false */
 	if (!authz_inline_checks || authz_decision_log_enabled || authz_schema_enforcement != 0 ||
-		strict_evaluation())
+		authz_strict_evaluation)
 		return NULL;
 	if (!read_call(f, &call))
 		return NULL;

@@ -72,28 +72,6 @@ current_settings(MemoryContext mcxt)
 	return s.data;
 }
 
-/* A copy of j in TopMemoryContext (NULL stays NULL). */
-static Jsonb *
-keep_jsonb(Jsonb *j)
-{
-	Jsonb	   *copy;
-
-	if (j == NULL)
-		return NULL;
-	copy = MemoryContextAlloc(TopMemoryContext, VARSIZE(j));
-	memcpy(copy, j, VARSIZE(j));
-	return copy;
-}
-
-/* Whether two jsonb values (either may be NULL) are the same bytes. */
-static bool
-same_jsonb(Jsonb *a, Jsonb *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
-}
-
 /*
  * Remembers that a plan now holds a call planned in the current state;
  * session: a call for the session principal, whose plan depends on who
@@ -117,8 +95,8 @@ authz_inline_note_plan(bool session)
 			pfree(inlined_principal);
 		if (inlined_claims)
 			pfree(inlined_claims);
-		inlined_principal = keep_jsonb(authz_current_principal());
-		inlined_claims = keep_jsonb(authz_current_jwt_claims());
+		inlined_principal = authz_copy_jsonb(TopMemoryContext, authz_current_principal());
+		inlined_claims = authz_copy_jsonb(TopMemoryContext, authz_current_jwt_claims());
 		session_inlined = true;
 	}
 }
@@ -136,8 +114,8 @@ check_rewrites_current(void)
 	same = authz_store_generation() == inlined_generation &&
 		strcmp(now, inlined_settings) == 0 &&
 		(!session_inlined ||
-		 (same_jsonb(authz_current_principal(), inlined_principal) &&
-		  same_jsonb(authz_current_jwt_claims(), inlined_claims)));
+		 (authz_same_jsonb(authz_current_principal(), inlined_principal) &&
+		  authz_same_jsonb(authz_current_jwt_claims(), inlined_claims)));
 	pfree(now);
 	if (!same)
 	{

@@ -288,17 +288,33 @@ ensure_context(void)
 												  ALLOCSET_SMALL_SIZES);
 }
 
-static Jsonb *
-copy_jsonb(Jsonb *j)
+/* Whether two jsonb values have the same bytes (or both are NULL). */
+bool
+authz_same_jsonb(const Jsonb *a, const Jsonb *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
+}
+
+/* A copy of j allocated in context (NULL stays NULL). */
+Jsonb *
+authz_copy_jsonb(MemoryContext context, const Jsonb *j)
 {
 	Jsonb	   *copy;
 
 	if (j == NULL)
 		return NULL;
-	ensure_context();
-	copy = MemoryContextAlloc(principal_context, VARSIZE(j));
+	copy = MemoryContextAlloc(context, VARSIZE(j));
 	memcpy(copy, j, VARSIZE(j));
 	return copy;
+}
+
+static Jsonb *
+copy_jsonb(Jsonb *j)
+{
+	ensure_context();
+	return authz_copy_jsonb(principal_context, j);
 }
 
 static void

@@ -58,26 +58,6 @@ forget_relation(Datum arg, Oid relid)
 			free_entry(&filter_cache[i]);
 }
 
-bool
-authz_same_jsonb(const Jsonb *a, const Jsonb *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
-}
-
-static Jsonb *
-copy_jsonb(const Jsonb *j)
-{
-	Jsonb	   *c;
-
-	if (j == NULL)
-		return NULL;
-	c = MemoryContextAlloc(filter_cache_context, VARSIZE(j));
-	memcpy(c, j, VARSIZE(j));
-	return c;
-}
-
 /* The cached filter for these inputs (palloc'd copy), or NULL. */
 char *
 authz_filter_cache_get(Relation rel, const AuthzProtection *p, Jsonb *principal,
@@ -113,8 +93,8 @@ authz_filter_cache_put(Relation rel, const AuthzProtection *p, Jsonb *principal,
 	filter_cache_next = (filter_cache_next + 1) % FILTER_CACHE_SIZE;
 	free_entry(e);
 	e->action = MemoryContextStrdup(filter_cache_context, p->action);
-	e->principal = copy_jsonb(principal);
-	e->claims = copy_jsonb(claims);
+	e->principal = authz_copy_jsonb(filter_cache_context, principal);
+	e->claims = authz_copy_jsonb(filter_cache_context, claims);
 	e->sql = MemoryContextStrdup(filter_cache_context, sql);
 	e->version = p->version;
 	e->engine_epoch = engine_epoch;

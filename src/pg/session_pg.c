@@ -414,10 +414,8 @@ verify_token(const char *token, Size len)
 		memcpy(entry->token, token, len);
 		entry->token_len = len;
 		entry->exp_s = session.exp_s;
-		entry->principal = MemoryContextAlloc(cache_context, VARSIZE(principal));
-		memcpy(entry->principal, principal, VARSIZE(principal));
-		entry->claims = MemoryContextAlloc(cache_context, VARSIZE(claims));
-		memcpy(entry->claims, claims, VARSIZE(claims));
+		entry->principal = authz_copy_jsonb(cache_context, principal);
+		entry->claims = authz_copy_jsonb(cache_context, claims);
 		entry->core_sub = NULL;
 		entry->core_tenant = NULL;
 		entry->core_handle = NULL;

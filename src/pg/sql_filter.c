@@ -52,8 +52,8 @@ jsonb_text(Jsonb *j)
 }
 
 /* How the translator reads a column of this type. */
-static PlanSqlType
-plansql_type_of(Oid type)
+PlanSqlType
+authz_plansql_type(Oid type)
 {
 	switch (getBaseType(type))
 	{
@@ -115,7 +115,7 @@ authz_resolve_catalog_column(void *state, PlanSqlField field, const char *name,
 	}
 	att = (Form_pg_attribute) GETSTRUCT(tup);
 	out->column = name;
-	out->type = plansql_type_of(att->atttypid);
+	out->type = authz_plansql_type(att->atttypid);
 	out->not_null = att->attnotnull;
 	ReleaseSysCache(tup);
 	return true;

@@ -26,6 +26,9 @@ extern char *authz_filter_to_sql(const char *filter_json, const char *columns_js
 /* authz_filter_cel, schema-qualified, for the SQL the translator prints. */
 extern char *authz_filter_cel_name(void);
 
+/* How the translator reads a value of this SQL type (domains by their base type). */
+extern PlanSqlType authz_plansql_type(Oid type);
+
 /* A PlanSqlResolve over table *(Oid *) state's columns and their types. */
 extern bool authz_resolve_catalog_column(void *state, PlanSqlField field,
 										 const char *name, PlanSqlColumn *out);
